@@ -94,7 +94,9 @@ func (ins Instruction) JumpOffset() int64 {
 func (ins Instruction) IsLocalCall() bool { return ins.OpCode == OpCall && ins.Src == PseudoCallLocal }
 
 // IsHelperCall reports whether ins calls a helper by id.
-func (ins Instruction) IsHelperCall() bool { return ins.OpCode == OpCall && ins.Src == PseudoCallHelper }
+func (ins Instruction) IsHelperCall() bool {
+	return ins.OpCode == OpCall && ins.Src == PseudoCallHelper
+}
 
 // IsKfuncCall reports whether ins calls a kernel function by BTF id.
 func (ins Instruction) IsKfuncCall() bool { return ins.OpCode == OpCall && ins.Src == PseudoCallKfunc }

@@ -110,24 +110,24 @@ const (
 
 // Frequently used whole opcodes.
 const (
-	OpLDDW  uint8 = uint8(ClassLD) | ModeIMM | SizeDW         // 0x18
-	OpCall  uint8 = uint8(ClassJMP) | JmpCall | SrcK          // 0x85
-	OpCallX uint8 = uint8(ClassJMP) | JmpCall | SrcX          // 0x8d
-	OpExit  uint8 = uint8(ClassJMP) | JmpExit                 // 0x95
-	OpJA    uint8 = uint8(ClassJMP) | JmpJA                   // 0x05
-	OpJA32  uint8 = uint8(ClassJMP32) | JmpJA                 // 0x06 (gotol)
-	OpMov64 uint8 = uint8(ClassALU64) | ALUMov | SrcK         // 0xb7
-	OpMovX  uint8 = uint8(ClassALU64) | ALUMov | SrcX         // 0xbf
-	OpAtom  uint8 = uint8(ClassSTX) | ModeATOMIC              // 0xc3 with SizeW, 0xdb with SizeDW
-	OpLdxDW uint8 = uint8(ClassLDX) | ModeMEM | SizeDW        // 0x79
-	OpStxDW uint8 = uint8(ClassSTX) | ModeMEM | SizeDW        // 0x7b
-	OpStDW  uint8 = uint8(ClassST) | ModeMEM | SizeDW         // 0x7a
-	OpLdxW  uint8 = uint8(ClassLDX) | ModeMEM | SizeW         // 0x61
-	OpStxW  uint8 = uint8(ClassSTX) | ModeMEM | SizeW         // 0x63
-	opAtomW uint8 = uint8(ClassSTX) | ModeATOMIC | SizeW      // 0xc3
-	opAtomD uint8 = uint8(ClassSTX) | ModeATOMIC | SizeDW     // 0xdb
-	opLDABS uint8 = uint8(ClassLD) | ModeABS                  // 0x20 | size
-	opLDIND uint8 = uint8(ClassLD) | ModeIND                  // 0x40 | size
+	OpLDDW  uint8 = uint8(ClassLD) | ModeIMM | SizeDW     // 0x18
+	OpCall  uint8 = uint8(ClassJMP) | JmpCall | SrcK      // 0x85
+	OpCallX uint8 = uint8(ClassJMP) | JmpCall | SrcX      // 0x8d
+	OpExit  uint8 = uint8(ClassJMP) | JmpExit             // 0x95
+	OpJA    uint8 = uint8(ClassJMP) | JmpJA               // 0x05
+	OpJA32  uint8 = uint8(ClassJMP32) | JmpJA             // 0x06 (gotol)
+	OpMov64 uint8 = uint8(ClassALU64) | ALUMov | SrcK     // 0xb7
+	OpMovX  uint8 = uint8(ClassALU64) | ALUMov | SrcX     // 0xbf
+	OpAtom  uint8 = uint8(ClassSTX) | ModeATOMIC          // 0xc3 with SizeW, 0xdb with SizeDW
+	OpLdxDW uint8 = uint8(ClassLDX) | ModeMEM | SizeDW    // 0x79
+	OpStxDW uint8 = uint8(ClassSTX) | ModeMEM | SizeDW    // 0x7b
+	OpStDW  uint8 = uint8(ClassST) | ModeMEM | SizeDW     // 0x7a
+	OpLdxW  uint8 = uint8(ClassLDX) | ModeMEM | SizeW     // 0x61
+	OpStxW  uint8 = uint8(ClassSTX) | ModeMEM | SizeW     // 0x63
+	opAtomW uint8 = uint8(ClassSTX) | ModeATOMIC | SizeW  // 0xc3
+	opAtomD uint8 = uint8(ClassSTX) | ModeATOMIC | SizeDW // 0xdb
+	opLDABS uint8 = uint8(ClassLD) | ModeABS              // 0x20 | size
+	opLDIND uint8 = uint8(ClassLD) | ModeIND              // 0x40 | size
 )
 
 // SizeBytes returns the access width in bytes of a load/store size code.
