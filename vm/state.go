@@ -1,0 +1,100 @@
+package vm
+
+import "sync"
+
+// region is memory a run may reach besides its stack and input.
+type region struct {
+	lo, n    uint64
+	writable bool
+	buf      []byte // keeps the memory referenced during the run
+}
+
+// frame is a saved caller of a bpf-to-bpf call.
+type frame struct {
+	ret   int       // instruction index to return to
+	saved [4]uint64 // r6 to r9
+	r10   uint64
+}
+
+// runState is the per-run state. It lives on the heap (pooled), so the
+// eBPF stack never moves while a run holds its address in registers.
+type runState struct {
+	stack    [MaxFrames * StackSize]byte
+	frames   [MaxFrames]frame
+	stackTop uint64 // address one past the end of stack
+	mem      []byte // the input memory, referenced during the run
+	memLo    uint64
+	memN     uint64
+	regions  []region
+	maxDepth int // deepest frame used since the stack was last cleared
+	call     Call
+}
+
+func newRunState() *runState {
+	s := new(runState)
+	s.stackTop = addrOf(s.stack[:]) + uint64(len(s.stack))
+	s.call.st = s
+	return s
+}
+
+func (s *runState) setMem(mem []byte) {
+	s.mem = mem
+	s.memLo = addrOf(mem)
+	s.memN = uint64(len(mem))
+}
+
+// resetRegions forgets the regions helpers added and clears the stack
+// frames used, so that the next run starts from a zeroed stack.
+func (s *runState) resetRegions() {
+	for i := range s.regions {
+		s.regions[i].buf = nil
+	}
+	s.regions = s.regions[:0]
+	clear(s.stack[len(s.stack)-(s.maxDepth+1)*StackSize:])
+	s.maxDepth = 0
+}
+
+// release drops every reference to the caller's memory.
+func (s *runState) release() {
+	s.resetRegions()
+	s.mem = nil
+	s.memLo, s.memN = 0, 0
+}
+
+// accessible reports whether [a, a+size) lies in one region of the run:
+// the stack, the input memory or a region added by a helper.
+func (s *runState) accessible(a, size uint64, write bool) bool {
+	if !outside(a, s.stackTop-uint64(len(s.stack)), uint64(len(s.stack)), size) {
+		return true
+	}
+	if !outside(a, s.memLo, s.memN, size) {
+		return true
+	}
+	return s.inRegions(a, size, write)
+}
+
+// inRegions reports whether [a, a+size) lies in one helper-added region.
+func (s *runState) inRegions(a, size uint64, write bool) bool {
+	for i := range s.regions {
+		r := &s.regions[i]
+		if !outside(a, r.lo, r.n, size) && (r.writable || !write) {
+			return true
+		}
+	}
+	return false
+}
+
+// outside reports whether [a, a+size) is not inside [lo, lo+n).
+func outside(a, lo, n, size uint64) bool {
+	d := a - lo
+	return d >= n || n-d < size
+}
+
+// statePool pools run states per program.
+type statePool struct{ p sync.Pool }
+
+func (sp *statePool) init() { sp.p.New = func() any { return newRunState() } }
+
+func (sp *statePool) get() *runState { return sp.p.Get().(*runState) }
+
+func (sp *statePool) put(s *runState) { sp.p.Put(s) }

@@ -1,0 +1,235 @@
+// Package vm runs eBPF programs in gbpf's own virtual machine, with the
+// semantics of the Linux kernel (RFC 9669 where the kernel is silent on
+// nothing, the kernel where the RFC is silent).
+//
+// Registers hold real host addresses, as in the kernel. Until the verifier
+// exists every program runs in checked mode: each load and store is checked
+// against the memory regions of the run (the stack frames, the input memory
+// and any region a helper adds), and a bad access stops the run with a
+// RunError naming the instruction. Unverified programs also stop after an
+// executed-instruction budget.
+//
+// A Program is immutable after Load and safe to Run from many goroutines at
+// once. The per-run state (registers, a heap-allocated eBPF stack, call
+// frames) is pooled, so a steady-state Run allocates nothing.
+package vm
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gbpf/gbpf/isa"
+)
+
+// Engine names an execution engine.
+type Engine string
+
+// The engines. Engines reports which are available in this build.
+const (
+	Interp Engine = "interp" // the interpreter
+	JIT    Engine = "jit"    // the amd64 just-in-time compiler
+)
+
+// ErrEngineUnavailable is wrapped by the error Load returns for an engine
+// that does not exist in this build.
+var ErrEngineUnavailable = errors.New("engine unavailable")
+
+// Engines returns the engines available in this build.
+func Engines() []Engine { return []Engine{Interp} }
+
+// DefaultMaxInsns is the executed-instruction budget of a run when
+// Options.MaxInsns is 0 and Options.NoLimit is false.
+const DefaultMaxInsns = 1_000_000
+
+// Limits of the machine, as in the kernel.
+const (
+	StackSize = 512 // bytes of stack per call frame
+	MaxFrames = 8   // call frames, the entry frame included
+)
+
+// Options configures Load.
+type Options struct {
+	Engine   Engine   // "" = Interp
+	MaxInsns uint64   // executed-instruction budget per run; 0 = DefaultMaxInsns
+	NoLimit  bool     // no budget at all
+	Helpers  *Helpers // helper registry; nil = no helpers
+}
+
+// Errors of Load, wrapped in a *LoadError.
+var (
+	ErrEmptyProgram   = errors.New("empty program")
+	ErrJumpOutOfRange = errors.New("jump out of range")
+	ErrUnknownHelper  = errors.New("unknown helper")
+	ErrUnsupported    = errors.New("not supported")
+)
+
+// Errors of Run, wrapped in a *RunError.
+var (
+	ErrBadAccess       = errors.New("invalid memory access")
+	ErrMisaligned      = errors.New("misaligned atomic access")
+	ErrBudgetExhausted = errors.New("instruction budget exhausted")
+	ErrCallDepth       = errors.New("call depth exceeded")
+	ErrFellOffEnd      = errors.New("execution fell off the end of the program")
+	ErrHelper          = errors.New("helper failed")
+)
+
+// LoadError is a structural problem of a program found by Load.
+type LoadError struct {
+	Index int             // slice index of the offending instruction
+	Insn  isa.Instruction // the instruction
+	Err   error           // what is wrong; wraps a sentinel such as ErrJumpOutOfRange
+}
+
+func (e *LoadError) Error() string {
+	return fmt.Sprintf("insn %d (%s): %v", e.Index, e.Insn, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// RunError stops a run: the instruction that failed and why.
+type RunError struct {
+	Index int             // slice index of the instruction
+	Insn  isa.Instruction // the instruction
+	Err   error           // the cause; wraps a sentinel such as ErrBadAccess
+}
+
+func (e *RunError) Error() string {
+	return fmt.Sprintf("insn %d (%s): %v", e.Index, e.Insn, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RunError) Unwrap() error { return e.Err }
+
+// AccessError describes a rejected memory access. It wraps ErrBadAccess or
+// ErrMisaligned.
+type AccessError struct {
+	Addr  uint64 // first byte accessed
+	Size  uint64 // bytes accessed
+	Write bool   // a store (or the write of an atomic) rather than a load
+	Err   error  // ErrBadAccess or ErrMisaligned
+}
+
+func (e *AccessError) Error() string {
+	kind := "read"
+	if e.Write {
+		kind = "write"
+	}
+	return fmt.Sprintf("%v: %s of %d bytes at %#x", e.Err, kind, e.Size, e.Addr)
+}
+
+// Unwrap returns ErrBadAccess or ErrMisaligned.
+func (e *AccessError) Unwrap() error { return e.Err }
+
+// Stats describes one run.
+type Stats struct {
+	R0    uint64 // the return value
+	Insns uint64 // instructions executed, the final exit included
+}
+
+// Program is a loaded program, immutable and safe for concurrent runs.
+type Program struct {
+	insns    []isa.Instruction // the program as given to Load
+	code     []inst            // pre-decoded, one entry per instruction plus a sentinel
+	helpers  []HelperFunc      // helpers referenced by call, indexed by inst.imm
+	registry map[int32]helper  // snapshot of the registry, for callx
+	budget   uint64            // executed-instruction budget; ^0 = none
+	pool     statePool
+}
+
+// Load checks the structure of insns and prepares them to run: valid
+// instructions, jump and local-call targets inside the program and not in
+// the middle of an lddw, helper ids of call known to the registry. What the
+// raw program type cannot run (LD_ABS/LD_IND, which need a packet context;
+// lddw with a pseudo source, which needs maps; kfunc calls) is rejected here.
+func Load(insns []isa.Instruction, opts Options) (*Program, error) {
+	switch opts.Engine {
+	case "", Interp:
+	default:
+		return nil, fmt.Errorf("engine %q: %w (available engines: %s)", opts.Engine, ErrEngineUnavailable, engineList())
+	}
+	if len(insns) == 0 {
+		return nil, ErrEmptyProgram
+	}
+	p := &Program{insns: append([]isa.Instruction(nil), insns...)}
+	switch {
+	case opts.NoLimit:
+		p.budget = ^uint64(0)
+	case opts.MaxInsns == 0:
+		p.budget = DefaultMaxInsns
+	default:
+		p.budget = opts.MaxInsns
+	}
+	p.registry = map[int32]helper{}
+	if opts.Helpers != nil {
+		for id, h := range opts.Helpers.byID {
+			p.registry[id] = h
+		}
+	}
+	if err := p.predecode(); err != nil {
+		return nil, err
+	}
+	p.pool.init()
+	return p, nil
+}
+
+func engineList() string {
+	s := ""
+	for i, e := range Engines() {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(e)
+	}
+	return s
+}
+
+// Instructions returns a copy of the program's instructions.
+func (p *Program) Instructions() []isa.Instruction {
+	return append([]isa.Instruction(nil), p.insns...)
+}
+
+// Run runs the program as the raw program type: r1 holds the address of
+// mem, r2 its length, r10 the top of the stack. The program reads and
+// modifies mem in place. It returns r0.
+func (p *Program) Run(mem []byte) (uint64, error) {
+	s, err := p.RunStats(mem)
+	return s.R0, err
+}
+
+// RunStats is Run that also reports how many instructions were executed.
+func (p *Program) RunStats(mem []byte) (Stats, error) {
+	st := p.pool.get()
+	st.setMem(mem)
+	r0, n, err := p.exec(st)
+	st.release()
+	p.pool.put(st)
+	return Stats{R0: r0, Insns: n}, err
+}
+
+// RunRepeat runs the program n times over the same mem, as the kernel's
+// BPF_PROG_TEST_RUN with repeat does, and returns the last r0 and the
+// average duration of one run on the monotonic clock, excluding setup.
+// It stops at the first failing run. n < 1 counts as 1.
+func (p *Program) RunRepeat(mem []byte, n int) (r0 uint64, avg time.Duration, err error) {
+	if n < 1 {
+		n = 1
+	}
+	st := p.pool.get()
+	st.setMem(mem)
+	start := time.Now()
+	i := 0
+	for i < n {
+		i++
+		r0, _, err = p.exec(st)
+		if err != nil {
+			break
+		}
+		st.resetRegions()
+	}
+	elapsed := time.Since(start)
+	st.release()
+	p.pool.put(st)
+	return r0, elapsed / time.Duration(i), err
+}
