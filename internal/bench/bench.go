@@ -49,9 +49,9 @@ var Workloads = []Workload{
 	{Name: "sum", Size: 256 << 10, Fill: fillRandom},
 	{Name: "log2", Size: 64 << 10, Fill: fillLog2},
 	{Name: "primes", Size: 4 << 10, Fill: fillPrimes},
-	{Name: "strcmp", Size: 64 << 10, Fill: fillStrcmp},
+	{Name: "strcmp", Size: 128 << 10, Fill: fillStrcmp},
 	{Name: "switch64", Size: 32 << 10, Fill: fillRandom},
-	{Name: "memcpy", Size: 64 << 10, Fill: fillMemcpy},
+	{Name: "memcpy", Size: 128 << 10, Fill: fillMemcpy},
 }
 
 // rng is splitmix64: a small deterministic generator, so that every run and
@@ -198,9 +198,36 @@ func Function(path, name string) ([]isa.Instruction, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: function %s: %w", path, name, err)
 		}
+		if err := checkSelfContained(insns); err != nil {
+			return nil, fmt.Errorf("%s: function %s: %w", path, name, err)
+		}
 		return insns, nil
 	}
 	return nil, fmt.Errorf("%s: no function symbol %q", path, name)
+}
+
+// checkSelfContained fails if a jump or a bpf-to-bpf call leaves insns.
+func checkSelfContained(insns []isa.Instruction) error {
+	slots := int64(isa.NewSlotIndex(insns).Len())
+	slot := int64(0)
+	for i, ins := range insns {
+		var target int64
+		switch {
+		case ins.IsLocalCall():
+			target = slot + 1 + int64(ins.Imm32())
+		case ins.IsJump():
+			target = slot + 1 + ins.JumpOffset()
+		default:
+			slot += int64(ins.Slots())
+			continue
+		}
+		if target < 0 || target >= slots {
+			return fmt.Errorf("insn %d (%v): target slot %d is outside the function's %d slots: the workload must be self-contained",
+				i, ins, target, slots)
+		}
+		slot += int64(ins.Slots())
+	}
+	return nil
 }
 
 // checkNoRelocations fails if a relocation section applies to section sec in
