@@ -128,7 +128,7 @@ func swapLinuxUSB(caplen uint32, b []byte, mmapped bool) {
 	if caplen < off {
 		return
 	}
-	swap64(b, 16) // ts_sec
+	swap64(b, 16)                                    // ts_sec
 	for _, field := range []uint32{24, 28, 32, 36} { // ts_usec, status, urb_len, data_len
 		off += 4
 		if caplen < off {
