@@ -713,7 +713,15 @@ func formatKernel(ins isa.Instruction, llvm bool) string {
 		if ins.Constant&isa.AtomicFetch != 0 {
 			return fmt.Sprintf("%s = atomic_fetch_%s((u%s *)%s, %s)", s, atomicOpNames[ins.Constant&^isa.AtomicFetch], size, memText(ins.Dst, ins.Offset), s)
 		}
-		return fmt.Sprintf("lock *(u%s *)%s %s r%d", size, memText(ins.Dst, ins.Offset), kernelALUNames[ins.Constant>>4], ins.Src)
+		// llvm-objdump 19 decodes only the 32-bit add without +alu32, and
+		// prints its operand as an r register; with +alu32 it prints the
+		// others, with w registers.
+		if w && ins.Constant != isa.AtomicAdd {
+			s = "w" + s[1:]
+		} else {
+			s = "r" + s[1:]
+		}
+		return fmt.Sprintf("lock *(u%s *)%s %s %s", size, memText(ins.Dst, ins.Offset), kernelALUNames[ins.Constant>>4], s)
 	}
 	// ClassLD.
 	if op == isa.OpLDDW {
