@@ -1,0 +1,158 @@
+// Command gbpf is the eBPF toolbox: assemble, disassemble and run eBPF
+// programs in gbpf's own virtual machine.
+//
+// Run "gbpf help" for the commands and examples. Errors are one line on
+// stderr with a non-zero exit status: 1 when the program or its input is at
+// fault, 2 for usage mistakes.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+)
+
+// command is one gbpf subcommand.
+type command struct {
+	summary string
+	run     func(env *env, args []string) error
+}
+
+// env is what a command may touch: the standard streams.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// synopsis is the argument summary of each command, used in usage errors.
+var synopsis = map[string]string{
+	"asm":     "[--syntax kernel|conformance] [-o OUT] FILE",
+	"disasm":  "[--syntax kernel|conformance] FILE[:PROG]",
+	"run":     "[--type raw] [--engine interp|jit] [--unverified] [--max-insns N] [--mem HEX | --mem-file F | --data-in F] [--data-out F] [--repeat N] [--json] FILE[:PROG]",
+	"version": "",
+	"help":    "[COMMAND]",
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"asm":     {"assemble text into raw bytecode", cmdAsm},
+		"disasm":  {"disassemble raw bytecode or an ELF object", cmdDisasm},
+		"run":     {"run a program in gbpf's virtual machine", cmdRun},
+		"version": {"print the version", cmdVersion},
+		"help":    {"show help and examples", cmdHelp},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
+}
+
+// run executes the command line and returns the exit status. It never
+// lets a panic escape: a bug in gbpf is reported as one line too.
+func run(args []string, e *env) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(e.stderr, "gbpf: internal error: %v\n", r)
+			status = 2
+		}
+	}()
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, helpText)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "-h", "--help", "-help":
+		name = "help"
+	case "-v", "--version", "-version":
+		name = "version"
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "gbpf: unknown command %q (commands: %s)\n", name, strings.Join(commandNames(), ", "))
+		return 2
+	}
+	if err := cmd.run(e, args[1:]); err != nil {
+		msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+		fmt.Fprintf(e.stderr, "gbpf %s: %s\n", name, strings.TrimPrefix(msg, "gbpf "+name+": "))
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+const helpText = `gbpf: the eBPF system in pure Go
+
+Usage: gbpf COMMAND [flags] [arguments]   (flags may stand before or after arguments)
+
+Commands:
+  asm      [--syntax kernel|conformance] [-o OUT] FILE      text -> raw bytecode
+  disasm   [--syntax kernel|conformance] FILE[:PROG]        raw bytecode or ELF -> text
+  run      [--engine interp] [--mem HEX] ... FILE[:PROG]     run in gbpf's VM, print r0
+  version                                                   print the version
+  help     [COMMAND]                                        this text
+
+FILE is recognised by content: an ELF object, assembly text (kernel/LLVM syntax
+or bpf_conformance syntax), or raw bytecode (8-byte little-endian instructions).
+FILE:PROG picks a program of an ELF object by function or section name.
+
+Examples:
+  printf 'r0 = 42\nexit\n' > prog.s
+  gbpf asm -o prog.bin prog.s            # assemble (kernel syntax)
+  gbpf disasm prog.bin                   # r0 = 0x2a / exit
+  gbpf run prog.bin                      # 0x2a
+  gbpf run --mem '01 02 03 04' sum.s     # r1 = memory, r2 = its length
+  gbpf run --json --repeat 1000 prog.s   # {"retval":42,"duration_ns":...}
+  gbpf disasm --syntax conformance prog.o:xdp_prog
+`
+
+func cmdHelp(e *env, args []string) error {
+	if len(args) == 1 {
+		if _, ok := commands[args[0]]; ok {
+			fmt.Fprintf(e.stdout, "usage: gbpf %s %s\n\n%s\n", args[0], synopsis[args[0]], commands[args[0]].summary)
+			return nil
+		}
+		return usagef("unknown command %q", args[0])
+	}
+	fmt.Fprint(e.stdout, helpText)
+	return nil
+}
+
+func cmdVersion(e *env, args []string) error {
+	if len(args) != 0 {
+		return usagef("usage: gbpf version")
+	}
+	version, rev := "(devel)", ""
+	goVersion := "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				rev = " " + s.Value[:12]
+			}
+		}
+	}
+	fmt.Fprintf(e.stdout, "gbpf %s%s %s\n", version, rev, goVersion)
+	return nil
+}
