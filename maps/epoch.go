@@ -1,0 +1,94 @@
+package maps
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+)
+
+// The grace-period scheme (the kernel's RCU, done with epochs).
+//
+// A program run brackets itself with EnterRun and Exit. A map that unlinks
+// a value (delete, replacement, eviction, pop) retires its storage tagged
+// with a fresh epoch instead of reusing it at once; the storage becomes
+// reusable only when every run that entered before that epoch has exited.
+// Without runs in progress retired storage is reusable immediately.
+
+// globalEpoch is advanced by every retirement.
+var globalEpoch atomic.Uint64
+
+const idleEpoch = math.MaxUint64
+
+// runRecord is the state of one run in progress, padded to a cache line.
+type runRecord struct {
+	epoch atomic.Uint64 // epoch seen at entry; idleEpoch when not in use
+	inUse atomic.Uint32
+	_     [52]byte
+}
+
+var runRegistry struct {
+	mu      sync.Mutex
+	records atomic.Pointer[[]*runRecord]
+	hint    atomic.Uint32
+}
+
+// RunToken marks a run in progress; Exit ends it. The zero value's Exit
+// does nothing.
+type RunToken struct{ r *runRecord }
+
+// EnterRun marks the start of a program run. Values the run reaches
+// through map lookups stay valid until the token's Exit. It allocates
+// nothing once as many records exist as runs were ever concurrent.
+func EnterRun() RunToken {
+	if p := runRegistry.records.Load(); p != nil {
+		recs := *p
+		n := uint32(len(recs))
+		start := runRegistry.hint.Add(1)
+		for i := uint32(0); i < n; i++ {
+			r := recs[(start+i)%n]
+			if r.inUse.Load() == 0 && r.inUse.CompareAndSwap(0, 1) {
+				r.epoch.Store(globalEpoch.Load())
+				return RunToken{r}
+			}
+		}
+	}
+	r := &runRecord{}
+	r.inUse.Store(1)
+	r.epoch.Store(globalEpoch.Load())
+	runRegistry.mu.Lock()
+	var recs []*runRecord
+	if p := runRegistry.records.Load(); p != nil {
+		recs = append(recs, *p...)
+	}
+	recs = append(recs, r)
+	runRegistry.records.Store(&recs)
+	runRegistry.mu.Unlock()
+	return RunToken{r}
+}
+
+// Exit marks the end of the run started by EnterRun.
+func (t RunToken) Exit() {
+	if t.r == nil {
+		return
+	}
+	t.r.epoch.Store(idleEpoch)
+	t.r.inUse.Store(0)
+}
+
+// retireEpoch returns the epoch to tag storage unlinked just before the
+// call with.
+func retireEpoch() uint64 { return globalEpoch.Add(1) }
+
+// safeEpoch returns the greatest epoch whose retired storage no run in
+// progress can still reach: storage tagged e is reusable when e <= safeEpoch().
+func safeEpoch() uint64 {
+	min := uint64(idleEpoch)
+	if p := runRegistry.records.Load(); p != nil {
+		for _, r := range *p {
+			if e := r.epoch.Load(); e < min {
+				min = e
+			}
+		}
+	}
+	return min
+}
