@@ -150,3 +150,57 @@ func compileTcpdump(t testing.TB, expr string) []Instruction {
 	}
 	return insns
 }
+
+// writePcap writes a little-endian microsecond pcap file with snaplen 262144.
+func writePcap(path string, linkType uint32, pkts []packet) error {
+	var b []byte
+	b = binary.LittleEndian.AppendUint32(b, 0xa1b2c3d4)
+	b = binary.LittleEndian.AppendUint16(b, 2)
+	b = binary.LittleEndian.AppendUint16(b, 4)
+	b = append(b, make([]byte, 8)...)
+	b = binary.LittleEndian.AppendUint32(b, 262144)
+	b = binary.LittleEndian.AppendUint32(b, linkType)
+	for i, p := range pkts {
+		b = binary.LittleEndian.AppendUint32(b, uint32(i))
+		b = binary.LittleEndian.AppendUint32(b, 0)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(p.data)))
+		b = binary.LittleEndian.AppendUint32(b, p.wireLen)
+		b = append(b, p.data...)
+	}
+	return os.WriteFile(path, b, 0o600)
+}
+
+// craftedEN10MB writes the packets of every capture that manifest.tsv lists
+// as classic pcap, EN10MB, readable, and named as crafted, into one file in a
+// temporary directory, and returns its path.
+func craftedEN10MB(t testing.TB, root string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(root, "manifest.tsv"))
+	if err != nil {
+		missing(t, "captures/manifest.tsv: "+err.Error())
+	}
+	var all []packet
+	files := 0
+	for _, l := range strings.Split(string(data), "\n")[1:] {
+		f := strings.Split(l, "\t")
+		if len(f) < 10 || f[1] != "pcap" || f[2] != "EN10MB" || f[8] != "ok" || f[9] == "" {
+			continue
+		}
+		_, pkts, err := readPcap(filepath.Join(root, f[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pkts {
+			if len(p.data) <= 262144 {
+				all = append(all, p)
+			}
+		}
+		files++
+	}
+	path := filepath.Join(t.TempDir(), "crafted-en10mb.pcap")
+	if err := writePcap(path, 1, all); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d packets from %d crafted EN10MB captures", len(all), files)
+	return path
+}

@@ -28,9 +28,13 @@ func (e *Error) Unwrap() error { return ErrInvalid }
 // userland limit (its BPF_MAXINSNS for the interpreter).
 const MaxProgramLen = 3060000
 
-// MaxBackwardJumps is how many backward jumps one run may take before the
-// packet is rejected, as in libpcap (which uses backward jumps only for
-// "protochain").
+// MaxBackwardJumps is the base of the limit on backward jumps in one run:
+// a run over a packet of n captured bytes may take MaxBackwardJumps + n/8
+// backward jumps; the next one rejects the packet. libpcap uses backward
+// jumps only for "protochain", which takes one per extension header (each at
+// least 8 bytes), so the limit never cuts a protochain walk short (libpcap
+// 1.10.3 has no limit; master stops at 64, which rejects long header chains
+// that its own test suite accepts), and every run terminates.
 const MaxBackwardJumps = 64
 
 // Internal opcodes of the pre-decoded program: dense small integers so that
@@ -222,13 +226,14 @@ func (p *Program) Len() int { return len(p.insns) }
 // reject. A load outside pkt, a division or modulo by zero and too many
 // backward jumps reject the packet; `len` loads wireLen. Linux ancillary
 // loads (K at SKFAdOff and above) are outside every packet and reject it, as
-// in pcap_offline_filter. Run does not allocate.
+// in pcap_offline_filter. Backward jumps are limited (see MaxBackwardJumps).
+// Run does not allocate.
 func (p *Program) Run(pkt []byte, wireLen uint32) uint32 {
 	code := p.code
 	buflen := uint64(len(pkt))
 	var a, x uint32
 	var mem [MemWords]uint32
-	backward := 0
+	backward := MaxBackwardJumps + len(pkt)/8
 	pc := uint32(0)
 	for {
 		if uint64(pc) >= uint64(len(code)) {
@@ -306,10 +311,10 @@ func (p *Program) Run(pkt []byte, wireLen uint32) uint32 {
 		case iJA:
 			pc = ins.jt
 		case iJABack:
-			backward++
-			if backward > MaxBackwardJumps {
+			if backward == 0 {
 				return 0
 			}
+			backward--
 			pc = ins.jt
 		case iJGTK:
 			if a > ins.k {
