@@ -65,12 +65,16 @@ func (c *Call) Memory(addr, size uint64, write bool) ([]byte, error) {
 // AddRegion makes b reachable by the program for the rest of the run, for
 // example a buffer whose address the helper returns in r0. b must be heap
 // memory (a slice that escapes, such as one from make); the run keeps it
-// referenced until it ends. Only writable regions accept stores.
-func (c *Call) AddRegion(b []byte, writable bool) {
+// referenced until it ends. Only writable regions accept stores. It returns
+// the address of b's first byte, the value a helper returns to hand the
+// region to the program (0 for an empty b, which adds nothing).
+func (c *Call) AddRegion(b []byte, writable bool) uint64 {
 	if len(b) == 0 {
-		return
+		return 0
 	}
-	c.st.regions = append(c.st.regions, region{lo: addrOf(b), n: uint64(len(b)), writable: writable, buf: b})
+	a := addrOf(b)
+	c.st.regions = append(c.st.regions, region{lo: a, n: uint64(len(b)), writable: writable, buf: b})
+	return a
 }
 
 // String describes the call for diagnostics.

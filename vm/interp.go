@@ -10,16 +10,14 @@ import (
 func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 	code := p.code
 	var regs [16]uint64
-	stackTop := st.stackTop
-	stackLo := stackTop - StackSize // lowest stack address the current frame may touch
-	stackN := uint64(StackSize)     // stackTop - stackLo
-	memLo, memN := st.memLo, st.memN
-	regs[1] = memLo
-	regs[2] = memN
-	regs[10] = stackTop
+	st.stackLo = st.stackTop - StackSize
+	st.stackN = StackSize
+	st.depth = 0
+	regs[1] = st.memLo
+	regs[2] = st.memN
+	regs[10] = st.stackTop
 	budget := p.budget
 	left := budget
-	depth := 0
 	pc := 0
 
 	for {
@@ -390,43 +388,43 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 		// first, then the input memory, then regions added by helpers.
 		case opLdxB:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-1 && outside(a, memLo, memN, 1) && !st.inRegions(a, 1, false) {
+			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) && !st.inRegions(a, 1, false) {
 				return 0, budget - left, p.badAccess(pc-1, a, 1, false)
 			}
 			regs[ins.dst&15] = load8(a)
 		case opLdxH:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-2 && outside(a, memLo, memN, 2) && !st.inRegions(a, 2, false) {
+			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) && !st.inRegions(a, 2, false) {
 				return 0, budget - left, p.badAccess(pc-1, a, 2, false)
 			}
 			regs[ins.dst&15] = load16(a)
 		case opLdxW:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-4 && outside(a, memLo, memN, 4) && !st.inRegions(a, 4, false) {
+			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, false) {
 				return 0, budget - left, p.badAccess(pc-1, a, 4, false)
 			}
 			regs[ins.dst&15] = load32(a)
 		case opLdxDW:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-8 && outside(a, memLo, memN, 8) && !st.inRegions(a, 8, false) {
+			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) && !st.inRegions(a, 8, false) {
 				return 0, budget - left, p.badAccess(pc-1, a, 8, false)
 			}
 			regs[ins.dst&15] = load64(a)
 		case opLdxSB:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-1 && outside(a, memLo, memN, 1) && !st.inRegions(a, 1, false) {
+			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) && !st.inRegions(a, 1, false) {
 				return 0, budget - left, p.badAccess(pc-1, a, 1, false)
 			}
 			regs[ins.dst&15] = loadS8(a)
 		case opLdxSH:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-2 && outside(a, memLo, memN, 2) && !st.inRegions(a, 2, false) {
+			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) && !st.inRegions(a, 2, false) {
 				return 0, budget - left, p.badAccess(pc-1, a, 2, false)
 			}
 			regs[ins.dst&15] = loadS16(a)
 		case opLdxSW:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-4 && outside(a, memLo, memN, 4) && !st.inRegions(a, 4, false) {
+			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, false) {
 				return 0, budget - left, p.badAccess(pc-1, a, 4, false)
 			}
 			regs[ins.dst&15] = loadS32(a)
@@ -434,49 +432,49 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 		// Stores.
 		case opStB:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-1 && outside(a, memLo, memN, 1) && !st.inRegions(a, 1, true) {
+			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) && !st.inRegions(a, 1, true) {
 				return 0, budget - left, p.badAccess(pc-1, a, 1, true)
 			}
 			store8(a, uint64(ins.imm))
 		case opStH:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-2 && outside(a, memLo, memN, 2) && !st.inRegions(a, 2, true) {
+			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) && !st.inRegions(a, 2, true) {
 				return 0, budget - left, p.badAccess(pc-1, a, 2, true)
 			}
 			store16(a, uint64(ins.imm))
 		case opStW:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-4 && outside(a, memLo, memN, 4) && !st.inRegions(a, 4, true) {
+			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, true) {
 				return 0, budget - left, p.badAccess(pc-1, a, 4, true)
 			}
 			store32(a, uint64(ins.imm))
 		case opStDW:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-8 && outside(a, memLo, memN, 8) && !st.inRegions(a, 8, true) {
+			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) && !st.inRegions(a, 8, true) {
 				return 0, budget - left, p.badAccess(pc-1, a, 8, true)
 			}
 			store64(a, uint64(ins.imm))
 		case opStxB:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-1 && outside(a, memLo, memN, 1) && !st.inRegions(a, 1, true) {
+			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) && !st.inRegions(a, 1, true) {
 				return 0, budget - left, p.badAccess(pc-1, a, 1, true)
 			}
 			store8(a, regs[ins.src&15])
 		case opStxH:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-2 && outside(a, memLo, memN, 2) && !st.inRegions(a, 2, true) {
+			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) && !st.inRegions(a, 2, true) {
 				return 0, budget - left, p.badAccess(pc-1, a, 2, true)
 			}
 			store16(a, regs[ins.src&15])
 		case opStxW:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-4 && outside(a, memLo, memN, 4) && !st.inRegions(a, 4, true) {
+			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, true) {
 				return 0, budget - left, p.badAccess(pc-1, a, 4, true)
 			}
 			store32(a, regs[ins.src&15])
 		case opStxDW:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-stackLo > stackN-8 && outside(a, memLo, memN, 8) && !st.inRegions(a, 8, true) {
+			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) && !st.inRegions(a, 8, true) {
 				return 0, budget - left, p.badAccess(pc-1, a, 8, true)
 			}
 			store64(a, regs[ins.src&15])
@@ -486,7 +484,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 			opAtomicFetchAdd32, opAtomicFetchOr32, opAtomicFetchAnd32, opAtomicFetchXor32,
 			opAtomicXchg32, opAtomicCmpXchg32:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a%4 != 0 || (a-stackLo > stackN-4 && outside(a, memLo, memN, 4) && !st.inRegions(a, 4, true)) {
+			if a%4 != 0 || (a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, true)) {
 				return 0, budget - left, p.badAtomic(pc-1, a, 4)
 			}
 			v := regs[ins.src&15]
@@ -516,7 +514,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 			opAtomicFetchAdd64, opAtomicFetchOr64, opAtomicFetchAnd64, opAtomicFetchXor64,
 			opAtomicXchg64, opAtomicCmpXchg64:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a%8 != 0 || (a-stackLo > stackN-8 && outside(a, memLo, memN, 8) && !st.inRegions(a, 8, true)) {
+			if a%8 != 0 || (a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) && !st.inRegions(a, 8, true)) {
 				return 0, budget - left, p.badAtomic(pc-1, a, 8)
 			}
 			v := regs[ins.src&15]
@@ -567,6 +565,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 			}
 			regs[0] = r
 		case opCallLocal:
+			depth := st.depth
 			if depth+1 >= MaxFrames {
 				return 0, budget - left, p.runError(pc-1, fmt.Errorf("%w: more than %d frames", ErrCallDepth, MaxFrames))
 			}
@@ -578,21 +577,24 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 			if depth > st.maxDepth {
 				st.maxDepth = depth
 			}
-			regs[10] = stackLo
-			stackLo -= StackSize
-			stackN += StackSize
+			st.depth = depth
+			regs[10] = st.stackLo
+			st.stackLo -= StackSize
+			st.stackN += StackSize
 			pc = int(ins.off)
 		case opExit:
+			depth := st.depth
 			if depth == 0 {
 				return regs[0], budget - left, nil
 			}
 			depth--
+			st.depth = depth
 			f := &st.frames[depth]
 			pc = f.ret
 			regs[6], regs[7], regs[8], regs[9] = f.saved[0], f.saved[1], f.saved[2], f.saved[3]
 			regs[10] = f.r10
-			stackLo += StackSize
-			stackN -= StackSize
+			st.stackLo += StackSize
+			st.stackN -= StackSize
 
 		default: // opFellOff
 			return 0, budget - left - 1, p.runError(pc-2, ErrFellOffEnd)
