@@ -26,7 +26,7 @@ type runState struct {
 	memLo    uint64
 	memN     uint64
 	regions  []region
-	maxDepth int // deepest frame used since the stack was last cleared
+	maxDepth int    // deepest frame used since the stack was last cleared
 	depth    int    // current frame, 0 = the entry frame
 	stackLo  uint64 // lowest stack address the current frame may touch
 	stackN   uint64 // stackTop - stackLo
