@@ -90,7 +90,20 @@ const (
 	iNeg
 	iTAX
 	iTXA
-	iReject // never executed by a validated program; kept for safety
+	// Fused pairs: an absolute load followed by a conditional jump on K,
+	// run as one dispatch (the load's A stays visible to later code).
+	iLdWJEQ
+	iLdWJGT
+	iLdWJGE
+	iLdWJSET
+	iLdHJEQ
+	iLdHJGT
+	iLdHJGE
+	iLdHJSET
+	iLdBJEQ
+	iLdBJGT
+	iLdBJGE
+	iLdBJSET
 )
 
 var internalOp = map[uint16]uint8{
@@ -115,6 +128,7 @@ type decoded struct {
 	op     uint8
 	jt, jf uint32 // absolute targets of conditional jumps; jt is the JA target
 	k      uint32
+	k2     uint32 // fused pairs: the jump's constant (k is the load offset)
 }
 
 // Program is a validated classic BPF program, ready to run. Its only
@@ -199,8 +213,27 @@ func NewProgram(insns []Instruction) (*Program, error) {
 		}
 		p.code[i] = d
 	}
+	// Fuse an absolute load with the conditional jump after it. The jump
+	// keeps its own slot, so jumps that land on it still work.
+	for i := 0; i+1 < len(insns); i++ {
+		base, ok := fuseBase[insns[i].Op]
+		if !ok {
+			continue
+		}
+		cond, ok := fuseCond[insns[i+1].Op]
+		if !ok {
+			continue
+		}
+		j := p.code[i+1]
+		p.code[i] = decoded{op: base + cond, jt: j.jt, jf: j.jf, k: insns[i].K, k2: insns[i+1].K}
+	}
 	return p, nil
 }
+
+var (
+	fuseBase = map[uint16]uint8{OpLdW: iLdWJEQ, OpLdH: iLdHJEQ, OpLdB: iLdBJEQ}
+	fuseCond = map[uint16]uint8{OpJEQK: 0, OpJGTK: 1, OpJGEK: 2, OpJSETK: 3}
+)
 
 // MustProgram is NewProgram for programs known to be valid; it panics on an
 // invalid program.
@@ -236,10 +269,7 @@ func (p *Program) Run(pkt []byte, wireLen uint32) uint32 {
 	backward := MaxBackwardJumps + len(pkt)/8
 	pc := uint32(0)
 	for {
-		if uint64(pc) >= uint64(len(code)) {
-			return 0
-		}
-		ins := &code[pc]
+		ins := &code[pc] // a validated program never runs past its last return
 		pc++
 		switch ins.op {
 		case iRetK:
@@ -422,6 +452,146 @@ func (p *Program) Run(pkt []byte, wireLen uint32) uint32 {
 			x = a
 		case iTXA:
 			a = x
+		case iLdWJEQ:
+			k := uint64(ins.k)
+			if k+4 > buflen {
+				return 0
+			}
+			b := pkt[k : k+4 : k+4]
+			a = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if a == ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdWJGT:
+			k := uint64(ins.k)
+			if k+4 > buflen {
+				return 0
+			}
+			b := pkt[k : k+4 : k+4]
+			a = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if a > ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdWJGE:
+			k := uint64(ins.k)
+			if k+4 > buflen {
+				return 0
+			}
+			b := pkt[k : k+4 : k+4]
+			a = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if a >= ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdWJSET:
+			k := uint64(ins.k)
+			if k+4 > buflen {
+				return 0
+			}
+			b := pkt[k : k+4 : k+4]
+			a = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if a&ins.k2 != 0 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdHJEQ:
+			k := uint64(ins.k)
+			if k+2 > buflen {
+				return 0
+			}
+			b := pkt[k : k+2 : k+2]
+			a = uint32(b[0])<<8 | uint32(b[1])
+			if a == ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdHJGT:
+			k := uint64(ins.k)
+			if k+2 > buflen {
+				return 0
+			}
+			b := pkt[k : k+2 : k+2]
+			a = uint32(b[0])<<8 | uint32(b[1])
+			if a > ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdHJGE:
+			k := uint64(ins.k)
+			if k+2 > buflen {
+				return 0
+			}
+			b := pkt[k : k+2 : k+2]
+			a = uint32(b[0])<<8 | uint32(b[1])
+			if a >= ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdHJSET:
+			k := uint64(ins.k)
+			if k+2 > buflen {
+				return 0
+			}
+			b := pkt[k : k+2 : k+2]
+			a = uint32(b[0])<<8 | uint32(b[1])
+			if a&ins.k2 != 0 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdBJEQ:
+			k := uint64(ins.k)
+			if k >= buflen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			if a == ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdBJGT:
+			k := uint64(ins.k)
+			if k >= buflen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			if a > ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdBJGE:
+			k := uint64(ins.k)
+			if k >= buflen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			if a >= ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdBJSET:
+			k := uint64(ins.k)
+			if k >= buflen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			if a&ins.k2 != 0 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
 		default:
 			return 0
 		}
