@@ -64,13 +64,18 @@ func fnv1a(b []byte) uint64 {
 // describe reads a capture file with this package and prints what
 // testdata/oracle.c prints for it with libpcap (without the FILE line).
 func describe(path string) string {
-	var out strings.Builder
 	f, err := os.Open(path)
 	if err != nil {
 		return "OPENERR " + err.Error() + "\n"
 	}
 	defer f.Close()
-	r, err := NewReader(f)
+	return describeReader(f)
+}
+
+// describeReader is describe for a capture file's contents.
+func describeReader(in io.Reader) string {
+	var out strings.Builder
+	r, err := NewReader(in)
 	if err != nil {
 		var pe *Error
 		if errors.As(err, &pe) {
@@ -132,15 +137,33 @@ func buildOracle(t *testing.T) string {
 // runOracle returns libpcap's description of each file, by path.
 func runOracle(t *testing.T, bin string, files []string) map[string]string {
 	t.Helper()
+	return runOracleInput(t, bin, strings.NewReader(strings.Join(files, "\n")+"\n"))
+}
+
+// runOracleBlobs returns libpcap's description of each capture given by
+// its contents, by name (names must not contain newlines).
+func runOracleBlobs(t *testing.T, bin string, names []string, blobs [][]byte) map[string]string {
+	t.Helper()
+	var in bytes.Buffer
+	for i, n := range names {
+		fmt.Fprintf(&in, "BLOB %s %d\n", n, len(blobs[i]))
+		in.Write(blobs[i])
+	}
+	return runOracleInput(t, bin, &in)
+}
+
+// runOracleInput runs the oracle on the given standard input.
+func runOracleInput(t *testing.T, bin string, stdin io.Reader) map[string]string {
+	t.Helper()
 	cmd := exec.Command(bin)
-	cmd.Stdin = strings.NewReader(strings.Join(files, "\n") + "\n")
+	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("oracle: %v\n%s", err, stderr.String())
 	}
-	res := make(map[string]string, len(files))
+	res := map[string]string{}
 	var cur string
 	var b strings.Builder
 	sc := bufio.NewScanner(bytes.NewReader(out))

@@ -158,16 +158,14 @@ func (r *PcapReader) fail(at int64, msg string) error {
 
 func (r *PcapReader) next() (Packet, error) {
 	at := r.src.off
-	buf, n, err := r.src.read(r.buf[:0], r.recLen)
-	r.buf = buf
+	h, err := r.src.peek(r.recLen)
 	if err == io.EOF {
 		return Packet{}, io.EOF
 	}
 	if err != nil {
 		return Packet{}, r.src.readError(at, r.packets, err, fmt.Sprintf(
-			"truncated dump file; tried to read %d header bytes, only got %d", r.recLen, n))
+			"truncated dump file; tried to read %d header bytes, only got %d", r.recLen, len(h)))
 	}
-	h := buf[:r.recLen]
 	var p Packet
 	sec, frac := r.order.Uint32(h[0:]), r.order.Uint32(h[4:])
 	if r.swapped {
@@ -198,8 +196,7 @@ func (r *PcapReader) next() (Packet, error) {
 		return Packet{}, r.fail(at, fmt.Sprintf(
 			"invalid packet capture length %d, bigger than maximum of %d", caplen, maxSnaplen(r.linkType)))
 	}
-	buf, n, err = r.src.read(buf, int(caplen))
-	r.buf = buf
+	rec, n, err := r.src.take(&r.buf, r.recLen, int(caplen))
 	if err != nil {
 		// libpcap reads up to the snapshot length first, then discards
 		// the rest; its message depends on which read came up short.
@@ -214,8 +211,8 @@ func (r *PcapReader) next() (Packet, error) {
 		// libpcap keeps the first snapshot-length bytes.
 		caplen = r.snaplen
 	}
-	r.record = buf
-	data := buf[r.recLen : r.recLen+int(caplen)]
+	r.record = rec
+	data := rec[r.recLen : r.recLen+int(caplen)]
 	p.CaptureLength, p.Length = int(caplen), int(length)
 	p.LinkType = r.linkType
 	p.Data = r.postProcess(data, &p)

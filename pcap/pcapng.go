@@ -48,23 +48,22 @@ type ngInterface struct {
 // first interface's link type and snapshot length, and it skips blocks of
 // types it does not know (and statistics, name resolution and custom blocks).
 type NgReader struct {
-	src        *source
-	order      binary.ByteOrder
-	swapped    bool
-	major      int
-	minor      int
-	linkType   LinkType
-	snaplen    uint32
-	maxBlock   uint32
-	ifaces     []ngInterface
-	header     []byte
-	block      []byte // the last block read
-	before     []byte
-	post       []byte
-	record     []byte
-	packets    int
-	err        error
-	blockStart int64
+	src      *source
+	order    binary.ByteOrder
+	swapped  bool
+	major    int
+	minor    int
+	linkType LinkType
+	snaplen  uint32
+	maxBlock uint32
+	ifaces   []ngInterface
+	header   []byte
+	block    []byte // room for blocks larger than the read buffer
+	before   []byte
+	post     []byte
+	record   []byte
+	packets  int
+	err      error
 }
 
 // newNgReader reads a pcapng Section Header Block and the blocks up to the
@@ -157,17 +156,15 @@ func (r *NgReader) fail(at int64, msg string) *Error {
 // readBlock reads one whole block into r.block and checks its lengths.
 func (r *NgReader) readBlock() ([]byte, error) {
 	at := r.src.off
-	r.blockStart = at
-	buf, n, err := r.src.read(r.block[:0], 8)
-	r.block = buf
+	h, err := r.src.peek(8)
 	if err == io.EOF {
 		return nil, io.EOF
 	}
 	if err != nil {
 		return nil, r.src.readError(at, r.packets, err, fmt.Sprintf(
-			"truncated pcapng dump file; tried to read %d bytes, only got %d", 8, n))
+			"truncated pcapng dump file; tried to read %d bytes, only got %d", 8, len(h)))
 	}
-	total := r.order.Uint32(buf[4:])
+	total := r.order.Uint32(h[4:])
 	if total < 12 {
 		return nil, r.fail(at, fmt.Sprintf("block in pcapng dump file has a length of %d < %d", total, 12))
 	}
@@ -177,8 +174,7 @@ func (r *NgReader) readBlock() ([]byte, error) {
 	if total > r.maxBlock {
 		return nil, r.fail(at, fmt.Sprintf("pcapng block size %d > maximum %d", total, r.maxBlock))
 	}
-	buf, n, err = r.src.read(buf, int(total)-8)
-	r.block = buf
+	buf, n, err := r.src.take(&r.block, 8, int(total)-8)
 	if err != nil {
 		return nil, r.src.readError(at, r.packets, err, fmt.Sprintf(
 			"truncated pcapng dump file; tried to read %d bytes, only got %d", total-8, n))

@@ -205,6 +205,55 @@ func (s *source) readError(at int64, packets int, err error, msg string) *Error 
 // costs memory in proportion to the file, not to the claim.
 const growChunk = 1 << 20
 
+// peek returns the next n bytes of the input without consuming them; they
+// stay valid until the next read. When the input ends first it consumes what
+// is left and returns it with io.EOF (nothing left) or io.ErrUnexpectedEOF.
+func (s *source) peek(n int) ([]byte, error) {
+	h, err := s.r.Peek(n)
+	if len(h) < n {
+		k, _ := s.r.Discard(len(h))
+		s.off += int64(k)
+		if err == io.EOF && k > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return h, err
+	}
+	return h, nil
+}
+
+// take consumes a record of hdrLen+bodyLen bytes whose first hdrLen bytes
+// peek returned. A record that fits the read buffer is returned without
+// copying and stays valid until the next read; a larger one is assembled in
+// *buf. got counts the body bytes that arrived; err is io.ErrUnexpectedEOF
+// when the input ends inside the body.
+func (s *source) take(buf *[]byte, hdrLen, bodyLen int) (rec []byte, got int, err error) {
+	if total := hdrLen + bodyLen; total <= s.r.Size() {
+		rec, err := s.r.Peek(total)
+		n, _ := s.r.Discard(len(rec))
+		s.off += int64(n)
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, n - hdrLen, err
+		}
+		return rec, bodyLen, nil
+	}
+	h, _ := s.r.Peek(hdrLen)
+	*buf = append((*buf)[:0], h...)
+	n, _ := s.r.Discard(hdrLen)
+	s.off += int64(n)
+	b, got, err := s.read(*buf, bodyLen)
+	*buf = b
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return nil, got, err
+	}
+	return b, got, nil
+}
+
 // read appends n bytes from the input to buf. It returns the extended buffer
 // and how many bytes it got; err is io.EOF when none arrived and
 // io.ErrUnexpectedEOF when only some did.

@@ -1,7 +1,8 @@
 /*
  * oracle: what libpcap reports for capture files, for the pcap package's
- * oracle test. For each file named on standard input (one per line) it opens
- * the file with nanosecond time stamp precision and prints
+ * oracle test. For each file named on standard input (one per line), or
+ * given inline as a line "BLOB <name> <length>" followed by that many bytes,
+ * it opens the file with nanosecond time stamp precision and prints
  *
  *   FILE <path>
  *   OPEN <dlt> <snaplen> <major> <minor> <swapped>   or   OPENERR <message>
@@ -11,6 +12,7 @@
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint64_t fnv1a(const unsigned char *p, unsigned n)
@@ -27,15 +29,46 @@ int main(void)
 {
 	char path[4096];
 	char errbuf[PCAP_ERRBUF_SIZE];
+	unsigned char *buf = NULL;
+	size_t bufsize = 0;
 
 	while (fgets(path, sizeof path, stdin) != NULL) {
 		path[strcspn(path, "\n")] = '\0';
 		if (path[0] == '\0')
 			continue;
-		printf("FILE %s\n", path);
+		pcap_t *p;
 		errbuf[0] = '\0';
-		pcap_t *p = pcap_open_offline_with_tstamp_precision(path,
-		    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+		if (strncmp(path, "BLOB ", 5) == 0) {
+			char *name = path + 5;
+			char *len = strrchr(name, ' ');
+			size_t n;
+			if (len == NULL)
+				return 2;
+			*len++ = '\0';
+			n = strtoul(len, NULL, 10);
+			if (n > bufsize) {
+				free(buf);
+				bufsize = n;
+				buf = malloc(bufsize);
+				if (buf == NULL)
+					return 2;
+			}
+			if (fread(buf, 1, n, stdin) != n)
+				return 2;
+			printf("FILE %s\n", name);
+			/* fmemopen refuses an empty buffer; /dev/null is empty. */
+			FILE *f = n > 0 ? fmemopen(buf, n, "rb") : fopen("/dev/null", "rb");
+			if (f == NULL)
+				return 2;
+			p = pcap_fopen_offline_with_tstamp_precision(f,
+			    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+			if (p == NULL)
+				fclose(f);
+		} else {
+			printf("FILE %s\n", path);
+			p = pcap_open_offline_with_tstamp_precision(path,
+			    PCAP_TSTAMP_PRECISION_NANO, errbuf);
+		}
 		if (p == NULL) {
 			printf("OPENERR %s\n", errbuf);
 			continue;
