@@ -385,6 +385,9 @@ func (p *parser) kernelAssign(dst isa.Register, w bool) (stmt, error) {
 				ins.OpCode = uint8(isa.ClassLD) | isa.ModeIND | size
 				ins.Src, _, _ = p.register(false)
 				if s := p.peek(); s.text == "+" || s.text == "-" {
+					if s.text == "+" && p.peekAt(1).text == "-" {
+						p.next() // the verifier log's "skb[r1 + -4]"
+					}
 					if ins.Constant, err = p.imm32("offset"); err != nil {
 						return stmt{}, err
 					}
