@@ -109,19 +109,44 @@ func describeReader(in io.Reader) string {
 	return out.String()
 }
 
-// oracleBinary compiles testdata/oracle.c against libpcap.
+var (
+	oracleOnce sync.Once
+	oracleDir  string
+	oracleBin  string
+	oracleErr  error
+)
+
+// TestMain removes the compiled oracle after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if oracleDir != "" {
+		os.RemoveAll(oracleDir)
+	}
+	os.Exit(code)
+}
+
+// oracleBinary compiles testdata/oracle.c against libpcap, once for all tests.
 func oracleBinary(t *testing.T) (string, error) {
 	t.Helper()
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		return "", fmt.Errorf("gcc not found: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "oracle")
-	cmd := exec.Command(gcc, "-O2", "-o", bin, "testdata/oracle.c", "-lpcap")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("cannot build the libpcap oracle (libpcap-dev missing?): %v\n%s", err, out)
-	}
-	return bin, nil
+	oracleOnce.Do(func() {
+		gcc, err := exec.LookPath("gcc")
+		if err != nil {
+			oracleErr = fmt.Errorf("gcc not found: %v", err)
+			return
+		}
+		if oracleDir, err = os.MkdirTemp("", "pcap-oracle"); err != nil {
+			oracleErr = err
+			return
+		}
+		bin := filepath.Join(oracleDir, "oracle")
+		cmd := exec.Command(gcc, "-O2", "-o", bin, "testdata/oracle.c", "-lpcap")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			oracleErr = fmt.Errorf("cannot build the libpcap oracle (libpcap-dev missing?): %v\n%s", err, out)
+			return
+		}
+		oracleBin = bin
+	})
+	return oracleBin, oracleErr
 }
 
 // buildOracle compiles the oracle or skips the test (fails it under CI=true).
