@@ -8,6 +8,9 @@
  *   OPEN <dlt> <snaplen> <major> <minor> <swapped>   or   OPENERR <message>
  *   P <tv_sec> <tv_usec> <caplen> <len> <FNV-1a 64 of the data, hex>   per packet
  *   END EOF   or   END ERR <message>
+ *
+ * With the argument "names" it prints instead, for every DLT_ value from 0
+ * to 65535 that libpcap names, "<value>\t<name>\t<description>".
  */
 #include <pcap/pcap.h>
 #include <stdint.h>
@@ -25,12 +28,22 @@ static uint64_t fnv1a(const unsigned char *p, unsigned n)
 	return h;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char path[4096];
 	char errbuf[PCAP_ERRBUF_SIZE];
 	unsigned char *buf = NULL;
 	size_t bufsize = 0;
+
+	if (argc > 1 && strcmp(argv[1], "names") == 0) {
+		for (int v = 0; v <= 65535; v++) {
+			const char *name = pcap_datalink_val_to_name(v);
+			if (name != NULL)
+				printf("%d\t%s\t%s\n", v, name,
+				    pcap_datalink_val_to_description(v));
+		}
+		return 0;
+	}
 
 	while (fgets(path, sizeof path, stdin) != NULL) {
 		path[strcspn(path, "\n")] = '\0';
