@@ -364,6 +364,7 @@ func (g *gen) alu() {
 	if g.r.IntN(2) == 0 {
 		ins.OpCode = uint8(class) | op | isa.SrcX
 		ins.Src = g.reg()
+		g.edgeOperands(ins, bits)
 		g.emit(ins)
 		return
 	}
@@ -382,6 +383,40 @@ func (g *gen) alu() {
 	}
 	ins.Constant = int64(imm)
 	g.emit(ins)
+}
+
+// Edge-case operands that random values rarely hit.
+var (
+	edgeDivisors = [...]int32{0, -1, 1}
+	edgeShifts   = [...]int32{0, 1, 31, 32, 33, 63, 64, 65, -1}
+)
+
+// edgeOperands sometimes sets the operands of a register-operand ALU
+// instruction ins to an edge case first: a divisor of 0, -1 or 1 and a
+// dividend of the most negative value (sdiv and smod of INT_MIN by -1),
+// or a shift amount at or beyond the operand width.
+func (g *gen) edgeOperands(ins isa.Instruction, bits int32) {
+	mov := isa.OpMov64
+	if g.r.IntN(2) == 0 {
+		mov = uint8(isa.ClassALU) | isa.ALUMov | isa.SrcK
+	}
+	switch ins.OpCode & 0xf0 {
+	case isa.ALUDiv, isa.ALUMod:
+		if g.r.IntN(3) == 0 {
+			g.emit(isa.Instruction{OpCode: mov, Dst: ins.Src, Constant: int64(edgeDivisors[g.r.IntN(len(edgeDivisors))])})
+		}
+		if ins.Src != ins.Dst && g.r.IntN(4) == 0 {
+			if bits == 64 {
+				g.emit(isa.Instruction{OpCode: isa.OpLDDW, Dst: ins.Dst, Constant: -1 << 63})
+			} else {
+				g.emit(isa.Instruction{OpCode: mov, Dst: ins.Dst, Constant: -1 << 31})
+			}
+		}
+	case isa.ALULsh, isa.ALURsh, isa.ALUArsh:
+		if g.r.IntN(3) == 0 {
+			g.emit(isa.Instruction{OpCode: mov, Dst: ins.Src, Constant: int64(edgeShifts[g.r.IntN(len(edgeShifts))])})
+		}
+	}
 }
 
 // mov emits mov or mov32 from a register or an immediate, or a
