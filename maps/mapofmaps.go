@@ -70,12 +70,8 @@ func (o *mapOfMaps) set(key []byte, m *Map, flags uint64) error {
 	if m == nil {
 		return ErrBadFD
 	}
-	if err := o.compatible(m); err != nil {
-		return err
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.array {
+		// The kernel checks flags and index before the inner map.
 		i := binary.LittleEndian.Uint32(key)
 		if flags != uint64(UpdateAny) {
 			return ErrInvalid // fd arrays take BPF_ANY only
@@ -83,6 +79,14 @@ func (o *mapOfMaps) set(key []byte, m *Map, flags uint64) error {
 		if i >= o.max {
 			return ErrFull
 		}
+	}
+	if err := o.compatible(m); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.array {
+		i := binary.LittleEndian.Uint32(key)
 		if old := o.slots[i]; old != nil {
 			o.retired.add(old)
 		}

@@ -4,7 +4,6 @@ import "fmt"
 
 // Limits of the kernel.
 const (
-	maxKeySize         = 512   // MAX_BPF_STACK: hash keys
 	maxPerCPUValueSize = 32768 // PCPU_MIN_UNIT_SIZE
 	maxValueSize       = 1<<25 - 1
 	lpmKeyMin          = 5       // prefixlen + 1 byte of data
@@ -74,9 +73,6 @@ func validate(s *Spec) error {
 		}
 		if s.MaxEntries == 0 || s.KeySize == 0 || s.ValueSize == 0 {
 			return inval("key size %d, value size %d, max entries %d: none may be 0", s.KeySize, s.ValueSize, s.MaxEntries)
-		}
-		if s.KeySize > maxKeySize {
-			return fmt.Errorf("key size %d: at most %d: %w", s.KeySize, maxKeySize, ErrTooBig)
 		}
 		if s.Type.PerCPU() && s.ValueSize > maxPerCPUValueSize {
 			return fmt.Errorf("value size %d: per-CPU values are at most %d bytes: %w", s.ValueSize, maxPerCPUValueSize, ErrTooBig)
@@ -177,9 +173,6 @@ func validate(s *Spec) error {
 		} else {
 			if s.KeySize == 0 {
 				return inval("key size 0")
-			}
-			if s.KeySize > maxKeySize {
-				return fmt.Errorf("key size %d: at most %d: %w", s.KeySize, maxKeySize, ErrTooBig)
 			}
 			if err := flagsOK(FlagNoPrealloc | FlagNUMANode | accessMask | FlagZeroSeed); err != nil {
 				return err
