@@ -135,6 +135,7 @@ type RejectedError struct {
 	Log string // the whole verifier log
 }
 
+// Error returns the short form; Log holds the whole verifier log.
 func (e *RejectedError) Error() string {
 	return fmt.Sprintf("kerneldiff: kernel verifier rejected the program: %v", e.Err)
 }

@@ -111,12 +111,11 @@ func (c Config) normalize() Config {
 // 32-bit immediate it is still odd, so multiplying by it is a bijection.
 const mixFactor = -0x61c88647 // 0x9e3779b9, the golden ratio
 
-// pending is a jump whose target is an instruction index, resolved to a
-// slot offset once the program is complete.
+// pending is a jump of the body whose target is chosen, and written as a
+// slot offset, once the program is complete.
 type pending struct {
-	at     int // index of the jump
-	target int // index of its target
-	cond   bool
+	at   int  // index of the jump
+	cond bool // conditional (not ja or gotol)
 }
 
 // gen holds the state of one generation.
