@@ -3,6 +3,7 @@ package pcap
 import (
 	"encoding/binary"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -320,5 +321,63 @@ func TestCrafted(t *testing.T) {
 				t.Errorf("crafted file %q differs from %s at %s", strings.SplitN(g, "\n", 2)[0], golden, firstDifference(w, g))
 			}
 		}
+	}
+}
+
+// TestMixedInterfaces reads a pcapng file whose interfaces have different
+// link types and snapshot lengths: libpcap's way fails at the second
+// interface, ReaderOptions.MixedInterfaces reads every packet with its own
+// interface's link type and snapshot length.
+func TestMixedInterfaces(t *testing.T) {
+	b := le()
+	in := b.shb(1, 0).idb(1, 0).epb(0, 1e6, 18, 18, pkt).
+		idb(113, 10, b.opt(optTSResol, []byte{9})).epb(1, 2e9, 10, 18, pkt[:10]).spb(18, pkt).
+		idb(231, 0).epb(2, 3e6, 18, 300000, pkt).
+		shb(1, 0).idb(276, 4).epb(0, 4e6, 4, 18, pkt[:4]).buf
+
+	r, err := NewReader(strings.NewReader(string(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Next()
+	if want := "an interface has a type 113 different from the type of the first interface"; err == nil || err.(*Error).Msg != want {
+		t.Fatalf("libpcap mode: got %v, want %q", err, want)
+	}
+
+	r, err = NewReaderOptions(strings.NewReader(string(in)), ReaderOptions{MixedInterfaces: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		lt             LinkType
+		iface          int
+		sec, nsec      int64
+		caplen, length int
+	}
+	want := []result{
+		{LinkTypeEN10MB, 0, 1, 0, 18, 18},
+		{LinkTypeLINUX_SLL, 1, 2, 0, 10, 18},
+		{LinkTypeEN10MB, 0, 0, 0, 18, 18}, // simple packet blocks belong to interface 0
+		{LinkTypeDBUS, 2, 3, 0, 18, 300000},
+		{LinkTypeLINUX_SLL2, 0, 4, 0, 4, 18},
+	}
+	for i, w := range want {
+		p, err := r.Next()
+		if err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+		got := result{p.LinkType, p.InterfaceIndex, p.Seconds, p.Nanoseconds, p.CaptureLength, p.Length}
+		if got != w {
+			t.Errorf("packet %d: %+v, want %+v", i, got, w)
+		}
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Errorf("after the last packet: %v", err)
+	}
+	if r.LinkType() != LinkTypeEN10MB || r.Snaplen() != MaxSnaplen {
+		t.Errorf("reader describes %v %d, want the first interface", r.LinkType(), r.Snaplen())
 	}
 }

@@ -36,7 +36,7 @@ func maxBlockForSnaplen(snaplen uint32) uint32 {
 // ngInterface is what libpcap keeps of an Interface Description Block.
 type ngInterface struct {
 	linkType LinkType
-	snaplen  uint32
+	snaplen  uint32 // as libpcap adjusts it
 	tsresol  uint64
 	tsoffset uint64
 	binary   bool
@@ -45,8 +45,9 @@ type ngInterface struct {
 // NgReader reads a pcapng file. It implements Reader.
 //
 // Like libpcap 1.10.3 it requires every interface of the file to have the
-// first interface's link type and snapshot length, and it skips blocks of
-// types it does not know (and statistics, name resolution and custom blocks).
+// first interface's link type and snapshot length (unless opened with
+// ReaderOptions.MixedInterfaces), and it skips blocks of types it does not
+// know (and statistics, name resolution and custom blocks).
 type NgReader struct {
 	src      *source
 	order    binary.ByteOrder
@@ -64,12 +65,13 @@ type NgReader struct {
 	record   []byte
 	packets  int
 	err      error
+	mixed    bool // ReaderOptions.MixedInterfaces
 }
 
 // newNgReader reads a pcapng Section Header Block and the blocks up to the
 // first Interface Description Block. It returns nil, nil when the input is
 // not pcapng.
-func newNgReader(s *source, magic [4]byte) (*NgReader, error) {
+func newNgReader(s *source, magic [4]byte, mixed bool) (*NgReader, error) {
 	if binary.LittleEndian.Uint32(magic[:]) != blockSHB {
 		return nil, nil
 	}
@@ -92,7 +94,7 @@ func newNgReader(s *source, magic [4]byte) (*NgReader, error) {
 	default:
 		return nil, nil
 	}
-	r := &NgReader{src: s, order: order, swapped: order != hostOrder, maxBlock: initialMaxBlock}
+	r := &NgReader{src: s, order: order, swapped: order != hostOrder, maxBlock: initialMaxBlock, mixed: mixed}
 	total := order.Uint32(buf[0:])
 	if total < 8+16+4 || total > shbMaxLen {
 		return nil, &Error{Msg: fmt.Sprintf(
@@ -190,9 +192,9 @@ func (r *NgReader) readBlock() ([]byte, error) {
 func (r *NgReader) addInterface(at int64, body []byte) error {
 	iface := ngInterface{
 		linkType: linkTypeFromFile(uint32(r.order.Uint16(body))),
-		snaplen:  r.order.Uint32(body[4:]),
 		tsresol:  1000000,
 	}
+	iface.snaplen = adjustSnaplen(iface.linkType, r.order.Uint32(body[4:]))
 	opts := body[8:]
 	sawResol, sawOffset := false, false
 options:
@@ -313,6 +315,7 @@ func (r *NgReader) next() (Packet, error) {
 		var ifIndex uint32
 		var t uint64
 		var data []byte
+		spb := false
 		switch btype := o.Uint32(block); btype {
 		case blockEPB:
 			if len(body) < 20 {
@@ -326,12 +329,10 @@ func (r *NgReader) next() (Packet, error) {
 			if len(body) < 4 {
 				return Packet{}, r.fail(at, tooShort(btype))
 			}
-			length := o.Uint32(body)
-			caplen := length
-			if caplen > r.snaplen {
-				caplen = r.snaplen
-			}
-			p.CaptureLength, p.Length = int(caplen), int(length)
+			// The captured length is the wire length cut to the
+			// snapshot length, once the interface is known.
+			spb = true
+			p.Length = int(o.Uint32(body))
 			data = body[4:]
 		case blockPB:
 			if len(body) < 20 {
@@ -346,11 +347,15 @@ func (r *NgReader) next() (Packet, error) {
 				return Packet{}, r.fail(at, tooShort(btype))
 			}
 			lt := uint32(o.Uint16(body))
-			if uint32(r.linkType) != lt {
+			if r.mixed {
+				if m := maxBlockForSnaplen(maxSnaplen(linkTypeFromFile(lt))); m > r.maxBlock {
+					r.maxBlock = m
+				}
+			} else if uint32(r.linkType) != lt {
 				return Packet{}, r.fail(at, fmt.Sprintf(
 					"an interface has a type %d different from the type of the first interface", lt))
 			}
-			if snap := o.Uint32(body[4:]); r.snaplen != adjustSnaplen(r.linkType, snap) {
+			if snap := o.Uint32(body[4:]); !r.mixed && r.snaplen != adjustSnaplen(r.linkType, snap) {
 				return Packet{}, r.fail(at, fmt.Sprintf(
 					"an interface has a snapshot length %d different from the snapshot length of the first interface", snap))
 			}
@@ -384,11 +389,16 @@ func (r *NgReader) next() (Packet, error) {
 			return Packet{}, r.fail(at, fmt.Sprintf(
 				"a packet arrived on interface %d, but there's no Interface Description Block for that interface", ifIndex))
 		}
-		if uint32(p.CaptureLength) > r.snaplen {
-			return Packet{}, r.fail(at, fmt.Sprintf(
-				"invalid packet capture length %d, bigger than snaplen of %d", uint32(p.CaptureLength), r.snaplen))
-		}
+		// Without MixedInterfaces every interface has the first one's
+		// link type and snapshot length, as libpcap requires.
 		iface := &r.ifaces[ifIndex]
+		if spb {
+			p.CaptureLength = int(min(uint32(p.Length), iface.snaplen))
+		}
+		if uint32(p.CaptureLength) > iface.snaplen {
+			return Packet{}, r.fail(at, fmt.Sprintf(
+				"invalid packet capture length %d, bigger than snaplen of %d", uint32(p.CaptureLength), iface.snaplen))
+		}
 		sec := t/iface.tsresol + iface.tsoffset
 		frac := t % iface.tsresol
 		const userResol = 1000000000
@@ -407,14 +417,14 @@ func (r *NgReader) next() (Packet, error) {
 			return Packet{}, r.fail(at, tooShort(o.Uint32(block)))
 		}
 		data = data[:p.CaptureLength]
-		p.LinkType = r.linkType
+		p.LinkType = iface.linkType
 		p.InterfaceIndex = int(ifIndex)
 		r.record = block
-		if r.swapped && swapsPseudoHeader(r.linkType) {
+		if r.swapped && swapsPseudoHeader(iface.linkType) {
 			r.post = append(r.post[:0], data...)
 			data = r.post
 		}
-		postProcess(r.linkType, r.swapped, &p, data)
+		postProcess(iface.linkType, r.swapped, &p, data)
 		p.Data = data
 		return p, nil
 	}

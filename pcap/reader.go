@@ -162,6 +162,23 @@ const readBufferSize = 64 << 10
 // magic number, and returns a Reader for its packets. It fails where
 // pcap_open_offline fails, with an *Error carrying libpcap's message.
 func NewReader(r io.Reader) (Reader, error) {
+	return NewReaderOptions(r, ReaderOptions{})
+}
+
+// ReaderOptions changes how NewReaderOptions reads a file.
+type ReaderOptions struct {
+	// MixedInterfaces accepts pcapng files whose interfaces have different
+	// link types or snapshot lengths, which libpcap refuses ("an interface
+	// has a type ... different from the type of the first interface"). Each
+	// packet then carries its own interface's link type, and its captured
+	// length is checked against its own interface's snapshot length;
+	// Reader.LinkType and Reader.Snaplen still describe the first interface.
+	MixedInterfaces bool
+}
+
+// NewReaderOptions is NewReader with options; with the zero ReaderOptions
+// it reads exactly as libpcap does.
+func NewReaderOptions(r io.Reader, opts ReaderOptions) (Reader, error) {
 	s := &source{r: bufio.NewReaderSize(r, readBufferSize)}
 	var magic [4]byte
 	n, err := io.ReadFull(s.r, magic[:])
@@ -176,7 +193,7 @@ func NewReader(r io.Reader) (Reader, error) {
 		}
 		return pr, nil
 	}
-	if nr, err := newNgReader(s, magic); nr != nil || err != nil {
+	if nr, err := newNgReader(s, magic, opts.MixedInterfaces); nr != nil || err != nil {
 		if err != nil {
 			return nil, err
 		}
