@@ -139,9 +139,9 @@ func runKernel(prog []isa.Instruction, mem []byte) outcome {
 	return outcome{r0: res.R0, mem: res.Mem, err: err}
 }
 
-// runVM runs prog on a copy of mem in gbpf's interpreter.
-func runVM(prog []isa.Instruction, mem []byte) outcome {
-	p, err := vm.Load(prog, vm.Options{})
+// runVM runs prog on a copy of mem in gbpf's VM with the given engine.
+func runVM(prog []isa.Instruction, mem []byte, engine vm.Engine) outcome {
+	p, err := vm.Load(prog, vm.Options{Engine: engine})
 	if err != nil {
 		return outcome{err: fmt.Errorf("vm.Load: %w", err)}
 	}
@@ -176,13 +176,13 @@ var nop = isa.Instruction{OpCode: isa.OpJA}
 // the kernel leaves unspecified, for one): it replaces
 // instructions by nops (an lddw by two, so that no jump offset changes),
 // then drops the nops, fixing the jumps.
-func minimize(prog []isa.Instruction, cfg progen.Config, mem []byte) []isa.Instruction {
+func minimize(prog []isa.Instruction, cfg progen.Config, mem []byte, engine vm.Engine) []isa.Instruction {
 	differs := func(p []isa.Instruction) bool {
 		if progen.Check(p, cfg) != nil {
 			return false
 		}
 		k := runKernel(p, mem)
-		return k.err == nil && !k.equal(runVM(p, mem))
+		return k.err == nil && !k.equal(runVM(p, mem, engine))
 	}
 	cur := append([]isa.Instruction(nil), prog...)
 	for changed := true; changed; {
@@ -249,11 +249,13 @@ func dropNops(prog []isa.Instruction) []isa.Instruction {
 	return out
 }
 
-// TestKernelVsInterpreter runs random programs in the kernel and in the
-// interpreter and compares r0 and the memory after the run.
-func TestKernelVsInterpreter(t *testing.T) {
+// TestKernelVsVM runs random programs in the kernel and in every engine of
+// gbpf's VM (vm.Engines: the interpreter, and the JIT once it exists) and
+// compares r0 and the memory after the run.
+func TestKernelVsVM(t *testing.T) {
 	requireKernel(t)
 	seed := randomSeed(t)
+	engines := vm.Engines()
 	t.Logf("random seed %d (replay with -kerneldiff.seed=%d or KERNELDIFF_SEED=%d)", seed, seed, seed)
 	seeds := append(append([]uint64(nil), fixedSeeds...), seed)
 	perSeed := max(1, *flagN/len(seeds))
@@ -294,25 +296,27 @@ func TestKernelVsInterpreter(t *testing.T) {
 					report(fmt.Sprintf("kernel run failed: %v\n%s", k.err, c.describe()))
 					continue
 				}
-				v := runVM(c.prog, c.mem)
 				compared.Add(1)
-				if k.equal(v) {
-					continue
+				for _, e := range engines {
+					v := runVM(c.prog, c.mem, e)
+					if k.equal(v) {
+						continue
+					}
+					if mismatches.Add(1) > maxReports {
+						continue // minimising is slow; only the reported ones
+					}
+					msg := fmt.Sprintf("kernel and vm engine %s disagree\n%s\nkernel: %s\n%-6s: %s\n", e, c.describe(), k, e, v)
+					if v.err == nil && k.r0 != v.r0 {
+						msg += fmt.Sprintf("r0 differs: kernel %#x, %s %#x\n", k.r0, e, v.r0)
+					}
+					if v.err == nil && !bytes.Equal(k.mem, v.mem) {
+						msg += "memory differs (kernel vs " + string(e) + "): " + memDiff(k.mem, v.mem) + "\n"
+					}
+					small := minimize(c.prog, c.cfg, c.mem, e)
+					ks, vs := runKernel(small, c.mem), runVM(small, c.mem, e)
+					msg += fmt.Sprintf("minimised program:\n%skernel: %s\n%-6s: %s", listing(small), ks, e, vs)
+					report(msg)
 				}
-				if mismatches.Add(1) > maxReports {
-					continue // minimising is slow; only the reported ones
-				}
-				msg := fmt.Sprintf("kernel and interpreter disagree\n%s\nkernel:      %s\ninterpreter: %s\n", c.describe(), k, v)
-				if v.err == nil && k.r0 != v.r0 {
-					msg += fmt.Sprintf("r0 differs: kernel %#x, interpreter %#x\n", k.r0, v.r0)
-				}
-				if v.err == nil && !bytes.Equal(k.mem, v.mem) {
-					msg += "memory differs: " + memDiff(k.mem, v.mem) + "\n"
-				}
-				small := minimize(c.prog, c.cfg, c.mem)
-				ks, vs := runKernel(small, c.mem), runVM(small, c.mem)
-				msg += fmt.Sprintf("minimised program:\n%skernel:      %s\ninterpreter: %s", listing(small), ks, vs)
-				report(msg)
 			}
 		})
 	}
@@ -328,8 +332,8 @@ func TestKernelVsInterpreter(t *testing.T) {
 	close(jobs)
 	wg.Wait()
 
-	t.Logf("compared %d programs (seeds %v, %d each) in %v: %d mismatches, %d kernel verifier rejections",
-		compared.Load(), seeds, perSeed, time.Since(start).Round(time.Millisecond), mismatches.Load(), rejections.Load())
+	t.Logf("compared %d programs with engines %v (seeds %v, %d each) in %v: %d mismatches, %d kernel verifier rejections",
+		compared.Load(), engines, seeds, perSeed, time.Since(start).Round(time.Millisecond), mismatches.Load(), rejections.Load())
 	for _, r := range reports {
 		t.Error(r)
 	}
