@@ -84,7 +84,8 @@ func Assemble(src string, syntax Syntax) ([]isa.Instruction, error) {
 		return nil, fmt.Errorf("asm: unknown syntax %d", int(syntax))
 	}
 	labels := make(map[string]int)
-	var stmts []stmt
+	// At most one instruction per line: allocate once.
+	stmts := make([]stmt, 0, strings.Count(src, "\n")+1)
 	var lx lexer
 	lx.kernel = syntax == Kernel
 	lineNo := 0

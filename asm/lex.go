@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gbpf/gbpf/isa"
 )
@@ -69,10 +70,10 @@ func (lx *lexer) tokenize(line string, lineNo int) ([]token, error) {
 		}
 		start := i
 		if c == 's' && i+1 < len(line) && strings.IndexByte("<>/%", line[i+1]) >= 0 ||
-			!isIdentChar(c) && !(c == '%' && i+1 < len(line) && isIdentStart(line[i+1])) {
+			i+1 < len(line) && strings.IndexByte("<>=!+-*/|&^%", c) >= 0 && strings.IndexByte("<>=", line[i+1]) >= 0 {
 			op := ""
 			for _, o := range operators {
-				if strings.HasPrefix(line[i:], o) {
+				if o[0] == c && strings.HasPrefix(line[i:], o) {
 					op = o
 					break
 				}
@@ -105,7 +106,8 @@ func (lx *lexer) tokenize(line string, lineNo int) ([]token, error) {
 			i++
 			toks = append(toks, token{tPunct, line[start:i], start + 1})
 		default:
-			return nil, &SyntaxError{lineNo, start + 1, fmt.Sprintf("unexpected character %q", rune(c))}
+			r, _ := utf8.DecodeRuneInString(line[i:])
+			return nil, &SyntaxError{lineNo, start + 1, fmt.Sprintf("unexpected character %q", r)}
 		}
 		lx.endCol = i + 1
 	}
