@@ -286,7 +286,7 @@ func (s *source) read(buf []byte, n int) ([]byte, int, error) {
 				step = limit
 			}
 			if step > free {
-				nb := make([]byte, len(buf), len(buf)+step)
+				nb := make([]byte, len(buf), max(len(buf)+step, min(2*cap(buf), len(buf)+want)))
 				copy(nb, buf)
 				buf = nb
 			}
