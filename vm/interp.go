@@ -22,7 +22,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 
 	for {
 		if left == 0 {
-			return 0, budget, p.runError(pc, fmt.Errorf("%w: %d instructions executed", ErrBudgetExhausted, budget))
+			return 0, budget, p.exhausted(pc)
 		}
 		left--
 		ins := &code[pc]
@@ -619,4 +619,14 @@ func (p *Program) badAtomic(i int, a, size uint64) error {
 		e = ErrMisaligned
 	}
 	return p.runError(i, &AccessError{Addr: a, Size: size, Write: true, Err: e})
+}
+
+// exhausted builds the error of a run whose budget ends before instruction
+// i would execute. Reaching the sentinel after the last instruction is
+// falling off the end instead.
+func (p *Program) exhausted(i int) error {
+	if i >= len(p.insns) {
+		return p.runError(len(p.insns)-1, ErrFellOffEnd)
+	}
+	return p.runError(i, fmt.Errorf("%w: %d instructions executed", ErrBudgetExhausted, p.budget))
 }

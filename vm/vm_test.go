@@ -284,6 +284,23 @@ func TestRunStatsCountsInstructions(t *testing.T) {
 	if st.R0 != 55 || st.Insns != 2+3*10+1 {
 		t.Fatalf("got %+v, want R0 55, Insns 33", st)
 	}
+	// A fault in the middle of a straight-line stretch counts the
+	// instructions up to and including the faulting one.
+	p2, err := vm.Load(assemble(t, "r0 = 0\nr1 = 0\nr0 = *(u64 *)(r1 + 8)\nr0 += 1\nr0 += 1\nexit"), vm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := p2.RunStats(nil); !errors.Is(err, vm.ErrBadAccess) || st.Insns != 3 {
+		t.Fatalf("fault: got %+v, %v; want 3 instructions and a bad access", st, err)
+	}
+	// A budget that ends exactly at the end of a program without exit.
+	p3, err := vm.Load(assemble(t, "r0 = 1"), vm.Options{MaxInsns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := p3.RunStats(nil); !errors.Is(err, vm.ErrFellOffEnd) || st.Insns != 1 {
+		t.Fatalf("fall off: got %+v, %v", st, err)
+	}
 	// The budget is exactly enough.
 	p, err = vm.Load(p.Instructions(), vm.Options{MaxInsns: 33})
 	if err != nil {
