@@ -85,6 +85,9 @@ func makeCase(seed uint64, index int) testCase {
 	if r.IntN(8) == 0 {
 		cfg.StackSize = progen.MaxStackSize
 	}
+	if r.IntN(16) == 0 {
+		cfg.MemSize = 6 + r.IntN(2048) // up to a large packet; the program touches it all over
+	}
 	prog := progen.Generate(r, cfg)
 	mem := make([]byte, cfg.MemSize)
 	for i := range mem {
