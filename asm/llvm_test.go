@@ -44,7 +44,7 @@ func objdump(t *testing.T, obj string, extra ...string) map[string]map[int]strin
 
 func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// TestLLVMObjdump compiles the C programs of testdata/llvm and checks that
+// TestLLVMObjdump compiles the C programs of testdata and checks that
 // the kernel-syntax disassembly of every executable section equals
 // llvm-objdump-19's, instruction for instruction. Two llvm-objdump quirks
 // are followed: instructions it prints as <unknown> without +alu32 (32-bit
@@ -55,9 +55,9 @@ func TestLLVMObjdump(t *testing.T) {
 	_, errC := exec.LookPath("clang-19")
 	_, errD := exec.LookPath("llvm-objdump-19")
 	need(t, errC == nil && errD == nil, "clang-19 and llvm-objdump-19 are needed")
-	sources, _ := filepath.Glob("testdata/llvm/*.c")
+	sources, _ := filepath.Glob("testdata/*.c")
 	if len(sources) == 0 {
-		t.Fatal("no C programs in testdata/llvm")
+		t.Fatal("no C programs in testdata")
 	}
 	dir := t.TempDir()
 	total := 0
