@@ -1,6 +1,9 @@
 package maps
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"sync"
+)
 
 // arrayMap is Array and PerCPUArray: preallocated, updated in place.
 type arrayMap struct {
@@ -12,6 +15,9 @@ type arrayMap struct {
 	esize  int // bytes per element: stride, or ncpu*stride
 	data   []byte
 	cp     valueCopier
+
+	keysOnce sync.Once
+	keys     []byte // index i as a u32 at 4*i, for forEach
 }
 
 func newArray(s *Spec, ncpu int) *arrayMap {
@@ -136,3 +142,22 @@ func (a *arrayMap) nextKey(key, out []byte) error {
 }
 
 func (a *arrayMap) count() int { return int(a.max) }
+
+// forEach calls fn with each index (as stable little-endian u32 key
+// storage) and the live value of slot cpu.
+func (a *arrayMap) forEach(cpu int, fn func(key, value []byte) bool) int {
+	a.keysOnce.Do(func() {
+		a.keys = alignedBytes(4 * int(a.max))
+		for i := uint32(0); i < a.max; i++ {
+			binary.LittleEndian.PutUint32(a.keys[4*i:], i)
+		}
+	})
+	n := 0
+	for i := uint32(0); i < a.max; i++ {
+		n++
+		if fn(a.keys[4*i:4*i+4:4*i+4], a.lookupPtr(a.keys[4*i:4*i+4], cpu)) {
+			break
+		}
+	}
+	return n
+}

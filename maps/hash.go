@@ -10,6 +10,13 @@ import (
 const (
 	slabShift = 6
 	slabElems = 1 << slabShift
+	// Element header: next id (int32, atomic), hash (uint32), LRU
+	// reference bit (uint32, atomic), padding.
+	hdrNext  = 0
+	hdrHash  = 4
+	hdrRef   = 8
+	elemHdr  = 16
+	noElem   = -1
 )
 
 // retiredElem is storage unlinked at an epoch (see epoch.go).
@@ -18,16 +25,21 @@ type retiredElem struct {
 	epoch uint64
 }
 
-// hashMap is Hash, PerCPUHash, LRUHash and LRUPerCPUHash: chained buckets
-// of element ids; elements live in fixed slabs that never move. Unlinked
-// elements are reused only after a grace period, so a value a run holds
-// stays intact; the entry count, not storage, enforces MaxEntries.
+// hashMap is Hash, PerCPUHash, LRUHash and LRUPerCPUHash: buckets of
+// chained elements. Elements (header, key, value) live in fixed slabs that
+// never move. Writers serialize on a mutex and publish with atomic stores;
+// program-side lookups (inside a run, see EnterRun) read without locks,
+// like the kernel's RCU readers: an unlinked element keeps its link and
+// its storage is reused only after the grace period, so a reader standing
+// on it still reaches the rest of its chain. Go-side reads take the read
+// lock. The entry count, not storage, enforces MaxEntries.
 type hashMap struct {
 	base
 	mu     sync.RWMutex
 	seed   maphash.Seed
 	ks     int
-	koff   int // offset of the value in an element
+	koff   int // offset of the key in an element
+	voff   int // offset of the value in an element
 	esize  int
 	vsize  int // value storage: vs, or ncpu*stride
 	stride int
@@ -37,43 +49,43 @@ type hashMap struct {
 	lru    bool
 	cp     valueCopier
 
-	buckets []int32 // first element of each chain, -1 empty
+	buckets []atomic.Int32 // first element of each chain, noElem if empty
 	bmask   uint32
-	next    []int32  // chain link per element
-	hashes  []uint32 // hash per element
-	slabs   [][]byte
+	dir     atomic.Pointer[[][]byte] // slabs, copy-on-write
+	nslabs  int
 	free    []int32
 	retired []retiredElem
 	n       int
 
-	// LRU: a list from most (head) to least (tail) recently inserted,
-	// with a reference bit set by lookups (second chance).
+	// LRU (under mu): a list from most (head) to least (tail) recently
+	// inserted; lookups set the element's reference bit (second chance).
 	lprev, lnext []int32
-	ref          []uint32
 	head, tail   int32
 }
 
 func newHash(s *Spec, ncpu int) *hashMap {
 	h := &hashMap{
-		seed: maphash.MakeSeed(), ks: int(s.KeySize), koff: int(round8(s.KeySize)),
+		seed: maphash.MakeSeed(), ks: int(s.KeySize), koff: elemHdr,
 		stride: int(round8(s.ValueSize)), ncpu: ncpu, max: int(s.MaxEntries),
 		percpu: s.Type.PerCPU(), lru: s.Type == LRUHash || s.Type == LRUPerCPUHash,
-		cp: newCopier(s), head: -1, tail: -1,
+		cp: newCopier(s), head: noElem, tail: noElem,
 	}
+	h.voff = elemHdr + int(round8(s.KeySize))
 	h.vsize = int(s.ValueSize)
 	if h.percpu {
 		h.vsize = h.stride * ncpu
 	}
-	h.esize = h.koff + int(round8(uint32(h.vsize)))
+	h.esize = h.voff + int(round8(uint32(h.vsize)))
 	nb := 1
 	for nb < h.max && nb < 1<<24 {
 		nb <<= 1
 	}
-	h.buckets = make([]int32, nb)
+	h.buckets = make([]atomic.Int32, nb)
 	for i := range h.buckets {
-		h.buckets[i] = -1
+		h.buckets[i].Store(noElem)
 	}
 	h.bmask = uint32(nb - 1)
+	h.dir.Store(&[][]byte{})
 	return h
 }
 
@@ -82,45 +94,53 @@ func (h *hashMap) hash(key []byte) uint32 {
 	return uint32(v) ^ uint32(v>>32)
 }
 
-func (h *hashMap) elem(id int32) []byte {
+func (h *hashMap) elemIn(dir [][]byte, id int32) []byte {
 	off := int(id&(slabElems-1)) * h.esize
-	return h.slabs[id>>slabShift][off : off+h.esize : off+h.esize]
+	return dir[id>>slabShift][off : off+h.esize : off+h.esize]
 }
 
-func (h *hashMap) keyOf(id int32) []byte { return h.elem(id)[:h.ks] }
+func (h *hashMap) elem(id int32) []byte { return h.elemIn(*h.dir.Load(), id) }
 
-func (h *hashMap) valOf(id int32) []byte {
-	e := h.elem(id)
-	return e[h.koff : h.koff+h.vsize : h.koff+h.vsize]
+func nextOf(e []byte) *atomic.Int32 { return int32At(e[hdrNext:]) }
+func refOf(e []byte) *atomic.Int32  { return int32At(e[hdrRef:]) }
+func hashOf(e []byte) uint32 {
+	return uint32(e[hdrHash]) | uint32(e[hdrHash+1])<<8 | uint32(e[hdrHash+2])<<16 | uint32(e[hdrHash+3])<<24
+}
+func setHash(e []byte, v uint32) {
+	e[hdrHash], e[hdrHash+1], e[hdrHash+2], e[hdrHash+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 }
 
-// find returns the element with key and its predecessor in the chain.
-func (h *hashMap) find(key []byte, hv uint32) (id, prev int32) {
-	prev = -1
-	for id = h.buckets[hv&h.bmask]; id >= 0; id = h.next[id] {
-		if h.hashes[id] == hv && bytes.Equal(h.keyOf(id), key) {
-			return id, prev
+func (h *hashMap) keyOf(e []byte) []byte { return e[h.koff : h.koff+h.ks] }
+func (h *hashMap) valOf(e []byte) []byte { return e[h.voff : h.voff+h.vsize : h.voff+h.vsize] }
+
+// find returns the element with key and its predecessor in the chain
+// (noElem if none), reading links atomically.
+func (h *hashMap) find(dir [][]byte, key []byte, hv uint32) (id, prev int32, e []byte) {
+	prev = noElem
+	for id = h.buckets[hv&h.bmask].Load(); id >= 0; {
+		e = h.elemIn(dir, id)
+		if hashOf(e) == hv && bytes.Equal(h.keyOf(e), key) {
+			return id, prev, e
 		}
 		prev = id
+		id = nextOf(e).Load()
 	}
-	return -1, prev
+	return noElem, prev, nil
 }
 
+// lookupPtr is the program-side lookup: lock-free, valid inside a run.
 func (h *hashMap) lookupPtr(key []byte, cpu int) []byte {
 	hv := h.hash(key)
-	h.mu.RLock()
-	id, _ := h.find(key, hv)
+	id, _, e := h.find(*h.dir.Load(), key, hv)
 	if id < 0 {
-		h.mu.RUnlock()
 		return nil
 	}
-	v := h.valOf(id)
 	if h.lru {
-		if atomic.LoadUint32(&h.ref[id]) == 0 {
-			atomic.StoreUint32(&h.ref[id], 1)
+		if r := refOf(e); r.Load() == 0 {
+			r.Store(1)
 		}
 	}
-	h.mu.RUnlock()
+	v := h.valOf(e)
 	if h.percpu {
 		if uint(cpu) >= uint(h.ncpu) {
 			return nil
@@ -131,23 +151,26 @@ func (h *hashMap) lookupPtr(key []byte, cpu int) []byte {
 	return v[:h.cp.vs:h.cp.vs]
 }
 
-// alloc returns a free element id, reclaiming retired storage or growing.
+// alloc returns a free element id, reclaiming retired storage or growing
+// by a slab (under mu).
 func (h *hashMap) alloc() int32 {
 	if len(h.free) == 0 {
 		h.reclaim()
 	}
 	if len(h.free) == 0 {
-		base := int32(len(h.slabs)) << slabShift
-		h.slabs = append(h.slabs, alignedBytes(h.esize*slabElems))
+		old := *h.dir.Load()
+		dir := make([][]byte, len(old)+1)
+		copy(dir, old)
+		dir[len(old)] = alignedBytes(h.esize * slabElems)
+		h.dir.Store(&dir)
+		base := int32(h.nslabs) << slabShift
+		h.nslabs++
 		for i := int32(slabElems - 1); i >= 0; i-- {
 			h.free = append(h.free, base+i)
 		}
-		h.next = append(h.next, make([]int32, slabElems)...)
-		h.hashes = append(h.hashes, make([]uint32, slabElems)...)
 		if h.lru {
 			h.lprev = append(h.lprev, make([]int32, slabElems)...)
 			h.lnext = append(h.lnext, make([]int32, slabElems)...)
-			h.ref = append(h.ref, make([]uint32, slabElems)...)
 		}
 	}
 	id := h.free[len(h.free)-1]
@@ -175,14 +198,20 @@ func (h *hashMap) retire(id int32) {
 	h.retired = append(h.retired, retiredElem{id: id, epoch: retireEpoch()})
 }
 
-// unlink removes id (with chain predecessor prev) from its bucket and
-// the LRU list, and retires it.
-func (h *hashMap) unlink(id, prev int32) {
+// setLink points prev's link (or the bucket head) at id.
+func (h *hashMap) setLink(bucket uint32, prev, id int32) {
 	if prev < 0 {
-		h.buckets[h.hashes[id]&h.bmask] = h.next[id]
+		h.buckets[bucket].Store(id)
 	} else {
-		h.next[prev] = h.next[id]
+		nextOf(h.elem(prev)).Store(id)
 	}
+}
+
+// unlink removes id (with chain predecessor prev) from its bucket and
+// the LRU list, and retires it. The element keeps its own link.
+func (h *hashMap) unlink(id, prev int32) {
+	e := h.elem(id)
+	h.setLink(hashOf(e)&h.bmask, prev, nextOf(e).Load())
 	if h.lru {
 		h.lruRemove(id)
 	}
@@ -205,7 +234,7 @@ func (h *hashMap) lruRemove(id int32) {
 }
 
 func (h *hashMap) lruPush(id int32) {
-	h.lprev[id] = -1
+	h.lprev[id] = noElem
 	h.lnext[id] = h.head
 	if h.head >= 0 {
 		h.lprev[h.head] = id
@@ -214,7 +243,7 @@ func (h *hashMap) lruPush(id int32) {
 	if h.tail < 0 {
 		h.tail = id
 	}
-	h.ref[id] = 0
+	refOf(h.elem(id)).Store(0)
 }
 
 // evict removes the least recently used element, giving referenced ones
@@ -222,27 +251,19 @@ func (h *hashMap) lruPush(id int32) {
 func (h *hashMap) evict() {
 	for h.tail >= 0 {
 		id := h.tail
-		if atomic.LoadUint32(&h.ref[id]) != 0 {
+		e := h.elem(id)
+		if refOf(e).Load() != 0 {
 			h.lruRemove(id)
 			h.lruPush(id)
 			continue
 		}
-		_, prev := h.findID(id)
+		prev := int32(noElem)
+		for c := h.buckets[hashOf(e)&h.bmask].Load(); c != id; c = nextOf(h.elem(c)).Load() {
+			prev = c
+		}
 		h.unlink(id, prev)
 		return
 	}
-}
-
-// findID returns the chain predecessor of element id.
-func (h *hashMap) findID(id int32) (int32, int32) {
-	prev := int32(-1)
-	for e := h.buckets[h.hashes[id]&h.bmask]; e >= 0; e = h.next[e] {
-		if e == id {
-			return id, prev
-		}
-		prev = e
-	}
-	return -1, -1
 }
 
 // store writes a value into element storage v: one CPU's (cpu >= 0) with
@@ -278,7 +299,7 @@ func (h *hashMap) upsert(key, value []byte, flags uint64, cpu int) error {
 	hv := h.hash(key)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	old, prev := h.find(key, hv)
+	old, prev, oe := h.find(*h.dir.Load(), key, hv)
 	mode := flags &^ uint64(UpdateLock)
 	if old >= 0 && mode == uint64(UpdateNoExist) {
 		return ErrKeyExist
@@ -287,14 +308,14 @@ func (h *hashMap) upsert(key, value []byte, flags uint64, cpu int) error {
 		return ErrKeyNotExist
 	}
 	if old >= 0 && (h.percpu || flags&uint64(UpdateLock) != 0) {
-		v := h.valOf(old)
+		v := h.valOf(oe)
 		if flags&uint64(UpdateLock) != 0 {
 			h.cp.inLocked(v, value)
 		} else {
 			h.store(v, value, cpu, false)
 		}
 		if h.lru {
-			atomic.StoreUint32(&h.ref[old], 1)
+			refOf(oe).Store(1)
 		}
 		return nil
 	}
@@ -303,31 +324,28 @@ func (h *hashMap) upsert(key, value []byte, flags uint64, cpu int) error {
 			return ErrFull
 		}
 		h.evict()
-		old, prev = h.find(key, hv)
+		old, prev, oe = h.find(*h.dir.Load(), key, hv)
 	}
 	id := h.alloc()
 	e := h.elem(id)
-	copy(e[:h.ks], key)
-	v := e[h.koff : h.koff+h.vsize]
+	setHash(e, hv)
+	copy(e[h.koff:], key)
+	v := h.valOf(e)
 	clear(v)
 	h.store(v, value, cpu, true)
-	h.hashes[id] = hv
+	b := hv & h.bmask
 	if old >= 0 {
-		// Replace in place in the chain; the old element is retired.
-		h.next[id] = h.next[old]
-		if prev < 0 {
-			h.buckets[hv&h.bmask] = id
-		} else {
-			h.next[prev] = id
-		}
+		// Take the old element's place in the chain; it is retired and
+		// keeps its link for readers standing on it.
+		nextOf(e).Store(nextOf(oe).Load())
+		h.setLink(b, prev, id)
 		if h.lru {
 			h.lruRemove(old)
 		}
 		h.retire(old)
 	} else {
-		b := hv & h.bmask
-		h.next[id] = h.buckets[b]
-		h.buckets[b] = id
+		nextOf(e).Store(h.buckets[b].Load())
+		h.buckets[b].Store(id)
 		h.n++
 	}
 	if h.lru {
@@ -351,7 +369,7 @@ func (h *hashMap) delete(key []byte) error {
 	hv := h.hash(key)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	id, prev := h.find(key, hv)
+	id, prev, _ := h.find(*h.dir.Load(), key, hv)
 	if id < 0 {
 		return ErrKeyNotExist
 	}
@@ -363,11 +381,11 @@ func (h *hashMap) lookupUser(key, out []byte) error {
 	hv := h.hash(key)
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	id, _ := h.find(key, hv)
+	id, _, e := h.find(*h.dir.Load(), key, hv)
 	if id < 0 {
 		return ErrKeyNotExist
 	}
-	h.copyOut(out, h.valOf(id))
+	h.copyOut(out, h.valOf(e))
 	return nil
 }
 
@@ -385,11 +403,11 @@ func (h *hashMap) lookupAndDelete(key, out []byte) error {
 	hv := h.hash(key)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	id, prev := h.find(key, hv)
+	id, prev, e := h.find(*h.dir.Load(), key, hv)
 	if id < 0 {
 		return ErrKeyNotExist
 	}
-	h.copyOut(out, h.valOf(id))
+	h.copyOut(out, h.valOf(e))
 	h.unlink(id, prev)
 	return nil
 }
@@ -400,24 +418,49 @@ func (h *hashMap) lookupAndDelete(key, out []byte) error {
 func (h *hashMap) nextKey(key, out []byte) error {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	dir := *h.dir.Load()
 	start := uint32(0)
 	if key != nil {
 		hv := h.hash(key)
-		if id, _ := h.find(key, hv); id >= 0 {
-			if n := h.next[id]; n >= 0 {
-				copy(out, h.keyOf(n))
+		if id, _, e := h.find(dir, key, hv); id >= 0 {
+			if n := nextOf(e).Load(); n >= 0 {
+				copy(out, h.keyOf(h.elemIn(dir, n)))
 				return nil
 			}
 			start = hv&h.bmask + 1
 		}
 	}
 	for b := int(start); b < len(h.buckets); b++ {
-		if id := h.buckets[b]; id >= 0 {
-			copy(out, h.keyOf(id))
+		if id := h.buckets[b].Load(); id >= 0 {
+			copy(out, h.keyOf(h.elemIn(dir, id)))
 			return nil
 		}
 	}
 	return ErrKeyNotExist
+}
+
+// forEach calls fn with the live key and value storage of each element,
+// without locks (inside a run): fn may update or delete elements.
+func (h *hashMap) forEach(cpu int, fn func(key, value []byte) bool) int {
+	n := 0
+	for b := range h.buckets {
+		for id := h.buckets[b].Load(); id >= 0; {
+			dir := *h.dir.Load()
+			e := h.elemIn(dir, id)
+			v := h.valOf(e)
+			if h.percpu {
+				v = v[cpu*h.stride : cpu*h.stride+h.cp.vs]
+			} else {
+				v = v[:h.cp.vs]
+			}
+			n++
+			if fn(h.keyOf(e), v) {
+				return n
+			}
+			id = nextOf(e).Load()
+		}
+	}
+	return n
 }
 
 func (h *hashMap) count() int {

@@ -215,8 +215,9 @@ func (m *Map) String() string {
 // ---- program side ----
 
 // LookupPtr returns the live storage of key's value for the program
-// running on slot cpu, or nil if absent. The slice stays valid until the
-// caller's run exits (see EnterRun). key must be KeySize bytes. Maps
+// running on slot cpu, or nil if absent. It must be called inside a run
+// (between EnterRun and Exit): hash maps are read without locks, and the
+// slice stays valid until that run exits. key must be KeySize bytes. Maps
 // without lookup from programs (queues, stacks, ring buffers, perf event
 // arrays, prog arrays, map-in-maps) return nil; use their own operations.
 func (m *Map) LookupPtr(key []byte, cpu int) []byte {
@@ -248,6 +249,25 @@ func (m *Map) DeleteFromProg(key []byte) error {
 		return ErrInvalid
 	}
 	return m.impl.delete(key)
+}
+
+// ForEach is bpf_for_each_map_elem for a program on slot cpu: it calls
+// fn with the live key and value storage of each element (one CPU's value
+// for per-CPU maps) until fn returns true, and returns how many elements
+// it visited. Arrays and hash maps of every kind support it; other types
+// return ErrNotSupported. Like LookupPtr it must run inside a run
+// (EnterRun); fn may update and delete elements of the map.
+func (m *Map) ForEach(cpu int, fn func(key, value []byte) (stop bool)) (int, error) {
+	if m.spec.Type.PerCPU() && uint(cpu) >= uint(m.ncpu) {
+		return 0, ErrInvalid
+	}
+	switch x := m.impl.(type) {
+	case *arrayMap:
+		return x.forEach(cpu, fn), nil
+	case *hashMap:
+		return x.forEach(cpu, fn), nil
+	}
+	return 0, ErrNotSupported
 }
 
 // Push is bpf_map_push_elem: queue and stack (flags UpdateExist replaces

@@ -356,13 +356,13 @@ func TestGracePeriod(t *testing.T) {
 	}
 	run.Exit()
 	h := m.impl.(*hashMap)
-	grown := len(h.slabs)
+	grown := h.nslabs
 	for i := 0; i < 5000; i++ {
 		m.Delete(uint32(1))
 		m.Put(uint32(1), uint64(i))
 	}
-	if len(h.slabs) != grown {
-		t.Fatalf("storage grew from %d to %d slabs without runs in progress", grown, len(h.slabs))
+	if h.nslabs != grown {
+		t.Fatalf("storage grew from %d to %d slabs without runs in progress", grown, h.nslabs)
 	}
 }
 
@@ -421,5 +421,45 @@ func TestMarshal(t *testing.T) {
 		if err := m.Put(bad, uint64(1)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("key %T: %v", bad, err)
 		}
+	}
+}
+
+func TestForEach(t *testing.T) {
+	for _, typ := range []Type{Array, PerCPUArray, Hash, PerCPUHash, LRUHash} {
+		t.Run(typ.String(), func(t *testing.T) {
+			m := mustNew(t, &Spec{Type: typ, KeySize: 4, ValueSize: 8, MaxEntries: 5})
+			for i := uint32(0); i < 5; i++ {
+				if err := m.UpdateFromProg(le32(i), le64(uint64(i)), 0, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run := EnterRun()
+			defer run.Exit()
+			sum := uint64(0)
+			n, err := m.ForEach(0, func(k, v []byte) bool {
+				sum += binary.LittleEndian.Uint64(v)
+				binary.LittleEndian.PutUint64(v, 100) // values are live
+				if typ == Hash && binary.LittleEndian.Uint32(k) == 2 {
+					if err := m.DeleteFromProg(k); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return false
+			})
+			if err != nil || n != 5 || sum != 10 {
+				t.Fatalf("visited %d, sum %d, %v", n, sum, err)
+			}
+			if v := m.LookupPtr(le32(4), 0); binary.LittleEndian.Uint64(v) != 100 {
+				t.Fatalf("value after write through ForEach: %x", v)
+			}
+			n, _ = m.ForEach(0, func(k, v []byte) bool { return true })
+			if n != 1 {
+				t.Fatalf("stop after the first: visited %d", n)
+			}
+		})
+	}
+	q := mustNew(t, &Spec{Type: Queue, ValueSize: 4, MaxEntries: 1})
+	if _, err := q.ForEach(0, func(k, v []byte) bool { return false }); !errors.Is(err, ErrNotSupported) {
+		t.Fatalf("queue ForEach: %v", err)
 	}
 }

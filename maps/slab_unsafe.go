@@ -48,3 +48,6 @@ func SpinLock(lock []byte) {
 
 // SpinUnlock releases a lock taken by SpinLock (bpf_spin_unlock).
 func SpinUnlock(lock []byte) { lockWord(lock).Store(0) }
+
+// int32At returns the 4 aligned bytes at the start of b as an atomic.
+func int32At(b []byte) *atomic.Int32 { return (*atomic.Int32)(unsafe.Pointer(&b[0])) }
