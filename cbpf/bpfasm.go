@@ -332,7 +332,7 @@ func ParseAsm(src string) ([]Instruction, error) {
 		return nil, err
 	}
 	p := &asmParser{toks: toks}
-	var out []Instruction
+	out := []Instruction{}
 	labels := map[string]int{}
 	var jumps []asmJump
 	for p.peek().kind != tkEOF {

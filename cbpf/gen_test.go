@@ -122,3 +122,6 @@ func genPacket(r *rand.Rand, maxLen int) []byte {
 	r.Read(b)
 	return b
 }
+
+// newRand returns a deterministic random source.
+func newRand(seed int64) *rand.Rand { return rand.New(rand.NewSource(seed)) }

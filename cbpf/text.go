@@ -311,7 +311,7 @@ func parseCNumber(lit string) (uint32, error) {
 // Instructions printed as "unimp 0xNN" come back with opcode NN and K = 0.
 func ParseDisasm(text string) ([]Instruction, error) {
 	s := newLineScanner(text)
-	var out []Instruction
+	out := []Instruction{}
 	for {
 		l, ok := s.next()
 		if !ok {
@@ -521,7 +521,7 @@ func parseLoadImage(c *cursor, m string) (Instruction, error) {
 // integer literals. A trailing comma after the brace is optional.
 func ParseC(text string) ([]Instruction, error) {
 	s := newLineScanner(text)
-	var out []Instruction
+	out := []Instruction{}
 	for {
 		l, ok := s.next()
 		if !ok {
@@ -578,7 +578,7 @@ func ParseDecimal(text string) ([]Instruction, error) {
 	if !c.eof() {
 		return nil, c.errf("unexpected %q after the count", c.text[c.pos:])
 	}
-	var out []Instruction
+	out := []Instruction{}
 	for {
 		l, ok := s.next()
 		if !ok {
