@@ -844,6 +844,7 @@ func (c *checker) call(e *Call) *Type {
 			switch {
 			case e.Name == "offsetof" && i == 1:
 				args[i] = &Type{Kind: KindTypeName}
+				a.setType(args[i])
 				continue
 			case (e.Name == "kstack" || e.Name == "ustack") && stackModes[id.Name]:
 				args[i] = &Type{Kind: KindString}
@@ -1000,6 +1001,7 @@ func (c *checker) mapFunc(e *Call, spec *funcSpec) *Type {
 			key := &MapExpr{exprBase: exprBase{Loc: m.Loc}, Name: m.Name, Keys: []Expr{e.Args[1]}, Bracket: true}
 			if tu, ok := e.Args[1].(*Tuple); ok && len(mi.Keys) > 1 {
 				key.Keys = tu.Elems
+				c.expr(tu)
 			}
 			c.mapKeys(key)
 			return typeNone
@@ -1017,6 +1019,7 @@ func (c *checker) mapFunc(e *Call, spec *funcSpec) *Type {
 		key := &MapExpr{exprBase: exprBase{Loc: m.Loc}, Name: m.Name, Keys: []Expr{e.Args[1]}, Bracket: true}
 		if tu, ok := e.Args[1].(*Tuple); ok && len(mi.Keys) > 1 {
 			key.Keys = tu.Elems
+			c.expr(tu)
 		}
 		c.mapKeys(key)
 	case "print":

@@ -42,6 +42,21 @@ func roundTrip(t *testing.T, name string, p *Program) {
 	}
 }
 
+// allTyped checks that Check gave every expression outside macro
+// definitions a type, as the code generator relies on.
+func allTyped(t *testing.T, name string, p *Program) {
+	t.Helper()
+	Inspect(p, func(n Node) bool {
+		if _, ok := n.(*Macro); ok {
+			return false
+		}
+		if e, ok := n.(Expr); ok && e.Type() == nil {
+			t.Errorf("%s: %s at %s has no type after Check", name, exprText(e), e.Location().Start)
+		}
+		return true
+	})
+}
+
 // debianTools lists the .bt tools of the installed bpftrace package.
 func debianTools(t *testing.T) []string {
 	t.Helper()
@@ -73,6 +88,8 @@ func TestDebianTools(t *testing.T) {
 		}
 		if _, err := Check(p, Options{}); err != nil {
 			t.Errorf("%s: Check:\n%s", f, err.(*Error).String())
+		} else {
+			allTyped(t, f, p)
 		}
 		roundTrip(t, f, p)
 	}
@@ -111,6 +128,8 @@ func TestOneLiners(t *testing.T) {
 		}
 		if _, err := Check(p, Options{Unsafe: true, Params: []string{"1", "vfs_read"}}); err != nil {
 			t.Errorf("%s\nCheck:\n%s", src, err.(*Error).String())
+		} else {
+			allTyped(t, src, p)
 		}
 		roundTrip(t, src, p)
 	}
