@@ -28,8 +28,8 @@ type runRecord struct {
 
 var runRegistry struct {
 	mu      sync.Mutex
-	records atomic.Pointer[[]*runRecord]
-	hint    atomic.Uint32
+	records atomic.Pointer[[]*runRecord] // every record ever made
+	idle    sync.Pool                    // idle records, per P
 }
 
 // RunToken marks a run in progress; Exit ends it. The zero value's Exit
@@ -40,12 +40,20 @@ type RunToken struct{ r *runRecord }
 // through map lookups stay valid until the token's Exit. It allocates
 // nothing once as many records exist as runs were ever concurrent.
 func EnterRun() RunToken {
+	// An idle record from the pool; records the pool dropped are found
+	// by scanning the registry.
+	for {
+		x := runRegistry.idle.Get()
+		if x == nil {
+			break
+		}
+		if r := x.(*runRecord); r.inUse.CompareAndSwap(0, 1) {
+			r.epoch.Store(globalEpoch.Load())
+			return RunToken{r}
+		}
+	}
 	if p := runRegistry.records.Load(); p != nil {
-		recs := *p
-		n := uint32(len(recs))
-		start := runRegistry.hint.Add(1)
-		for i := uint32(0); i < n; i++ {
-			r := recs[(start+i)%n]
+		for _, r := range *p {
 			if r.inUse.Load() == 0 && r.inUse.CompareAndSwap(0, 1) {
 				r.epoch.Store(globalEpoch.Load())
 				return RunToken{r}
@@ -73,6 +81,7 @@ func (t RunToken) Exit() {
 	}
 	t.r.epoch.Store(idleEpoch)
 	t.r.inUse.Store(0)
+	runRegistry.idle.Put(t.r)
 }
 
 // retireEpoch returns the epoch to tag storage unlinked just before the

@@ -12,11 +12,11 @@ const (
 	slabElems = 1 << slabShift
 	// Element header: next id (int32, atomic), hash (uint32), LRU
 	// reference bit (uint32, atomic), padding.
-	hdrNext  = 0
-	hdrHash  = 4
-	hdrRef   = 8
-	elemHdr  = 16
-	noElem   = -1
+	hdrNext = 0
+	hdrHash = 4
+	hdrRef  = 8
+	elemHdr = 16
+	noElem  = -1
 )
 
 // retiredElem is storage unlinked at an epoch (see epoch.go).
@@ -114,11 +114,13 @@ func (h *hashMap) keyOf(e []byte) []byte { return e[h.koff : h.koff+h.ks] }
 func (h *hashMap) valOf(e []byte) []byte { return e[h.voff : h.voff+h.vsize : h.voff+h.vsize] }
 
 // find returns the element with key and its predecessor in the chain
-// (noElem if none), reading links atomically.
-func (h *hashMap) find(dir [][]byte, key []byte, hv uint32) (id, prev int32, e []byte) {
+// (noElem if none), reading links atomically. The slab directory is
+// loaded after each link: a writer publishes a new slab before linking
+// any element in it.
+func (h *hashMap) find(key []byte, hv uint32) (id, prev int32, e []byte) {
 	prev = noElem
 	for id = h.buckets[hv&h.bmask].Load(); id >= 0; {
-		e = h.elemIn(dir, id)
+		e = h.elem(id)
 		if hashOf(e) == hv && bytes.Equal(h.keyOf(e), key) {
 			return id, prev, e
 		}
@@ -131,7 +133,7 @@ func (h *hashMap) find(dir [][]byte, key []byte, hv uint32) (id, prev int32, e [
 // lookupPtr is the program-side lookup: lock-free, valid inside a run.
 func (h *hashMap) lookupPtr(key []byte, cpu int) []byte {
 	hv := h.hash(key)
-	id, _, e := h.find(*h.dir.Load(), key, hv)
+	id, _, e := h.find(key, hv)
 	if id < 0 {
 		return nil
 	}
@@ -299,7 +301,7 @@ func (h *hashMap) upsert(key, value []byte, flags uint64, cpu int) error {
 	hv := h.hash(key)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	old, prev, oe := h.find(*h.dir.Load(), key, hv)
+	old, prev, oe := h.find(key, hv)
 	mode := flags &^ uint64(UpdateLock)
 	if old >= 0 && mode == uint64(UpdateNoExist) {
 		return ErrKeyExist
@@ -324,7 +326,7 @@ func (h *hashMap) upsert(key, value []byte, flags uint64, cpu int) error {
 			return ErrFull
 		}
 		h.evict()
-		old, prev, oe = h.find(*h.dir.Load(), key, hv)
+		old, prev, oe = h.find(key, hv)
 	}
 	id := h.alloc()
 	e := h.elem(id)
@@ -369,7 +371,7 @@ func (h *hashMap) delete(key []byte) error {
 	hv := h.hash(key)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	id, prev, _ := h.find(*h.dir.Load(), key, hv)
+	id, prev, _ := h.find(key, hv)
 	if id < 0 {
 		return ErrKeyNotExist
 	}
@@ -381,7 +383,7 @@ func (h *hashMap) lookupUser(key, out []byte) error {
 	hv := h.hash(key)
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	id, _, e := h.find(*h.dir.Load(), key, hv)
+	id, _, e := h.find(key, hv)
 	if id < 0 {
 		return ErrKeyNotExist
 	}
@@ -403,7 +405,7 @@ func (h *hashMap) lookupAndDelete(key, out []byte) error {
 	hv := h.hash(key)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	id, prev, e := h.find(*h.dir.Load(), key, hv)
+	id, prev, e := h.find(key, hv)
 	if id < 0 {
 		return ErrKeyNotExist
 	}
@@ -418,13 +420,12 @@ func (h *hashMap) lookupAndDelete(key, out []byte) error {
 func (h *hashMap) nextKey(key, out []byte) error {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	dir := *h.dir.Load()
 	start := uint32(0)
 	if key != nil {
 		hv := h.hash(key)
-		if id, _, e := h.find(dir, key, hv); id >= 0 {
+		if id, _, e := h.find(key, hv); id >= 0 {
 			if n := nextOf(e).Load(); n >= 0 {
-				copy(out, h.keyOf(h.elemIn(dir, n)))
+				copy(out, h.keyOf(h.elem(n)))
 				return nil
 			}
 			start = hv&h.bmask + 1
@@ -432,7 +433,7 @@ func (h *hashMap) nextKey(key, out []byte) error {
 	}
 	for b := int(start); b < len(h.buckets); b++ {
 		if id := h.buckets[b].Load(); id >= 0 {
-			copy(out, h.keyOf(h.elemIn(dir, id)))
+			copy(out, h.keyOf(h.elem(id)))
 			return nil
 		}
 	}
@@ -445,8 +446,7 @@ func (h *hashMap) forEach(cpu int, fn func(key, value []byte) bool) int {
 	n := 0
 	for b := range h.buckets {
 		for id := h.buckets[b].Load(); id >= 0; {
-			dir := *h.dir.Load()
-			e := h.elemIn(dir, id)
+			e := h.elem(id)
 			v := h.valOf(e)
 			if h.percpu {
 				v = v[cpu*h.stride : cpu*h.stride+h.cp.vs]

@@ -88,6 +88,45 @@ func (m *Map) Lookup(key, valueOut any) error {
 	return nil
 }
 
+// LookupWithFlags is Lookup with lookup flags: UpdateLock (BPF_F_LOCK)
+// copies the value under its bpf_spin_lock; other flags are ErrInvalid.
+func (m *Map) LookupWithFlags(key, valueOut any, flags UpdateFlags) error {
+	if flags == 0 {
+		return m.Lookup(key, valueOut)
+	}
+	if flags != UpdateLock || m.spec.SpinLockOff == 0 {
+		return m.opErr("lookup", fmt.Errorf("flags %#x: %w", uint64(flags), ErrInvalid))
+	}
+	if err := m.userCanRead(); err != nil {
+		return m.opErr("lookup", err)
+	}
+	k, err := m.keyBytes(key)
+	if err != nil {
+		return m.opErr("lookup", err)
+	}
+	out := make([]byte, m.uvsize)
+	lockAt := int(m.spec.SpinLockOff - 1)
+	err = ErrInvalid
+	if m.spec.Type == Array || m.spec.Type == Hash {
+		// The element's storage stays valid: take a run for the duration.
+		run := EnterRun()
+		if v := m.impl.lookupPtr(k, 0); v != nil {
+			SpinLock(v[lockAt:])
+			copy(out, v)
+			SpinUnlock(v[lockAt:])
+			clear(out[lockAt : lockAt+4])
+			err = nil
+		} else {
+			err = ErrKeyNotExist
+		}
+		run.Exit()
+	}
+	if err != nil {
+		return m.opErr("lookup", err)
+	}
+	return m.unmarshalValue(out, valueOut)
+}
+
 // LookupBytes returns key's value as user space sees it, or nil if absent.
 func (m *Map) LookupBytes(key any) ([]byte, error) {
 	var out []byte
