@@ -6,14 +6,31 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
-// state is what is initialised before an instruction on every path to it.
-type state struct {
-	regs  [11]bool
-	ptr   [11]bool // the register may hold a pointer
-	stack []bool   // stack[b] is byte r10-StackSize+b
+// ptrKind says what a register holds, for Check.
+type ptrKind uint8
+
+const (
+	scalar   ptrKind = iota // a number
+	memPtr                  // a pointer into the input memory
+	stackPtr                // a pointer into the stack
+	mixed                   // different things on different paths: unusable
+)
+
+// ptrVal is what a register holds: for a pointer, its offset from the start
+// of the memory or from r10.
+type ptrVal struct {
+	kind ptrKind
+	off  int
 }
 
-// meet narrows s to what is also initialised in o; s nil takes o.
+// state is what holds before an instruction on every path to it.
+type state struct {
+	regs  [11]bool   // written
+	ptr   [11]ptrVal // what each register holds
+	stack []bool     // stack[b]: byte r10-StackSize+b written
+}
+
+// meet narrows s to what also holds in o; s nil takes o.
 func meet(s *state, o state) *state {
 	if s == nil {
 		c := state{regs: o.regs, ptr: o.ptr, stack: append([]bool(nil), o.stack...)}
@@ -21,7 +38,9 @@ func meet(s *state, o state) *state {
 	}
 	for r := range s.regs {
 		s.regs[r] = s.regs[r] && o.regs[r]
-		s.ptr[r] = s.ptr[r] || o.ptr[r]
+		if s.ptr[r] != o.ptr[r] {
+			s.ptr[r] = ptrVal{kind: mixed}
+		}
 	}
 	for b := range s.stack {
 		s.stack[b] = s.stack[b] && o.stack[b]
@@ -33,9 +52,15 @@ func meet(s *state, o state) *state {
 // the Config it was generated with, and returns the first violation naming
 // the instruction, or nil. Tools that transform generated programs (a
 // minimiser, say) use it to keep only programs that still hold them. It
-// panics if cfg is out of range, as Generate does. Initialisation is checked by a
-// forward data-flow analysis: a register or stack byte counts as written
-// before an instruction only if it is written on every path to it.
+// panics if cfg is out of range, as Generate does.
+//
+// It is a forward data-flow analysis: a register or stack byte counts as
+// written before an instruction only if it is written on every path to it,
+// and a register counts as a pointer (into the memory or the stack, at a
+// known offset) only if it is the same pointer on every path. Pointers may
+// be copied with mov, moved with add and sub of an immediate and used as
+// the base of accesses; any other use, and a pointer left in a register at
+// the exit, is a violation.
 func Check(prog []isa.Instruction, cfg Config) error {
 	cfg = cfg.normalize()
 	if len(prog) == 0 {
@@ -52,7 +77,7 @@ func Check(prog []isa.Instruction, cfg Config) error {
 	in := make([]*state, len(prog)+1)
 	entry := state{stack: make([]bool, cfg.StackSize)}
 	entry.regs[isa.R1], entry.regs[isa.R2], entry.regs[isa.R10] = true, true, true
-	entry.ptr[isa.R1], entry.ptr[isa.R10] = true, true
+	entry.ptr[isa.R1], entry.ptr[isa.R10] = ptrVal{kind: memPtr}, ptrVal{kind: stackPtr}
 	in[0] = &entry
 	conds := 0
 	for i, ins := range prog {
@@ -69,25 +94,45 @@ func Check(prog []isa.Instruction, cfg Config) error {
 		}
 		class := ins.Class()
 		reads, writes, base, size, memAccess := effects(ins)
+
+		// The pointer-preserving forms: a plain 64-bit mov of a pointer,
+		// and adding or subtracting an immediate to one.
+		var result ptrVal
+		ptrOp := false
+		if code, x := ins.OpCode&0xf0, ins.OpCode&isa.SrcX != 0; class == isa.ClassALU64 {
+			isPtr := func(r isa.Register) bool {
+				return st.regs[r] && (st.ptr[r].kind == memPtr || st.ptr[r].kind == stackPtr)
+			}
+			if code == isa.ALUMov && x && ins.Offset == 0 && isPtr(ins.Src) {
+				result, ptrOp = st.ptr[ins.Src], true
+			}
+			if (code == isa.ALUAdd || code == isa.ALUSub) && !x && isPtr(ins.Dst) {
+				result, ptrOp = st.ptr[ins.Dst], true
+				if code == isa.ALUAdd {
+					result.off += int(ins.Constant)
+				} else {
+					result.off -= int(ins.Constant)
+				}
+			}
+		}
 		for _, r := range reads {
 			if !st.regs[r] {
 				return fmt.Errorf("insn %d (%s): reads %s before it is written", i, ins, r)
 			}
-			if st.ptr[r] && i != 0 {
-				return fmt.Errorf("insn %d (%s): reads pointer %s as a value", i, ins, r)
+			if st.ptr[r].kind != scalar && !ptrOp {
+				return fmt.Errorf("insn %d (%s): uses %s, which may hold a pointer, as a value", i, ins, r)
 			}
 		}
-		for _, r := range writes {
-			if r == MemReg && i != 0 || r == isa.R10 {
-				return fmt.Errorf("insn %d (%s): writes %s", i, ins, r)
-			}
-			st.regs[r] = true
-			st.ptr[r] = i == 0
+		if ins.OpCode == isa.OpExit && (!st.regs[isa.R0] || st.ptr[isa.R0].kind != scalar) {
+			return fmt.Errorf("insn %d: r0 is unwritten or may hold a pointer at the exit", i)
 		}
 		if memAccess {
-			off := int(ins.Offset)
-			switch base {
-			case isa.R10:
+			p := st.ptr[base]
+			if !st.regs[base] || p.kind != memPtr && p.kind != stackPtr {
+				return fmt.Errorf("insn %d (%s): memory access through %s, which does not hold a known pointer", i, ins, base)
+			}
+			off := p.off + int(ins.Offset)
+			if p.kind == stackPtr {
 				if off < -cfg.StackSize || off+size > 0 || off%size != 0 {
 					return fmt.Errorf("insn %d (%s): stack access of %d bytes at r10%+d outside [-%d, 0) or misaligned", i, ins, size, off, cfg.StackSize)
 				}
@@ -102,19 +147,24 @@ func Check(prog []isa.Instruction, cfg Config) error {
 						}
 					}
 				}
-			case MemReg:
-				if !st.regs[MemReg] {
-					return fmt.Errorf("insn %d (%s): %s used before it holds the memory pointer", i, ins, MemReg)
-				}
+			} else {
 				if off < 0 || off+size > cfg.MemSize {
 					return fmt.Errorf("insn %d (%s): memory access of %d bytes at %d outside [0, %d)", i, ins, size, off, cfg.MemSize)
 				}
 				if class == isa.ClassSTX && ins.OpCode&0xe0 == isa.ModeATOMIC {
 					return fmt.Errorf("insn %d (%s): atomic access to the memory", i, ins)
 				}
-			default:
-				return fmt.Errorf("insn %d (%s): memory access through %s", i, ins, base)
 			}
+		}
+		for _, r := range writes {
+			if r == MemReg && i != 0 || r == isa.R10 {
+				return fmt.Errorf("insn %d (%s): writes %s", i, ins, r)
+			}
+			st.regs[r] = true
+			st.ptr[r] = ptrVal{}
+		}
+		if ptrOp {
+			st.ptr[ins.Dst] = result
 		}
 		switch {
 		case ins.IsJump():

@@ -123,6 +123,7 @@ type gen struct {
 	r     *rand.Rand
 	cfg   Config
 	out   []isa.Instruction
+	inner []bool // inner[i]: out[i] continues a group, so no jump may land on it
 	jumps []pending
 }
 
@@ -140,7 +141,19 @@ func Generate(r *rand.Rand, cfg Config) []isa.Instruction {
 	return g.out
 }
 
-func (g *gen) emit(ins isa.Instruction) { g.out = append(g.out, ins) }
+func (g *gen) emit(ins isa.Instruction) {
+	g.out = append(g.out, ins)
+	g.inner = append(g.inner, false)
+}
+
+// emitGroup emits instructions that must run together: jumps land only on
+// the first.
+func (g *gen) emitGroup(insns ...isa.Instruction) {
+	for i, ins := range insns {
+		g.out = append(g.out, ins)
+		g.inner = append(g.inner, i > 0)
+	}
+}
 
 // prologue saves the memory pointer and initialises every register and
 // stack byte the body may read.
@@ -256,6 +269,7 @@ const (
 	kAtomic
 	kMemStore
 	kMemLoad
+	kDerived // an access through a pointer computed in a scratch register
 	nKinds
 )
 
@@ -271,6 +285,7 @@ var weights = [nKinds]int{
 	kAtomic:     6,
 	kMemStore:   5,
 	kMemLoad:    5,
+	kDerived:    5,
 }
 
 // pick returns a random kind by weight, among those allowed.
@@ -339,8 +354,88 @@ func (g *gen) body() {
 			g.store(MemReg, g.memOff(size), size)
 		case kMemLoad:
 			g.load(MemReg, g.memOff)
+		case kDerived:
+			g.derived()
 		}
 	}
+}
+
+// derived emits a group that copies r10 or MemReg into a scratch register,
+// moves it by a random amount with add (or, in the memory, sub), accesses the stack or the
+// memory through it (a load, possibly into the pointer register itself, a
+// store, or on the stack an atomic operation) and, unless the load
+// overwrote it, overwrites the pointer with a constant: no pointer outlives
+// the group.
+func (g *gen) derived() {
+	onStack := g.cfg.MemSize == 0 || g.r.IntN(2) == 0
+	what := g.r.IntN(3) // 0 load, 1 store, 2 atomic (stack only)
+	if !onStack && what == 2 {
+		what = 1
+	}
+	var base isa.Register
+	var size uint8
+	var eff, delta int
+	if onStack {
+		base = isa.R10
+		size = sizes[g.r.IntN(len(sizes))]
+		if what == 2 && size != isa.SizeDW {
+			size = isa.SizeW
+		}
+		eff = g.stackOff(size)
+		delta = -g.r.IntN(g.cfg.StackSize + 1)
+	} else {
+		base = MemReg
+		size = g.fits(MemReg, sizes[g.r.IntN(len(sizes))])
+		eff = g.memOff(size)
+		delta = g.r.IntN(g.cfg.MemSize + 1) // the access offset may be negative
+	}
+	ptr := g.reg()
+	other := func() isa.Register { // a scratch register other than ptr
+		for {
+			if r := g.reg(); r != ptr {
+				return r
+			}
+		}
+	}
+	group := []isa.Instruction{{OpCode: isa.OpMovX, Dst: ptr, Src: base}}
+	switch {
+	case delta == 0 && g.r.IntN(2) == 0:
+	case onStack || g.r.IntN(2) == 0: // the kernel refuses sub on stack pointers
+		group = append(group, isa.Instruction{OpCode: uint8(isa.ClassALU64) | isa.ALUAdd | isa.SrcK, Dst: ptr, Constant: int64(delta)})
+	default:
+		group = append(group, isa.Instruction{OpCode: uint8(isa.ClassALU64) | isa.ALUSub | isa.SrcK, Dst: ptr, Constant: int64(-delta)})
+	}
+	off := int16(eff - delta)
+	overwritten := false
+	switch what {
+	case 0:
+		dst := ptr
+		if g.r.IntN(2) == 0 {
+			dst = other()
+		}
+		overwritten = dst == ptr
+		mode := isa.ModeMEM
+		if size != isa.SizeDW && g.r.IntN(3) == 0 {
+			mode = isa.ModeMEMSX
+		}
+		group = append(group, isa.Instruction{OpCode: uint8(isa.ClassLDX) | mode | size, Dst: dst, Src: ptr, Offset: off})
+	case 1:
+		if g.r.IntN(2) == 0 {
+			group = append(group, isa.Instruction{OpCode: uint8(isa.ClassST) | isa.ModeMEM | size, Dst: ptr, Offset: off, Constant: int64(g.imm32())})
+		} else {
+			group = append(group, isa.Instruction{OpCode: uint8(isa.ClassSTX) | isa.ModeMEM | size, Dst: ptr, Src: other(), Offset: off})
+		}
+	default:
+		op := atomicOps[g.r.IntN(len(atomicOps))]
+		if op == isa.AtomicCmpXchg && ptr == isa.R0 { // r0 is cmpxchg's operand
+			op = isa.AtomicXchg
+		}
+		group = append(group, isa.Instruction{OpCode: isa.OpAtom | size, Dst: ptr, Src: other(), Offset: off, Constant: op})
+	}
+	if !overwritten {
+		group = append(group, isa.Instruction{OpCode: isa.OpMov64, Dst: ptr, Constant: int64(g.imm32())})
+	}
+	g.emitGroup(group...)
 }
 
 // aluOps are the binary operations of ALU and ALU64.
@@ -630,11 +725,16 @@ func (g *gen) resolve(end int) {
 }
 
 // pickTarget returns a random forward target of a jump at index at: often
-// near, sometimes anywhere up to end.
+// near, sometimes anywhere up to end, never inside a group (the instruction
+// after a jump starts one or stands alone, so moving back terminates).
 func (g *gen) pickTarget(at, end int) int {
 	span := end - at // targets at+1 .. end
 	if span > 8 && g.r.IntN(2) == 0 {
 		span = 8
 	}
-	return at + 1 + g.r.IntN(span)
+	t := at + 1 + g.r.IntN(span)
+	for g.inner[t] {
+		t--
+	}
+	return t
 }

@@ -147,6 +147,10 @@ func TestCoverage(t *testing.T) {
 		}
 	}
 	want[fmt.Sprintf("mem opcode=%#x", isa.OpLDDW)] = true
+	want["load through a derived pointer"] = true
+	want["load through a derived pointer into itself"] = true
+	want[fmt.Sprintf("store or atomic %#x through a derived pointer", isa.ModeMEM)] = true
+	want[fmt.Sprintf("store or atomic %#x through a derived pointer", isa.ModeATOMIC)] = true
 
 	cfg := DefaultConfig()
 	seen := map[string]bool{}
@@ -154,6 +158,15 @@ func TestCoverage(t *testing.T) {
 	for i := range uint64(2000) {
 		for _, ins := range Generate(newRand(11, i), cfg) {
 			seen[feature(ins)] = true
+			switch c := ins.Class(); {
+			case c == isa.ClassLDX && ins.Src != isa.R10 && ins.Src != MemReg:
+				seen["load through a derived pointer"] = true
+				if ins.Dst == ins.Src {
+					seen["load through a derived pointer into itself"] = true
+				}
+			case (c == isa.ClassST || c == isa.ClassSTX) && ins.Dst != isa.R10 && ins.Dst != MemReg:
+				seen[fmt.Sprintf("store or atomic %#x through a derived pointer", ins.OpCode&0xe0)] = true
+			}
 			if ins.OpCode&isa.SrcX != 0 && (ins.OpCode&0xf0 == isa.ALULsh || ins.OpCode&0xf0 == isa.ALURsh) {
 				shiftOutOfRange = true
 			}
