@@ -230,7 +230,8 @@ func refRun(insns []Instruction, pkt []byte, wireLen uint32) uint32 {
 
 // FuzzInterpret runs arbitrary bytecode (8-byte sock_filter records) that the
 // validator accepts on arbitrary packets: Run must not panic, must terminate,
-// and must agree with the reference interpreter.
+// and must agree with the reference interpreter and with the program's eBPF
+// translation run in gbpf's VM.
 func FuzzInterpret(f *testing.F) {
 	f.Add(encodeRaw([]Instruction{Stmt(OpLdH, 12), Jump(OpJEQK, 0x800, 0, 1), Stmt(OpRetK, 1), Stmt(OpRetK, 0)}), make([]byte, 20), uint32(60))
 	f.Fuzz(func(t *testing.T, code, pkt []byte, wireLen uint32) {
@@ -245,6 +246,11 @@ func FuzzInterpret(f *testing.F) {
 		got := p.Run(pkt, wireLen)
 		if want := refRun(insns, pkt, wireLen); got != want {
 			t.Fatalf("Run = %#x, reference %#x\n%s", got, want, Disasm(insns))
+		}
+		if len(insns) <= 512 {
+			if r0 := runEBPF(t, loadEBPF(t, insns), pkt, wireLen); r0 != uint64(got) {
+				t.Fatalf("Run = %#x, translated eBPF %#x\n%s", got, r0, Disasm(insns))
+			}
 		}
 	})
 }
