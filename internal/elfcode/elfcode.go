@@ -65,16 +65,17 @@ func Open(path string) (*File, error) {
 
 // NewFile reads an object from r.
 func NewFile(r io.ReaderAt) (ef *File, err error) {
-	f, err := elf.NewFile(r)
-	if err != nil {
-		return nil, err
-	}
 	defer func() {
-		// debug/elf can panic on some malformed files; report an error instead.
+		// debug/elf has panicked on malformed files in the past; report an
+		// error instead.
 		if p := recover(); p != nil {
 			ef, err = nil, fmt.Errorf("malformed ELF file: %v", p)
 		}
 	}()
+	f, err := elf.NewFile(r)
+	if err != nil {
+		return nil, err
+	}
 	if f.Machine != elf.EM_BPF {
 		return nil, fmt.Errorf("%w: machine is %v", ErrNotBPF, f.Machine)
 	}
