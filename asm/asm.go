@@ -79,6 +79,10 @@ type stmt struct {
 // only at the start of a line or after white space, since the verifier log
 // writes "call kernel-function#5"). The result validates with
 // isa.Instruction.Validate. Errors are *SyntaxError.
+//
+// In the conformance syntax, as in bpf_conformance, a jump to the label
+// "exit" that the program does not define goes to its first exit
+// instruction.
 func Assemble(src string, syntax Syntax) ([]isa.Instruction, error) {
 	if syntax != Kernel && syntax != Conformance {
 		return nil, fmt.Errorf("asm: unknown syntax %d", int(syntax))

@@ -32,4 +32,10 @@
 // "call kfunc 5", "ldabsw 14", "ldindh %r1, 2" and pseudo-source lddw
 // operands such as "lddw %r1, map_fd(5)". DisassembleWith with Options.LLVM
 // prints calls exactly as llvm-objdump does instead.
+//
+// llvm-objdump-19 prints some 32-bit atomics only with --mattr=+alu32, and
+// then with w registers; the kernel syntax follows what it prints by
+// default where that is correct and its +alu32 output elsewhere:
+// "lock *(u32 *)(r1 + 0x0) += r2", "lock *(u32 *)(r1 + 0x0) |= w2",
+// "w2 = atomic_fetch_add((u32 *)(r1 + 0x0), w2)".
 package asm

@@ -93,3 +93,20 @@ func TestVerifierLogAssembles(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnotations checks llvm-objdump's jump target annotations.
+func TestAnnotations(t *testing.T) {
+	insns, err := Assemble("r0 = 0\nif r0 == 1 goto -2\ngoto -4\ngoto +0\nexit\nexit", Kernel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := DisassembleWith(insns, Options{Syntax: Kernel, Symbols: map[int]string{0: "f", 5: "g"}})
+	want := "r0 = 0x0\nif r0 == 0x1 goto -0x2 <f>\ngoto -0x4 <f+0xfffffffffffffff8>\ngoto +0x0 <f+0x20>\nexit\nexit\n"
+	if got != want {
+		t.Errorf("got\n%swant\n%s", got, want)
+	}
+	got = DisassembleWith(insns[3:4], Options{Syntax: Kernel, Symbols: map[int]string{0: "f", 5: "g"}, Base: 4})
+	if want := "goto +0x0 <g>\n"; got != want {
+		t.Errorf("with Base: got %q, want %q", got, want)
+	}
+}
