@@ -12,6 +12,7 @@ type Error struct {
 	errno syscall.Errno
 }
 
+// Error returns the message.
 func (e *Error) Error() string { return e.msg }
 
 // Errno returns the kernel's errno for e (positive).

@@ -208,6 +208,7 @@ func (m *Map) WriteOnlyProg() bool { return m.wrProg }
 // capacity).
 func (m *Map) Len() int { return m.impl.count() }
 
+// String describes the map: type, name, sizes.
 func (m *Map) String() string {
 	return fmt.Sprintf("%v(%s, key %d, value %d, max %d)", m.spec.Type, m.spec.Name, m.spec.KeySize, m.spec.ValueSize, m.spec.MaxEntries)
 }
