@@ -2,6 +2,7 @@ package asm
 
 import (
 	"bufio"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -13,11 +14,15 @@ import (
 	"github.com/gbpf/gbpf/isa"
 )
 
-var llvmLine = regexp.MustCompile(`^\s*([0-9]+):\s+(.*)$`)
+var (
+	llvmLine = regexp.MustCompile(`^\s*([0-9]+):\s+(.*)$`)
+	llvmFunc = regexp.MustCompile(`^([0-9a-f]{16}) <(.*)>:$`)
+)
 
 // objdump runs llvm-objdump-19 -d --no-show-raw-insn [extra] and returns,
-// per section, the text of each instruction by slot position.
-func objdump(t *testing.T, obj string, extra ...string) map[string]map[int]string {
+// per section, the text of each instruction by slot position, and the
+// functions it lists as "section name byte-offset".
+func objdump(t *testing.T, obj string, extra ...string) (map[string]map[int]string, []string) {
 	t.Helper()
 	args := append([]string{"-d", "--no-show-raw-insn"}, extra...)
 	out, err := exec.Command("llvm-objdump-19", append(args, obj)...).CombinedOutput()
@@ -26,12 +31,20 @@ func objdump(t *testing.T, obj string, extra ...string) map[string]map[int]strin
 	}
 	res := map[string]map[int]string{}
 	var cur map[int]string
+	var funcs []string
+	section := ""
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
 		line := sc.Text()
 		if name, ok := strings.CutPrefix(line, "Disassembly of section "); ok {
 			cur = map[int]string{}
-			res[strings.TrimSuffix(name, ":")] = cur
+			section = strings.TrimSuffix(name, ":")
+			res[section] = cur
+			continue
+		}
+		if m := llvmFunc.FindStringSubmatch(line); m != nil {
+			off, _ := strconv.ParseUint(m[1], 16, 64)
+			funcs = append(funcs, fmt.Sprintf("%s %s %d", section, m[2], off))
 			continue
 		}
 		if m := llvmLine.FindStringSubmatch(line); m != nil && cur != nil {
@@ -39,7 +52,7 @@ func objdump(t *testing.T, obj string, extra ...string) map[string]map[int]strin
 			cur[slot] = normalize(m[2])
 		}
 	}
-	return res
+	return res, funcs
 }
 
 func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -68,11 +81,19 @@ func TestLLVMObjdump(t *testing.T) {
 		if err != nil {
 			t.Fatalf("clang-19 %s: %v\n%s", src, err, out)
 		}
-		plain := objdump(t, obj)
-		alu32 := objdump(t, obj, "--mattr=+alu32")
+		plain, funcs := objdump(t, obj)
+		alu32, _ := objdump(t, obj, "--mattr=+alu32")
 		f, err := elfcode.Open(obj)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// elfcode finds the functions llvm-objdump lists.
+		var progs []string
+		for _, p := range f.Programs() {
+			progs = append(progs, fmt.Sprintf("%s %s %d", p.Section, p.Name, p.Offset))
+		}
+		if len(funcs) == 0 || strings.Join(progs, "\n") != strings.Join(funcs, "\n") {
+			t.Errorf("%s: elfcode programs\n%s\nllvm-objdump functions\n%s", name, strings.Join(progs, "\n"), strings.Join(funcs, "\n"))
 		}
 		for _, sec := range f.Sections() {
 			want := plain[sec.Name]
