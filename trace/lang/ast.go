@@ -278,9 +278,7 @@ type MapExpr struct {
 	exprBase
 	Name string // without the @; "" for the anonymous map
 	Keys []Expr // nil when the map has no key
-	// Bracket says whether a key list was written, so that `@m[]` and `@m`
 	// print as written.
-	Bracket bool
 }
 
 // Call is a function call such as printf(...) or count().

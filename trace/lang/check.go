@@ -998,7 +998,7 @@ func (c *checker) mapFunc(e *Call, spec *funcSpec) *Type {
 				c.errorf(e.Loc, "delete() with two arguments expects a map without a key as its first argument")
 				return nil
 			}
-			key := &MapExpr{exprBase: exprBase{Loc: m.Loc}, Name: m.Name, Keys: []Expr{e.Args[1]}, Bracket: true}
+			key := &MapExpr{exprBase: exprBase{Loc: m.Loc}, Name: m.Name, Keys: []Expr{e.Args[1]}}
 			if tu, ok := e.Args[1].(*Tuple); ok && len(mi.Keys) > 1 {
 				key.Keys = tu.Elems
 				c.expr(tu)
@@ -1016,7 +1016,7 @@ func (c *checker) mapFunc(e *Call, spec *funcSpec) *Type {
 			c.errorf(e.Loc, "has_key() expects a map without a key as its first argument")
 			return nil
 		}
-		key := &MapExpr{exprBase: exprBase{Loc: m.Loc}, Name: m.Name, Keys: []Expr{e.Args[1]}, Bracket: true}
+		key := &MapExpr{exprBase: exprBase{Loc: m.Loc}, Name: m.Name, Keys: []Expr{e.Args[1]}}
 		if tu, ok := e.Args[1].(*Tuple); ok && len(mi.Keys) > 1 {
 			key.Keys = tu.Elems
 			c.expr(tu)

@@ -192,7 +192,7 @@ func (f *formatter) expr(e Expr, min int) {
 		f.b.WriteString("$" + e.Name)
 	case *MapExpr:
 		f.b.WriteString("@" + e.Name)
-		if e.Bracket {
+		if e.Keys != nil {
 			f.b.WriteString("[")
 			f.list(e.Keys)
 			f.b.WriteString("]")

@@ -275,6 +275,12 @@ func (p *parser) probe() *Probe {
 		lx.skipBlank()
 		t, ok := lx.scanProbeSpec()
 		if !ok {
+			if len(pr.Specs) == 0 && lx.off < len(lx.text) && lx.text[lx.off] == '{' {
+				p.errorAt(span(lx.pos(), lx.pos()), "No attach points for probe")
+			}
+			if p.cur().kind == tEOF {
+				p.errorAt(span(p.cur().lead, p.cur().end), "unexpected end of file, expected {")
+			}
 			p.failAt(p.cur(), "{")
 		}
 		spec, err := parseProbeSpec(t.text)
@@ -304,6 +310,9 @@ func (p *parser) probe() *Probe {
 		p.advance()
 	}
 	if !p.is("{") {
+		if p.cur().kind == tEOF && pr.Pred == nil {
+			p.errorAt(span(p.cur().lead, p.cur().end), "unexpected end of file, expected {")
+		}
 		p.failAt(p.cur(), "{")
 	}
 	pr.Body = p.block()
@@ -526,7 +535,16 @@ func (p *parser) unary() Expr {
 			if p.castAhead() {
 				p.advance()
 				ty := p.typeName()
-				p.expect(")", ")")
+				if !p.is(")") {
+					if strings.Contains(ty.Name, " ") {
+						// bpftrace lexes a struct type as one unit.
+						n := p.cur()
+						p.fatal = &Diagnostic{Span: span(t.lead, n.end), Msg: "syntax error, unexpected " + n.describe() + ", expecting ) or *"}
+						panic(bailout{})
+					}
+					p.failAt(p.cur(), ")", `","`)
+				}
+				p.advance()
 				tl := span(t.start, p.last.end)
 				x := p.unary()
 				c := &Cast{To: ty, X: x, TypeLoc: tl}
@@ -645,9 +663,6 @@ func (p *parser) postfix() Expr {
 				p.failAt(f)
 			}
 		case "[":
-			if _, isMap := x.(*MapExpr); isMap {
-				return x
-			}
 			p.advance()
 			i := p.expr()
 			p.expect("]", "]")
@@ -696,19 +711,16 @@ func (p *parser) primary() Expr {
 		m := &MapExpr{exprBase: exprBase{Loc: loc}, Name: t.text[1:]}
 		if p.is("[") {
 			p.advance()
-			m.Bracket = true
-			if !p.is("]") {
-				for {
-					m.Keys = append(m.Keys, p.expr())
-					if p.is(",") {
-						p.advance()
-						continue
-					}
-					if !p.is("]") {
-						p.failAt(p.cur(), "]", `","`)
-					}
-					break
+			for {
+				m.Keys = append(m.Keys, p.expr())
+				if p.is(",") {
+					p.advance()
+					continue
 				}
+				if !p.is("]") {
+					p.failAt(p.cur(), "]", `","`)
+				}
+				break
 			}
 			p.advance()
 			m.Loc.End = p.last.end

@@ -112,8 +112,8 @@ func (s *Source) line(n int) string {
 
 // Render formats one diagnostic as bpftrace prints it: a header
 // "NAME:LINE:COL-COL: ERROR: message", the source line, and a line of
-// tildes under the span. Spans over several lines print every line and no
-// tildes, as bpftrace does.
+// tildes under the span. A span over several lines prints only the
+// header, "NAME:FIRST-LAST: ERROR: message", as bpftrace does.
 func (s *Source) Render(d Diagnostic) string {
 	kind := "ERROR"
 	if d.Severity == SeverityWarning {
@@ -128,14 +128,10 @@ func (s *Source) Render(d Diagnostic) string {
 	}
 	if end.Line > start.Line {
 		fmt.Fprintf(&b, "%s:%d-%d: %s: %s\n", s.Name, start.Line, end.Line, kind, d.Msg)
-		for l := start.Line; l <= end.Line; l++ {
-			b.WriteString(s.line(l))
-			b.WriteByte('\n')
-		}
 		return b.String()
 	}
-	if end.Column <= start.Column {
-		end.Column = start.Column + 1
+	if end.Line < start.Line || (end.Line == start.Line && end.Column < start.Column) {
+		end = start
 	}
 	fmt.Fprintf(&b, "%s:%d:%d-%d: %s: %s\n", s.Name, start.Line, start.Column, end.Column, kind, d.Msg)
 	b.WriteString(s.line(start.Line))
