@@ -9,11 +9,12 @@ import (
 // inst is a pre-decoded instruction: an internal opcode that selects one
 // case of the interpreter's switch, with operands ready to use.
 type inst struct {
-	imm int64 // immediate (ALU32 forms: already truncated to 32 bits; shifts: masked)
-	off int32 // memory displacement, or absolute target index of a jump or local call
-	op  uint8 // internal opcode, one of the op* constants
-	dst uint8 // destination register
-	src uint8 // source register
+	imm  int32  // immediate (shifts: masked; helper calls: index into Program.helpers)
+	off  int32  // memory displacement, absolute target index of a jump or local call, or index into Program.consts for lddw
+	cost uint32 // instructions from here to the next control transfer inclusive
+	op   uint8  // internal opcode, one of the op* constants
+	dst  uint8  // destination register
+	src  uint8  // source register
 }
 
 // Internal opcodes. K forms take the immediate, X forms the src register.
@@ -275,18 +276,29 @@ func (p *Program) predecode() error {
 				helperIndex[id] = k
 				p.helpers = append(p.helpers, h.fn)
 			}
-			c.imm = int64(k)
+			c.imm = int32(k)
+		case ins.OpCode == isa.OpLDDW:
+			c.off = int32(len(p.consts))
+			p.consts = append(p.consts, uint64(ins.Constant))
 		}
 		p.code[i] = c
 	}
 	p.code[len(p.insns)] = inst{op: opFellOff}
+	for i := len(p.insns) - 1; i >= 0; i-- {
+		ins := p.insns[i]
+		if ins.IsJump() || ins.IsLocalCall() || ins.OpCode == isa.OpExit {
+			p.code[i].cost = 1
+		} else {
+			p.code[i].cost = 1 + p.code[i+1].cost
+		}
+	}
 	return nil
 }
 
 // decodeInsn translates one valid instruction into its internal form.
 // Jump targets and helper indexes are filled in by predecode.
 func decodeInsn(ins isa.Instruction) (inst, error) {
-	c := inst{imm: ins.Constant, off: int32(ins.Offset), dst: uint8(ins.Dst), src: uint8(ins.Src)}
+	c := inst{imm: ins.Imm32(), off: int32(ins.Offset), dst: uint8(ins.Dst), src: uint8(ins.Src)}
 	op := ins.OpCode
 	x := op&isa.SrcX != 0
 	code := op & 0xf0
@@ -301,7 +313,7 @@ func decodeInsn(ins isa.Instruction) (inst, error) {
 		if !x {
 			k = 1
 			if !is64 {
-				c.imm = int64(uint32(c.imm))
+				c.imm = int32(uint32(c.imm))
 			}
 		}
 		switch code {
@@ -461,11 +473,11 @@ func decodeDivMod(c inst, div, signed, is64, x bool) inst {
 func decodeEnd(c inst, is64, toBE bool) inst {
 	switch {
 	case is64:
-		c.op = map[int64]uint8{16: opBswap16, 32: opBswap32, 64: opBswap64}[c.imm]
+		c.op = map[int32]uint8{16: opBswap16, 32: opBswap32, 64: opBswap64}[c.imm]
 	case toBE:
-		c.op = map[int64]uint8{16: opBe16, 32: opBe32, 64: opBe64}[c.imm]
+		c.op = map[int32]uint8{16: opBe16, 32: opBe32, 64: opBe64}[c.imm]
 	default:
-		c.op = map[int64]uint8{16: opLe16, 32: opLe32, 64: opNop}[c.imm]
+		c.op = map[int32]uint8{16: opLe16, 32: opLe32, 64: opNop}[c.imm]
 	}
 	c.src = 0
 	return c

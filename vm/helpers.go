@@ -56,7 +56,7 @@ func (c *Call) Index() int { return c.index }
 // region of the run (and that region is writable when write is set). The
 // slice aliases the program's memory and is valid until the run ends.
 func (c *Call) Memory(addr, size uint64, write bool) ([]byte, error) {
-	if !c.st.accessible(addr, size, write) {
+	if !c.st.reachable(addr, size, write) {
 		return nil, &AccessError{Addr: addr, Size: size, Write: write, Err: ErrBadAccess}
 	}
 	return bytesAt(addr, size), nil

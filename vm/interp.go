@@ -5,205 +5,273 @@ import (
 	"math/bits"
 )
 
-// exec runs the program once on st and returns r0 and the number of
-// instructions executed.
-func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
-	code := p.code
-	var regs [16]uint64
-	st.stackLo = st.stackTop - StackSize
-	st.stackN = StackSize
-	st.depth = 0
-	regs[1] = st.memLo
-	regs[2] = st.memN
-	regs[10] = st.stackTop
-	budget := p.budget
-	left := budget
-	pc := 0
+// Events that end the inner loop, for exec to handle outside it.
+const (
+	evExit      = iota // exit from the entry frame
+	evCall             // helper call by the instruction before pc
+	evSlow             // memory access by the instruction before pc that needs the full check
+	evCallDepth        // local call by the instruction before pc would exceed MaxFrames
+	evFellOff          // execution reached the sentinel after the last instruction
+	evExhausted        // the stretch starting at pc does not fit in the budget left
+)
 
+// loop is the interpreter's hot loop. It runs from pc with left budget
+// until an event, and returns where it stopped, the budget left and the
+// event. It calls no function, so that the Go compiler keeps its state in
+// machine registers; everything that needs a call (helpers, helper-added
+// regions, atomics, errors) is an event handled by exec.
+func (p *Program) loop(st *runState, pc int, left uint64) (int, uint64, int) {
+	code := p.code
+	regs := &st.regs
 	for {
-		if left == 0 {
-			return 0, budget, p.exhausted(pc)
-		}
-		left--
 		ins := &code[pc]
 		pc++
 		switch ins.op {
 		case opNop:
-
+			continue
 		// 64-bit arithmetic.
 		case opAdd64X:
 			regs[ins.dst&15] += regs[ins.src&15]
+			continue
 		case opAdd64K:
 			regs[ins.dst&15] += uint64(ins.imm)
+			continue
 		case opSub64X:
 			regs[ins.dst&15] -= regs[ins.src&15]
+			continue
 		case opSub64K:
 			regs[ins.dst&15] -= uint64(ins.imm)
+			continue
 		case opMul64X:
 			regs[ins.dst&15] *= regs[ins.src&15]
+			continue
 		case opMul64K:
 			regs[ins.dst&15] *= uint64(ins.imm)
+			continue
 		case opDiv64X:
 			if s := regs[ins.src&15]; s != 0 {
 				regs[ins.dst&15] /= s
 			} else {
 				regs[ins.dst&15] = 0
 			}
+			continue
 		case opDiv64K:
 			regs[ins.dst&15] /= uint64(ins.imm)
+			continue
 		case opSdiv64X:
 			if s := int64(regs[ins.src&15]); s != 0 {
 				regs[ins.dst&15] = uint64(int64(regs[ins.dst&15]) / s)
 			} else {
 				regs[ins.dst&15] = 0
 			}
+			continue
 		case opSdiv64K:
-			regs[ins.dst&15] = uint64(int64(regs[ins.dst&15]) / ins.imm)
+			regs[ins.dst&15] = uint64(int64(regs[ins.dst&15]) / int64(ins.imm))
+			continue
 		case opMod64X:
 			if s := regs[ins.src&15]; s != 0 {
 				regs[ins.dst&15] %= s
 			}
+			continue
 		case opMod64K:
 			regs[ins.dst&15] %= uint64(ins.imm)
+			continue
 		case opSmod64X:
 			if s := int64(regs[ins.src&15]); s != 0 {
 				regs[ins.dst&15] = uint64(int64(regs[ins.dst&15]) % s)
 			}
+			continue
 		case opSmod64K:
-			regs[ins.dst&15] = uint64(int64(regs[ins.dst&15]) % ins.imm)
+			regs[ins.dst&15] = uint64(int64(regs[ins.dst&15]) % int64(ins.imm))
+			continue
 		case opOr64X:
 			regs[ins.dst&15] |= regs[ins.src&15]
+			continue
 		case opOr64K:
 			regs[ins.dst&15] |= uint64(ins.imm)
+			continue
 		case opAnd64X:
 			regs[ins.dst&15] &= regs[ins.src&15]
+			continue
 		case opAnd64K:
 			regs[ins.dst&15] &= uint64(ins.imm)
+			continue
 		case opXor64X:
 			regs[ins.dst&15] ^= regs[ins.src&15]
+			continue
 		case opXor64K:
 			regs[ins.dst&15] ^= uint64(ins.imm)
+			continue
 		case opLsh64X:
 			regs[ins.dst&15] <<= regs[ins.src&15] & 63
+			continue
 		case opLsh64K:
 			regs[ins.dst&15] <<= uint64(ins.imm)
+			continue
 		case opRsh64X:
 			regs[ins.dst&15] >>= regs[ins.src&15] & 63
+			continue
 		case opRsh64K:
 			regs[ins.dst&15] >>= uint64(ins.imm)
+			continue
 		case opArsh64X:
 			regs[ins.dst&15] = uint64(int64(regs[ins.dst&15]) >> (regs[ins.src&15] & 63))
+			continue
 		case opArsh64K:
 			regs[ins.dst&15] = uint64(int64(regs[ins.dst&15]) >> uint64(ins.imm))
+			continue
 		case opMov64X:
 			regs[ins.dst&15] = regs[ins.src&15]
+			continue
 		case opMov64K:
 			regs[ins.dst&15] = uint64(ins.imm)
+			continue
 		case opMovsx64B:
 			regs[ins.dst&15] = uint64(int64(int8(regs[ins.src&15])))
+			continue
 		case opMovsx64H:
 			regs[ins.dst&15] = uint64(int64(int16(regs[ins.src&15])))
+			continue
 		case opMovsx64W:
 			regs[ins.dst&15] = uint64(int64(int32(regs[ins.src&15])))
+			continue
 		case opNeg64:
 			regs[ins.dst&15] = -regs[ins.dst&15]
+			continue
 		case opBswap16:
 			regs[ins.dst&15] = uint64(bits.ReverseBytes16(uint16(regs[ins.dst&15])))
+			continue
 		case opBswap32:
 			regs[ins.dst&15] = uint64(bits.ReverseBytes32(uint32(regs[ins.dst&15])))
+			continue
 		case opBswap64:
 			regs[ins.dst&15] = bits.ReverseBytes64(regs[ins.dst&15])
-
+			continue
 		// 32-bit arithmetic: operands truncated, result zero-extended.
 		case opAdd32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) + uint32(regs[ins.src&15]))
+			continue
 		case opAdd32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) + uint32(ins.imm))
+			continue
 		case opSub32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) - uint32(regs[ins.src&15]))
+			continue
 		case opSub32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) - uint32(ins.imm))
+			continue
 		case opMul32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) * uint32(regs[ins.src&15]))
+			continue
 		case opMul32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) * uint32(ins.imm))
+			continue
 		case opDiv32X:
 			if s := uint32(regs[ins.src&15]); s != 0 {
 				regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) / s)
 			} else {
 				regs[ins.dst&15] = 0
 			}
+			continue
 		case opDiv32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) / uint32(ins.imm))
+			continue
 		case opSdiv32X:
 			if s := int32(regs[ins.src&15]); s != 0 {
 				regs[ins.dst&15] = uint64(uint32(int32(regs[ins.dst&15]) / s))
 			} else {
 				regs[ins.dst&15] = 0
 			}
+			continue
 		case opSdiv32K:
 			regs[ins.dst&15] = uint64(uint32(int32(regs[ins.dst&15]) / int32(ins.imm)))
+			continue
 		case opMod32X:
 			if s := uint32(regs[ins.src&15]); s != 0 {
 				regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) % s)
 			} else {
 				regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]))
 			}
+			continue
 		case opMod32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) % uint32(ins.imm))
+			continue
 		case opSmod32X:
 			if s := int32(regs[ins.src&15]); s != 0 {
 				regs[ins.dst&15] = uint64(uint32(int32(regs[ins.dst&15]) % s))
 			} else {
 				regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]))
 			}
+			continue
 		case opSmod32K:
 			regs[ins.dst&15] = uint64(uint32(int32(regs[ins.dst&15]) % int32(ins.imm)))
+			continue
 		case opOr32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) | uint32(regs[ins.src&15]))
+			continue
 		case opOr32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) | uint32(ins.imm))
+			continue
 		case opAnd32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) & uint32(regs[ins.src&15]))
+			continue
 		case opAnd32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) & uint32(ins.imm))
+			continue
 		case opXor32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) ^ uint32(regs[ins.src&15]))
+			continue
 		case opXor32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) ^ uint32(ins.imm))
+			continue
 		case opLsh32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) << (regs[ins.src&15] & 31))
+			continue
 		case opLsh32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) << uint64(ins.imm))
+			continue
 		case opRsh32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) >> (regs[ins.src&15] & 31))
+			continue
 		case opRsh32K:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]) >> uint64(ins.imm))
+			continue
 		case opArsh32X:
 			regs[ins.dst&15] = uint64(uint32(int32(regs[ins.dst&15]) >> (regs[ins.src&15] & 31)))
+			continue
 		case opArsh32K:
 			regs[ins.dst&15] = uint64(uint32(int32(regs[ins.dst&15]) >> uint64(ins.imm)))
+			continue
 		case opMov32X:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.src&15]))
+			continue
 		case opMov32K:
 			regs[ins.dst&15] = uint64(uint32(ins.imm))
+			continue
 		case opMovsx32B:
 			regs[ins.dst&15] = uint64(uint32(int32(int8(regs[ins.src&15]))))
+			continue
 		case opMovsx32H:
 			regs[ins.dst&15] = uint64(uint32(int32(int16(regs[ins.src&15]))))
+			continue
 		case opNeg32:
 			regs[ins.dst&15] = uint64(-uint32(regs[ins.dst&15]))
+			continue
 		case opLe16:
 			regs[ins.dst&15] = uint64(uint16(regs[ins.dst&15]))
+			continue
 		case opLe32:
 			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]))
+			continue
 		case opBe16:
 			regs[ins.dst&15] = uint64(bits.ReverseBytes16(uint16(regs[ins.dst&15])))
+			continue
 		case opBe32:
 			regs[ins.dst&15] = uint64(bits.ReverseBytes32(uint32(regs[ins.dst&15])))
+			continue
 		case opBe64:
 			regs[ins.dst&15] = bits.ReverseBytes64(regs[ins.dst&15])
-
+			continue
 		// Jumps: off holds the absolute target index.
 		case opJa:
 			pc = int(ins.off)
@@ -260,7 +328,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 				pc = int(ins.off)
 			}
 		case opJsgt64K:
-			if int64(regs[ins.dst&15]) > ins.imm {
+			if int64(regs[ins.dst&15]) > int64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case opJsge64X:
@@ -268,7 +336,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 				pc = int(ins.off)
 			}
 		case opJsge64K:
-			if int64(regs[ins.dst&15]) >= ins.imm {
+			if int64(regs[ins.dst&15]) >= int64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case opJslt64X:
@@ -276,7 +344,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 				pc = int(ins.off)
 			}
 		case opJslt64K:
-			if int64(regs[ins.dst&15]) < ins.imm {
+			if int64(regs[ins.dst&15]) < int64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case opJsle64X:
@@ -284,7 +352,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 				pc = int(ins.off)
 			}
 		case opJsle64K:
-			if int64(regs[ins.dst&15]) <= ins.imm {
+			if int64(regs[ins.dst&15]) <= int64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case opJset64X:
@@ -388,186 +456,128 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 		// first, then the input memory, then regions added by helpers.
 		case opLdxB:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) && !st.inRegions(a, 1, false) {
-				return 0, budget - left, p.badAccess(pc-1, a, 1, false)
+			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) {
+				return pc, left, evSlow
 			}
 			regs[ins.dst&15] = load8(a)
+			continue
 		case opLdxH:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) && !st.inRegions(a, 2, false) {
-				return 0, budget - left, p.badAccess(pc-1, a, 2, false)
+			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) {
+				return pc, left, evSlow
 			}
 			regs[ins.dst&15] = load16(a)
+			continue
 		case opLdxW:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, false) {
-				return 0, budget - left, p.badAccess(pc-1, a, 4, false)
+			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) {
+				return pc, left, evSlow
 			}
 			regs[ins.dst&15] = load32(a)
+			continue
 		case opLdxDW:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) && !st.inRegions(a, 8, false) {
-				return 0, budget - left, p.badAccess(pc-1, a, 8, false)
+			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) {
+				return pc, left, evSlow
 			}
 			regs[ins.dst&15] = load64(a)
+			continue
 		case opLdxSB:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) && !st.inRegions(a, 1, false) {
-				return 0, budget - left, p.badAccess(pc-1, a, 1, false)
+			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) {
+				return pc, left, evSlow
 			}
 			regs[ins.dst&15] = loadS8(a)
+			continue
 		case opLdxSH:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) && !st.inRegions(a, 2, false) {
-				return 0, budget - left, p.badAccess(pc-1, a, 2, false)
+			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) {
+				return pc, left, evSlow
 			}
 			regs[ins.dst&15] = loadS16(a)
+			continue
 		case opLdxSW:
 			a := regs[ins.src&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, false) {
-				return 0, budget - left, p.badAccess(pc-1, a, 4, false)
+			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) {
+				return pc, left, evSlow
 			}
 			regs[ins.dst&15] = loadS32(a)
-
+			continue
 		// Stores.
 		case opStB:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) && !st.inRegions(a, 1, true) {
-				return 0, budget - left, p.badAccess(pc-1, a, 1, true)
+			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) {
+				return pc, left, evSlow
 			}
 			store8(a, uint64(ins.imm))
+			continue
 		case opStH:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) && !st.inRegions(a, 2, true) {
-				return 0, budget - left, p.badAccess(pc-1, a, 2, true)
+			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) {
+				return pc, left, evSlow
 			}
 			store16(a, uint64(ins.imm))
+			continue
 		case opStW:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, true) {
-				return 0, budget - left, p.badAccess(pc-1, a, 4, true)
+			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) {
+				return pc, left, evSlow
 			}
 			store32(a, uint64(ins.imm))
+			continue
 		case opStDW:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) && !st.inRegions(a, 8, true) {
-				return 0, budget - left, p.badAccess(pc-1, a, 8, true)
+			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) {
+				return pc, left, evSlow
 			}
 			store64(a, uint64(ins.imm))
+			continue
 		case opStxB:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) && !st.inRegions(a, 1, true) {
-				return 0, budget - left, p.badAccess(pc-1, a, 1, true)
+			if a-st.stackLo > st.stackN-1 && outside(a, st.memLo, st.memN, 1) {
+				return pc, left, evSlow
 			}
 			store8(a, regs[ins.src&15])
+			continue
 		case opStxH:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) && !st.inRegions(a, 2, true) {
-				return 0, budget - left, p.badAccess(pc-1, a, 2, true)
+			if a-st.stackLo > st.stackN-2 && outside(a, st.memLo, st.memN, 2) {
+				return pc, left, evSlow
 			}
 			store16(a, regs[ins.src&15])
+			continue
 		case opStxW:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, true) {
-				return 0, budget - left, p.badAccess(pc-1, a, 4, true)
+			if a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) {
+				return pc, left, evSlow
 			}
 			store32(a, regs[ins.src&15])
+			continue
 		case opStxDW:
 			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) && !st.inRegions(a, 8, true) {
-				return 0, budget - left, p.badAccess(pc-1, a, 8, true)
+			if a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) {
+				return pc, left, evSlow
 			}
 			store64(a, regs[ins.src&15])
-
-		// Atomics: aligned, sequentially consistent.
+			continue
+		// Atomics go through the full check and run outside the loop.
 		case opAtomicAdd32, opAtomicOr32, opAtomicAnd32, opAtomicXor32,
 			opAtomicFetchAdd32, opAtomicFetchOr32, opAtomicFetchAnd32, opAtomicFetchXor32,
-			opAtomicXchg32, opAtomicCmpXchg32:
-			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a%4 != 0 || (a-st.stackLo > st.stackN-4 && outside(a, st.memLo, st.memN, 4) && !st.inRegions(a, 4, true)) {
-				return 0, budget - left, p.badAtomic(pc-1, a, 4)
-			}
-			v := regs[ins.src&15]
-			switch ins.op {
-			case opAtomicAdd32:
-				atomicAdd32(a, v)
-			case opAtomicOr32:
-				atomicOr32(a, v)
-			case opAtomicAnd32:
-				atomicAnd32(a, v)
-			case opAtomicXor32:
-				atomicXor32(a, v)
-			case opAtomicFetchAdd32:
-				regs[ins.src&15] = atomicAdd32(a, v)
-			case opAtomicFetchOr32:
-				regs[ins.src&15] = atomicOr32(a, v)
-			case opAtomicFetchAnd32:
-				regs[ins.src&15] = atomicAnd32(a, v)
-			case opAtomicFetchXor32:
-				regs[ins.src&15] = atomicXor32(a, v)
-			case opAtomicXchg32:
-				regs[ins.src&15] = atomicXchg32(a, v)
-			default:
-				regs[0] = atomicCmpXchg32(a, regs[0], v)
-			}
-		case opAtomicAdd64, opAtomicOr64, opAtomicAnd64, opAtomicXor64,
+			opAtomicXchg32, opAtomicCmpXchg32,
+			opAtomicAdd64, opAtomicOr64, opAtomicAnd64, opAtomicXor64,
 			opAtomicFetchAdd64, opAtomicFetchOr64, opAtomicFetchAnd64, opAtomicFetchXor64,
 			opAtomicXchg64, opAtomicCmpXchg64:
-			a := regs[ins.dst&15] + uint64(int64(ins.off))
-			if a%8 != 0 || (a-st.stackLo > st.stackN-8 && outside(a, st.memLo, st.memN, 8) && !st.inRegions(a, 8, true)) {
-				return 0, budget - left, p.badAtomic(pc-1, a, 8)
-			}
-			v := regs[ins.src&15]
-			switch ins.op {
-			case opAtomicAdd64:
-				atomicAdd64(a, v)
-			case opAtomicOr64:
-				atomicOr64(a, v)
-			case opAtomicAnd64:
-				atomicAnd64(a, v)
-			case opAtomicXor64:
-				atomicXor64(a, v)
-			case opAtomicFetchAdd64:
-				regs[ins.src&15] = atomicAdd64(a, v)
-			case opAtomicFetchOr64:
-				regs[ins.src&15] = atomicOr64(a, v)
-			case opAtomicFetchAnd64:
-				regs[ins.src&15] = atomicAnd64(a, v)
-			case opAtomicFetchXor64:
-				regs[ins.src&15] = atomicXor64(a, v)
-			case opAtomicXchg64:
-				regs[ins.src&15] = atomicXchg64(a, v)
-			default:
-				regs[0] = atomicCmpXchg64(a, regs[0], v)
-			}
-
+			return pc, left, evSlow
 		case opLddw:
-			regs[ins.dst&15] = uint64(ins.imm)
-
+			regs[ins.dst&15] = p.consts[ins.off]
+			continue
 		// Calls.
-		case opCall:
-			st.call.index = pc - 1
-			r, herr := p.helpers[ins.imm](&st.call, regs[1], regs[2], regs[3], regs[4], regs[5])
-			if herr != nil {
-				return 0, budget - left, p.runError(pc-1, fmt.Errorf("%w: %w", ErrHelper, herr))
-			}
-			regs[0] = r
-		case opCallX:
-			id := regs[ins.dst&15]
-			h, ok := p.registry[int32(id)]
-			if !ok || uint64(int64(int32(id))) != id {
-				return 0, budget - left, p.runError(pc-1, fmt.Errorf("%w: callx to helper id %d (from r%d)", ErrUnknownHelper, int64(id), ins.dst))
-			}
-			st.call.index = pc - 1
-			r, herr := h.fn(&st.call, regs[1], regs[2], regs[3], regs[4], regs[5])
-			if herr != nil {
-				return 0, budget - left, p.runError(pc-1, fmt.Errorf("%w: %s: %w", ErrHelper, h.name, herr))
-			}
-			regs[0] = r
+		case opCall, opCallX:
+			return pc, left, evCall
 		case opCallLocal:
 			depth := st.depth
 			if depth+1 >= MaxFrames {
-				return 0, budget - left, p.runError(pc-1, fmt.Errorf("%w: more than %d frames", ErrCallDepth, MaxFrames))
+				return pc, left, evCallDepth
 			}
 			f := &st.frames[depth]
 			f.ret = pc
@@ -585,7 +595,7 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 		case opExit:
 			depth := st.depth
 			if depth == 0 {
-				return regs[0], budget - left, nil
+				return pc, left, evExit
 			}
 			depth--
 			st.depth = depth
@@ -597,10 +607,202 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 			st.stackN -= StackSize
 
 		default: // opFellOff
-			return 0, budget - left - 1, p.runError(pc-2, ErrFellOffEnd)
+			return pc, left, evFellOff
+		}
+		// A control transfer leads to pc: charge the straight-line stretch
+		// that begins there.
+		if c := uint64(code[pc].cost); c <= left {
+			left -= c
+		} else {
+			return pc, left, evExhausted
 		}
 	}
 }
+
+// exec runs the program once on st and returns r0 and the number of
+// instructions executed.
+func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
+	regs := &st.regs
+	*regs = [16]uint64{}
+	st.stackLo = st.stackTop - StackSize
+	st.stackN = StackSize
+	st.depth = 0
+	regs[1] = st.memLo
+	regs[2] = st.memN
+	regs[10] = st.stackTop
+	budget := p.budget
+	left := budget
+	if c := uint64(p.code[0].cost); c > left {
+		return 0, budget, p.exhausted(int(left))
+	}
+	left -= uint64(p.code[0].cost)
+	pc := 0
+	for {
+		var ev int
+		pc, left, ev = p.loop(st, pc, left)
+		i := pc - 1 // the instruction that raised the event
+		switch ev {
+		case evExit:
+			return regs[0], budget - left, nil
+		case evCall:
+			if err := p.call(st, i); err != nil {
+				return 0, p.executed(left, i), err
+			}
+		case evSlow:
+			if err := p.slow(st, i); err != nil {
+				return 0, p.executed(left, i), err
+			}
+		case evCallDepth:
+			return 0, p.executed(left, i), p.runError(i, fmt.Errorf("%w: more than %d frames", ErrCallDepth, MaxFrames))
+		case evFellOff:
+			return 0, budget - left, p.runError(len(p.insns)-1, ErrFellOffEnd)
+		default: // evExhausted
+			return 0, budget, p.exhausted(pc + int(left))
+		}
+	}
+}
+
+// call runs the helper call at instruction i.
+func (p *Program) call(st *runState, i int) error {
+	ins := &p.code[i]
+	regs := &st.regs
+	var fn HelperFunc
+	name := ""
+	if ins.op == opCallX {
+		id := regs[ins.dst&15]
+		h, ok := p.registry[int32(id)]
+		if !ok || uint64(int64(int32(id))) != id {
+			return p.runError(i, fmt.Errorf("%w: callx to helper id %d (from r%d)", ErrUnknownHelper, int64(id), ins.dst))
+		}
+		fn, name = h.fn, h.name+": "
+	} else {
+		fn = p.helpers[ins.imm]
+	}
+	st.call.index = i
+	r, err := fn(&st.call, regs[1], regs[2], regs[3], regs[4], regs[5])
+	if err != nil {
+		return p.runError(i, fmt.Errorf("%w: %s%w", ErrHelper, name, err))
+	}
+	regs[0] = r
+	return nil
+}
+
+// slow runs the load, store or atomic operation at instruction i with
+// the full check: the current frame and its callers' frames, the input
+// memory, then regions added by helpers; atomics must be aligned.
+func (p *Program) slow(st *runState, i int) error {
+	ins := &p.code[i]
+	regs := &st.regs
+	m := memOps[ins.op]
+	base := regs[ins.src&15]
+	if m.write {
+		base = regs[ins.dst&15]
+	}
+	a := base + uint64(int64(ins.off))
+	if m.atomic && a%m.size != 0 {
+		return p.badAtomic(i, a, m.size)
+	}
+	if !st.reachable(a, m.size, m.write) {
+		return p.badAccess(i, a, m.size, m.write)
+	}
+	v := regs[ins.src&15]
+	switch ins.op {
+	case opLdxB:
+		regs[ins.dst&15] = load8(a)
+	case opLdxH:
+		regs[ins.dst&15] = load16(a)
+	case opLdxW:
+		regs[ins.dst&15] = load32(a)
+	case opLdxDW:
+		regs[ins.dst&15] = load64(a)
+	case opLdxSB:
+		regs[ins.dst&15] = loadS8(a)
+	case opLdxSH:
+		regs[ins.dst&15] = loadS16(a)
+	case opLdxSW:
+		regs[ins.dst&15] = loadS32(a)
+	case opStB:
+		store8(a, uint64(ins.imm))
+	case opStH:
+		store16(a, uint64(ins.imm))
+	case opStW:
+		store32(a, uint64(ins.imm))
+	case opStDW:
+		store64(a, uint64(ins.imm))
+	case opStxB:
+		store8(a, v)
+	case opStxH:
+		store16(a, v)
+	case opStxW:
+		store32(a, v)
+	case opStxDW:
+		store64(a, v)
+	case opAtomicAdd32:
+		atomicAdd32(a, v)
+	case opAtomicOr32:
+		atomicOr32(a, v)
+	case opAtomicAnd32:
+		atomicAnd32(a, v)
+	case opAtomicXor32:
+		atomicXor32(a, v)
+	case opAtomicFetchAdd32:
+		regs[ins.src&15] = atomicAdd32(a, v)
+	case opAtomicFetchOr32:
+		regs[ins.src&15] = atomicOr32(a, v)
+	case opAtomicFetchAnd32:
+		regs[ins.src&15] = atomicAnd32(a, v)
+	case opAtomicFetchXor32:
+		regs[ins.src&15] = atomicXor32(a, v)
+	case opAtomicXchg32:
+		regs[ins.src&15] = atomicXchg32(a, v)
+	case opAtomicCmpXchg32:
+		regs[0] = atomicCmpXchg32(a, regs[0], v)
+	case opAtomicAdd64:
+		atomicAdd64(a, v)
+	case opAtomicOr64:
+		atomicOr64(a, v)
+	case opAtomicAnd64:
+		atomicAnd64(a, v)
+	case opAtomicXor64:
+		atomicXor64(a, v)
+	case opAtomicFetchAdd64:
+		regs[ins.src&15] = atomicAdd64(a, v)
+	case opAtomicFetchOr64:
+		regs[ins.src&15] = atomicOr64(a, v)
+	case opAtomicFetchAnd64:
+		regs[ins.src&15] = atomicAnd64(a, v)
+	case opAtomicFetchXor64:
+		regs[ins.src&15] = atomicXor64(a, v)
+	case opAtomicXchg64:
+		regs[ins.src&15] = atomicXchg64(a, v)
+	case opAtomicCmpXchg64:
+		regs[0] = atomicCmpXchg64(a, regs[0], v)
+	}
+	return nil
+}
+
+// memOp describes the access of a load, store or atomic opcode.
+type memOp struct {
+	size   uint64
+	write  bool // the address is dst + off (stores and atomics); otherwise src + off
+	atomic bool
+}
+
+var memOps = func() (t [256]memOp) {
+	for op, size := range map[uint8]uint64{opLdxB: 1, opLdxH: 2, opLdxW: 4, opLdxDW: 8, opLdxSB: 1, opLdxSH: 2, opLdxSW: 4} {
+		t[op] = memOp{size: size}
+	}
+	for op, size := range map[uint8]uint64{opStB: 1, opStH: 2, opStW: 4, opStDW: 8, opStxB: 1, opStxH: 2, opStxW: 4, opStxDW: 8} {
+		t[op] = memOp{size: size, write: true}
+	}
+	for op := opAtomicAdd32; op <= opAtomicCmpXchg32; op++ {
+		t[op] = memOp{size: 4, write: true, atomic: true}
+	}
+	for op := opAtomicAdd64; op <= opAtomicCmpXchg64; op++ {
+		t[op] = memOp{size: 8, write: true, atomic: true}
+	}
+	return t
+}()
 
 // runError builds the RunError of instruction index i.
 func (p *Program) runError(i int, err error) error {
@@ -629,4 +831,11 @@ func (p *Program) exhausted(i int) error {
 		return p.runError(len(p.insns)-1, ErrFellOffEnd)
 	}
 	return p.runError(i, fmt.Errorf("%w: %d instructions executed", ErrBudgetExhausted, p.budget))
+}
+
+// executed returns how many instructions ran when instruction i stopped
+// the run with left budget remaining: its whole straight-line stretch was
+// charged, but what follows it did not run.
+func (p *Program) executed(left uint64, i int) uint64 {
+	return p.budget - left - uint64(p.code[i].cost-1)
 }

@@ -31,6 +31,7 @@ type runState struct {
 	stackLo  uint64 // lowest stack address the current frame may touch
 	stackN   uint64 // stackTop - stackLo
 	call     Call
+	regs     [16]uint64 // r0-r10; the rest pad the array so that a masked index needs no bounds check
 }
 
 func newRunState() *runState {
@@ -64,10 +65,11 @@ func (s *runState) release() {
 	s.memLo, s.memN = 0, 0
 }
 
-// accessible reports whether [a, a+size) lies in one region of the run:
-// the stack, the input memory or a region added by a helper.
-func (s *runState) accessible(a, size uint64, write bool) bool {
-	if !outside(a, s.stackTop-uint64(len(s.stack)), uint64(len(s.stack)), size) {
+// reachable reports whether [a, a+size) lies in one region of the run:
+// the current stack frame or a caller's, the input memory or a region
+// added by a helper.
+func (s *runState) reachable(a, size uint64, write bool) bool {
+	if !outside(a, s.stackLo, s.stackN, size) {
 		return true
 	}
 	if !outside(a, s.memLo, s.memN, size) {

@@ -132,6 +132,7 @@ type Stats struct {
 type Program struct {
 	insns    []isa.Instruction // the program as given to Load
 	code     []inst            // pre-decoded, one entry per instruction plus a sentinel
+	consts   []uint64          // 64-bit immediates of lddw
 	helpers  []HelperFunc      // helpers referenced by call, indexed by inst.imm
 	registry map[int32]helper  // snapshot of the registry, for callx
 	budget   uint64            // executed-instruction budget; ^0 = none
@@ -199,6 +200,11 @@ func (p *Program) Run(mem []byte) (uint64, error) {
 }
 
 // RunStats is Run that also reports how many instructions were executed.
+//
+// The budget is charged a straight-line stretch of instructions at a time,
+// at each control transfer: a run whose budget ends inside such a stretch
+// stops before executing any of it, with a RunError naming the first
+// instruction beyond the budget; Insns then equals the budget.
 func (p *Program) RunStats(mem []byte) (Stats, error) {
 	st := p.pool.get()
 	st.setMem(mem)
