@@ -170,8 +170,10 @@ func memDiff(a, b []byte) string {
 	return strings.Join(d, ", ")
 }
 
-// nop is what the minimiser puts in place of an instruction: ja +0.
-var nop = isa.Instruction{OpCode: isa.OpJA}
+// nop is what the minimiser puts in place of an instruction: gotol +0.
+// Not goto +0, which Linux 6.18 deletes early and then removes the wrong
+// instructions as dead code (see package progen).
+var nop = isa.Instruction{OpCode: isa.OpJA32}
 
 // minimize shrinks a program on which kernel and VM disagree while they
 // keep disagreeing, the kernel keeps accepting it and it keeps the
