@@ -241,6 +241,10 @@ func FuzzInterpret(f *testing.F) {
 			if p != nil {
 				t.Fatalf("error %v with a program", err)
 			}
+			// Every program the kernel accepts is a valid libpcap program.
+			if CheckKernel(insns) == nil {
+				t.Fatalf("CheckKernel accepts what Validate rejects (%v)\n%s", err, DumpC(insns))
+			}
 			return
 		}
 		got := p.Run(pkt, wireLen)

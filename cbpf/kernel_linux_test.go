@@ -164,6 +164,9 @@ func TestKernelCheck(t *testing.T) {
 			t.Fatalf("kernel says %v, CheckKernel says %v\n%s", kerr, cerr, DumpC(insns))
 		}
 		if cerr == nil {
+			if err := Validate(insns); err != nil {
+				t.Fatalf("the kernel accepts a program Validate rejects: %v\n%s", err, DumpC(insns))
+			}
 			accepted++
 		} else {
 			rejected++
