@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/gbpf/gbpf/asm"
+	"github.com/gbpf/gbpf/internal/elfcode"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -41,6 +43,7 @@ func cmdAsm(e *env, args []string) error {
 func cmdDisasm(e *env, args []string) error {
 	fs := newFlagSet("disasm")
 	syntax := fs.String("syntax", "kernel", "output dialect: kernel or conformance")
+	llvm := fs.Bool("llvm", false, "print an ELF object as llvm-objdump -d --no-show-raw-insn does")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -51,6 +54,9 @@ func cmdDisasm(e *env, args []string) error {
 	s, err := asm.ParseSyntax(*syntax)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if *llvm {
+		return disasmLLVM(e, pos[0])
 	}
 	progs, err := readPrograms(pos[0], "")
 	if err != nil {
@@ -68,6 +74,39 @@ func cmdDisasm(e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "%s section %s, function %s\n", comment, p.section, p.name)
 		}
 		fmt.Fprint(e.stdout, asm.Disassemble(p.insns, s))
+	}
+	return nil
+}
+
+// disasmLLVM prints every executable section of an ELF object in
+// llvm-objdump's layout: section headers, function labels with their byte
+// address, and one slot-numbered line per instruction.
+func disasmLLVM(e *env, spec string) error {
+	file, prog := splitSpec(spec)
+	if prog != "" {
+		return usagef("--llvm prints whole objects: give FILE, not FILE:PROG")
+	}
+	f, err := elfcode.Open(file)
+	if err != nil {
+		return err
+	}
+	for _, sec := range f.Sections() {
+		if len(sec.Insns) == 0 {
+			continue // llvm-objdump prints no header for an empty section
+		}
+		fmt.Fprintf(e.stdout, "\nDisassembly of section %s:\n", sec.Name)
+		text := asm.DisassembleWith(sec.Insns, asm.Options{Syntax: asm.Kernel, Symbols: sec.Symbols, LLVM: true})
+		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+		slot := 0
+		for i, ins := range sec.Insns {
+			if name, ok := sec.Symbols[slot]; ok {
+				fmt.Fprintf(e.stdout, "\n%016x <%s>:\n", slot*isa.InstructionSize, name)
+			}
+			if i < len(lines) {
+				fmt.Fprintf(e.stdout, "%8d:\t%s\n", slot, lines[i])
+			}
+			slot += ins.Slots()
+		}
 	}
 	return nil
 }
