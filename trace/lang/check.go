@@ -458,7 +458,7 @@ func (c *checker) nargs(call *Call, spec *funcSpec) bool {
 		if spec.max == 0 {
 			c.errorf(call.Loc, "%s() requires no arguments (%d provided)", call.Name, n)
 		} else {
-			c.errorf(call.Loc, "%s() takes up to %d arguments (%d provided)", call.Name, spec.max, n)
+			c.errorf(call.Loc, "%s() takes up to %s (%d provided)", call.Name, plural(spec.max), n)
 		}
 		return false
 	}
@@ -588,7 +588,7 @@ func (c *checker) exprType(e Expr) *Type {
 			}
 			x.setType(t)
 			if t.Kind != KindInt && t.Kind != KindUnknown {
-				c.errorf(e.Loc, "The %s operator must be applied to an integer (%s provided)", e.Op, t)
+				c.errorf(e.Loc, "The %s operator can not be used on expressions of type '%s'", e.Op, t)
 			}
 			return t
 		case *MapExpr:
@@ -597,7 +597,7 @@ func (c *checker) exprType(e Expr) *Type {
 				if mi.Value == nil {
 					mi.Value = typeInt64
 				} else if mi.Value.Kind != KindInt && mi.Value.Kind != KindUnknown {
-					c.errorf(e.Loc, "The %s operator must be applied to an integer (%s provided)", e.Op, mi.Value)
+					c.errorf(e.Loc, "The %s operator can not be used on expressions of type '%s'", e.Op, mi.Value)
 				}
 				x.setType(mi.Value)
 				return mi.Value
@@ -877,6 +877,13 @@ func (c *checker) call(e *Call) *Type {
 		}
 	}
 	switch e.Name {
+	case "str", "buf":
+		if len(args) == 2 && args[1].Kind != KindInt && args[1].Kind != KindUnknown {
+			c.errorf(e.Loc, "%s() only supports integer arguments (%s provided)", e.Name, args[1].category())
+			return nil
+		}
+	}
+	switch e.Name {
 	case "str":
 		if args[0].Kind != KindString && args[0].Kind != KindInt && args[0].Kind != KindUnknown && args[0].Kind != KindPointer && args[0].Kind != KindArray {
 			c.errorf(e.Loc, "str() expects a string or a pointer (%s provided)", args[0])
@@ -982,6 +989,13 @@ func (c *checker) mapFunc(e *Call, spec *funcSpec) *Type {
 		c.errorf(e.Loc, "%s() expects a map to be provided", e.Name)
 		return nil
 	}
+	if (e.Name == "clear" || e.Name == "zero" || e.Name == "len") && m.Keys != nil {
+		for _, k := range m.Keys {
+			c.expr(k)
+		}
+		c.errorf(e.Loc, "The map passed to %s() should not be indexed by a key", e.Name)
+		return nil
+	}
 	mi := c.maps[m.Name]
 	if mi == nil || mi.Value == nil {
 		for _, k := range m.Keys {
@@ -1029,12 +1043,8 @@ func (c *checker) mapFunc(e *Call, spec *funcSpec) *Type {
 		for _, a := range e.Args[1:] {
 			t := c.expr(a)
 			if t != nil && t.Kind != KindInt {
-				c.errorf(e.Loc, "print() expects integer top and div arguments (%s provided)", t.category())
+				c.errorf(e.Loc, "print() expects a integer literal (%s provided)", t.category())
 			}
-		}
-	default: // clear, zero, len
-		if m.Keys != nil {
-			c.errorf(e.Loc, "The map passed to %s() should not be indexed by a key", e.Name)
 		}
 	}
 	return spec.ret

@@ -363,7 +363,10 @@ func (p *parser) stmt() (Stmt, bool) {
 		case "unroll":
 			p.advance()
 			p.expect("(", "(")
-			n := p.expr()
+			if n := p.cur(); n.kind != tInt && n.kind != tParam && !(n.kind == tPunct && n.text == "-") {
+				p.failAt(n, "$#", "-", "positional parameter", "integer")
+			}
+			n := p.unary()
 			p.expect(")", ")")
 			head := span(t.start, p.last.end)
 			body := p.block()

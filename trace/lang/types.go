@@ -159,6 +159,9 @@ func (t *Type) category() string {
 		return "record"
 	case KindNone:
 		return "none"
+	case KindSymbol, KindStack, KindInet, KindTimestamp, KindMac, KindCgroupPath, KindStrerror:
+		// bpftrace prints these as text and names them string.
+		return "string"
 	}
 	return t.String()
 }
