@@ -90,7 +90,7 @@ const (
 	iNeg
 	iTAX
 	iTXA
-	// Fused pairs: an absolute load followed by a conditional jump on K,
+	// Fused pairs: a packet load followed by a conditional jump on K,
 	// run as one dispatch (the load's A stays visible to later code).
 	iLdWJEQ
 	iLdWJGT
@@ -104,6 +104,18 @@ const (
 	iLdBJGT
 	iLdBJGE
 	iLdBJSET
+	iLdIndWJEQ
+	iLdIndWJGT
+	iLdIndWJGE
+	iLdIndWJSET
+	iLdIndHJEQ
+	iLdIndHJGT
+	iLdIndHJGE
+	iLdIndHJSET
+	iLdIndBJEQ
+	iLdIndBJGT
+	iLdIndBJGE
+	iLdIndBJSET
 )
 
 var internalOp = map[uint16]uint8{
@@ -213,7 +225,7 @@ func NewProgram(insns []Instruction) (*Program, error) {
 		}
 		p.code[i] = d
 	}
-	// Fuse an absolute load with the conditional jump after it. The jump
+	// Fuse a packet load with the conditional jump after it. The jump
 	// keeps its own slot, so jumps that land on it still work.
 	for i := 0; i+1 < len(insns); i++ {
 		base, ok := fuseBase[insns[i].Op]
@@ -231,7 +243,10 @@ func NewProgram(insns []Instruction) (*Program, error) {
 }
 
 var (
-	fuseBase = map[uint16]uint8{OpLdW: iLdWJEQ, OpLdH: iLdHJEQ, OpLdB: iLdBJEQ}
+	fuseBase = map[uint16]uint8{
+		OpLdW: iLdWJEQ, OpLdH: iLdHJEQ, OpLdB: iLdBJEQ,
+		OpLdIndW: iLdIndWJEQ, OpLdIndH: iLdIndHJEQ, OpLdIndB: iLdIndBJEQ,
+	}
 	fuseCond = map[uint16]uint8{OpJEQK: 0, OpJGTK: 1, OpJGEK: 2, OpJSETK: 3}
 )
 
@@ -583,6 +598,146 @@ func (p *Program) Run(pkt []byte, wireLen uint32) uint32 {
 			}
 		case iLdBJSET:
 			k := uint64(ins.k)
+			if k >= buflen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			if a&ins.k2 != 0 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndWJEQ:
+			k := uint64(ins.k) + uint64(x)
+			if k+4 > buflen {
+				return 0
+			}
+			b := pkt[k : k+4 : k+4]
+			a = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if a == ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndWJGT:
+			k := uint64(ins.k) + uint64(x)
+			if k+4 > buflen {
+				return 0
+			}
+			b := pkt[k : k+4 : k+4]
+			a = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if a > ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndWJGE:
+			k := uint64(ins.k) + uint64(x)
+			if k+4 > buflen {
+				return 0
+			}
+			b := pkt[k : k+4 : k+4]
+			a = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if a >= ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndWJSET:
+			k := uint64(ins.k) + uint64(x)
+			if k+4 > buflen {
+				return 0
+			}
+			b := pkt[k : k+4 : k+4]
+			a = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if a&ins.k2 != 0 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndHJEQ:
+			k := uint64(ins.k) + uint64(x)
+			if k+2 > buflen {
+				return 0
+			}
+			b := pkt[k : k+2 : k+2]
+			a = uint32(b[0])<<8 | uint32(b[1])
+			if a == ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndHJGT:
+			k := uint64(ins.k) + uint64(x)
+			if k+2 > buflen {
+				return 0
+			}
+			b := pkt[k : k+2 : k+2]
+			a = uint32(b[0])<<8 | uint32(b[1])
+			if a > ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndHJGE:
+			k := uint64(ins.k) + uint64(x)
+			if k+2 > buflen {
+				return 0
+			}
+			b := pkt[k : k+2 : k+2]
+			a = uint32(b[0])<<8 | uint32(b[1])
+			if a >= ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndHJSET:
+			k := uint64(ins.k) + uint64(x)
+			if k+2 > buflen {
+				return 0
+			}
+			b := pkt[k : k+2 : k+2]
+			a = uint32(b[0])<<8 | uint32(b[1])
+			if a&ins.k2 != 0 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndBJEQ:
+			k := uint64(ins.k) + uint64(x)
+			if k >= buflen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			if a == ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndBJGT:
+			k := uint64(ins.k) + uint64(x)
+			if k >= buflen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			if a > ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndBJGE:
+			k := uint64(ins.k) + uint64(x)
+			if k >= buflen {
+				return 0
+			}
+			a = uint32(pkt[k])
+			if a >= ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdIndBJSET:
+			k := uint64(ins.k) + uint64(x)
 			if k >= buflen {
 				return 0
 			}
