@@ -15,6 +15,7 @@ type inst struct {
 	op   uint8  // internal opcode, one of the op* constants
 	dst  uint8  // destination register
 	src  uint8  // source register
+	aux  uint8  // third register of a fused instruction
 }
 
 // Internal opcodes. K forms take the immediate, X forms the src register.
@@ -183,7 +184,49 @@ const (
 	opCallLocal
 	opCallX
 	opExit
+
+	// Fused pairs (superinstructions), made by fuse. The second
+	// instruction of a pair stays in place for jumps that land on it.
+	opMovAdd64X // dst = src; dst += aux
+	opMovAdd64K // dst = src; dst += imm
+	opZext32    // dst <<= 32; dst >>= 32
+	opAddJeq64X // aux += imm; if dst == src goto off
+	opAddJne64X // aux += imm; if dst != src goto off
+	opAddJgt64X // aux += imm; if dst > src goto off
+	opAddJlt64X // aux += imm; if dst < src goto off
 )
+
+// fusedJumps maps a 64-bit register jump to its fusion with a preceding
+// add of a constant.
+var fusedJumps = map[uint8]uint8{
+	opJeq64X: opAddJeq64X,
+	opJne64X: opAddJne64X,
+	opJgt64X: opAddJgt64X,
+	opJlt64X: opAddJlt64X,
+}
+
+// fuse replaces common pairs of adjacent instructions by one fused
+// instruction at the first's index. The second keeps its own entry, so a
+// jump to it still runs it alone, and the pair's cost is unchanged.
+func fuse(code []inst) {
+	for i := 0; i+2 < len(code); i++ { // code ends with the sentinel
+		a, b := code[i], code[i+1]
+		switch {
+		case a.op == opMov64X && b.op == opAdd64X && b.dst == a.dst:
+			t := b.src
+			if t == a.dst {
+				t = a.src
+			}
+			code[i] = inst{op: opMovAdd64X, dst: a.dst, src: a.src, aux: t, cost: a.cost}
+		case a.op == opMov64X && b.op == opAdd64K && b.dst == a.dst:
+			code[i] = inst{op: opMovAdd64K, dst: a.dst, src: a.src, imm: b.imm, cost: a.cost}
+		case a.op == opLsh64K && a.imm == 32 && b.op == opRsh64K && b.imm == 32 && b.dst == a.dst:
+			code[i] = inst{op: opZext32, dst: a.dst, cost: a.cost}
+		case a.op == opAdd64K && fusedJumps[b.op] != 0:
+			code[i] = inst{op: fusedJumps[b.op], aux: a.dst, imm: a.imm, dst: b.dst, src: b.src, off: b.off, cost: a.cost}
+		}
+	}
+}
 
 // aluOps maps an ALU operation code to its X form for 64 and 32 bits; the
 // K form is the next internal opcode.
@@ -229,7 +272,7 @@ var atomicOps = map[int64]uint8{
 }
 
 // predecode checks the program's structure and fills p.code and p.helpers.
-func (p *Program) predecode() error {
+func (p *Program) predecode(fused bool) error {
 	si := isa.NewSlotIndex(p.insns)
 	p.code = make([]inst, len(p.insns)+1)
 	helperIndex := map[int32]int{}
@@ -291,6 +334,9 @@ func (p *Program) predecode() error {
 		} else {
 			p.code[i].cost = 1 + p.code[i+1].cost
 		}
+	}
+	if fused {
+		fuse(p.code)
 	}
 	return nil
 }

@@ -12,7 +12,8 @@ import (
 // FuzzInterpret decodes random bytecode, loads it and runs it over a small
 // memory with a small budget. It must never panic, never write outside the
 // run's memory (guard bytes around the input stay intact), never exceed
-// its budget, and fail only with a *vm.LoadError or a *vm.RunError.
+// its budget, and fail only with a *vm.LoadError or a *vm.RunError. The
+// same program without fused instruction pairs must behave identically.
 func FuzzInterpret(f *testing.F) {
 	f.Add([]byte{0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0}, []byte{1, 2, 3, 4})
 	f.Fuzz(func(t *testing.T, code, input []byte) {
@@ -39,6 +40,15 @@ func FuzzInterpret(f *testing.F) {
 		}
 		copy(buf[guard:], input)
 		mem := buf[guard : guard+len(input) : guard+len(input)]
+		plain, err := vm.LoadUnfused(insns, vm.Options{MaxInsns: budget, Helpers: vm.ConformanceHelpers()})
+		if err != nil {
+			t.Fatalf("loads fused but not plain: %v", err)
+		}
+		of, op := vm.RunBoth(p, plain, mem)
+		if of.Stats != op.Stats || of.Err != op.Err || !bytes.Equal(of.Mem, op.Mem) {
+			t.Fatalf("fused run %+v; plain run %+v", of, op)
+		}
+		copy(mem, input)
 		st, err := p.RunStats(mem)
 		if err != nil {
 			var re *vm.RunError

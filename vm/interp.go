@@ -273,6 +273,44 @@ func (p *Program) loop(st *runState, pc int, left uint64) (int, uint64, int) {
 			regs[ins.dst&15] = bits.ReverseBytes64(regs[ins.dst&15])
 			continue
 		// Jumps: off holds the absolute target index.
+		// Fused pairs.
+		case opMovAdd64X:
+			regs[ins.dst&15] = regs[ins.src&15] + regs[ins.aux&15]
+			pc++
+			continue
+		case opMovAdd64K:
+			regs[ins.dst&15] = regs[ins.src&15] + uint64(ins.imm)
+			pc++
+			continue
+		case opZext32:
+			regs[ins.dst&15] = uint64(uint32(regs[ins.dst&15]))
+			pc++
+			continue
+		case opAddJeq64X:
+			regs[ins.aux&15] += uint64(ins.imm)
+			pc++
+			if regs[ins.dst&15] == regs[ins.src&15] {
+				pc = int(ins.off)
+			}
+		case opAddJne64X:
+			regs[ins.aux&15] += uint64(ins.imm)
+			pc++
+			if regs[ins.dst&15] != regs[ins.src&15] {
+				pc = int(ins.off)
+			}
+		case opAddJgt64X:
+			regs[ins.aux&15] += uint64(ins.imm)
+			pc++
+			if regs[ins.dst&15] > regs[ins.src&15] {
+				pc = int(ins.off)
+			}
+		case opAddJlt64X:
+			regs[ins.aux&15] += uint64(ins.imm)
+			pc++
+			if regs[ins.dst&15] < regs[ins.src&15] {
+				pc = int(ins.off)
+			}
+
 		case opJa:
 			pc = int(ins.off)
 		case opJeq64X:

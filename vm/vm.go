@@ -145,6 +145,12 @@ type Program struct {
 // raw program type cannot run (LD_ABS/LD_IND, which need a packet context;
 // lddw with a pseudo source, which needs maps; kfunc calls) is rejected here.
 func Load(insns []isa.Instruction, opts Options) (*Program, error) {
+	return load(insns, opts, true)
+}
+
+// load is Load with the fusion of instruction pairs optional, so that
+// tests can compare fused and plain execution.
+func load(insns []isa.Instruction, opts Options, fused bool) (*Program, error) {
 	switch opts.Engine {
 	case "", Interp:
 	default:
@@ -168,7 +174,7 @@ func Load(insns []isa.Instruction, opts Options) (*Program, error) {
 			p.registry[id] = h
 		}
 	}
-	if err := p.predecode(); err != nil {
+	if err := p.predecode(fused); err != nil {
 		return nil, err
 	}
 	p.pool.init()

@@ -1,6 +1,7 @@
 package vm_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -591,5 +592,43 @@ exit`), vm.Options{Helpers: h})
 	}
 	if n := binary.LittleEndian.Uint64(counter); n != goroutines*runs {
 		t.Fatalf("counter = %d, want %d", n, goroutines*runs)
+	}
+}
+
+// TestFusedMatchesPlain runs the semantic cases with and without fused
+// instruction pairs, and programs built around each fused pattern, in
+// particular with jumps into the middle of a pair.
+func TestFusedMatchesPlain(t *testing.T) {
+	srcs := []string{
+		"r1 = 5\nr2 = 7\nr0 = r1\nr0 += r2\nexit",
+		"r1 = 5\nr0 = r1\nr0 += r0\nexit",
+		"r1 = 5\nr0 = r1\nr0 += 9\nexit",
+		"r0 = -1\nr0 <<= 32\nr0 >>= 32\nexit",
+		"r0 = 0\nr1 = 0\nr2 = 10\nr0 += r1\nr1 += 1\nif r1 < r2 goto -3\nexit",
+		"r0 = 0\nr1 = 10\nr2 = 0\nr0 += 1\nr2 += 1\nif r1 > r2 goto -3\nexit",
+		"r0 = 0\nr1 = 10\nr0 += 2\nif r0 != r1 goto -2\nexit",
+		"r0 = 0\nr1 = 10\nr0 += 5\nif r0 == r1 goto +1\ngoto -3\nexit",
+		// Jumps to the second instruction of a pair.
+		"r0 = 1\nr1 = 2\nif r0 == 1 goto +1\nr0 = r1\nr0 += r1\nexit",
+		"r0 = 3\nif r0 == 3 goto +1\nr0 <<= 32\nr0 >>= 32\nexit",
+		"r0 = 0\nr1 = 3\ngoto +1\nr0 += 1\nif r0 < r1 goto -2\nexit",
+	}
+	for _, tc := range semanticCases {
+		srcs = append(srcs, tc.src)
+	}
+	for _, src := range srcs {
+		insns := assemble(t, src)
+		fused, err := vm.Load(insns, vm.Options{Helpers: vm.ConformanceHelpers()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := vm.LoadUnfused(insns, vm.Options{Helpers: vm.ConformanceHelpers()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		of, op := vm.RunBoth(fused, plain, make([]byte, 16))
+		if of.Stats != op.Stats || of.Err != op.Err || !bytes.Equal(of.Mem, op.Mem) {
+			t.Errorf("%q: fused %+v; plain %+v", src, of, op)
+		}
 	}
 }

@@ -1,0 +1,39 @@
+package vm
+
+import "github.com/gbpf/gbpf/isa"
+
+// LoadUnfused loads without fusing instruction pairs, for tests that
+// compare fused and plain execution.
+func LoadUnfused(insns []isa.Instruction, opts Options) (*Program, error) {
+	return load(insns, opts, false)
+}
+
+// Outcome is what one run did.
+type Outcome struct {
+	Stats Stats
+	Err   string
+	Mem   []byte
+}
+
+// RunBoth runs a and then b over the same memory (restored in between)
+// with the same run state, so that every address they see is the same,
+// and returns both outcomes.
+func RunBoth(a, b *Program, mem []byte) (Outcome, Outcome) {
+	orig := append([]byte(nil), mem...)
+	st := a.pool.get()
+	run := func(p *Program) Outcome {
+		copy(mem, orig)
+		st.setMem(mem)
+		r0, n, err := p.exec(st)
+		st.release()
+		o := Outcome{Stats: Stats{R0: r0, Insns: n}, Mem: append([]byte(nil), mem...)}
+		if err != nil {
+			o.Err = err.Error()
+		}
+		return o
+	}
+	oa := run(a)
+	ob := run(b)
+	a.pool.put(st)
+	return oa, ob
+}
