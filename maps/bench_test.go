@@ -12,6 +12,8 @@ func BenchmarkArrayLookup(b *testing.B) {
 	m := mustNew(b, &Spec{Type: Array, KeySize: 4, ValueSize: 8, MaxEntries: 1024})
 	key := le32(17)
 	b.ReportAllocs()
+	cpu := startCPU(b)
+	defer cpu.stop()
 	for b.Loop() {
 		if m.LookupPtr(key, 0) == nil {
 			b.Fatal("missing")
@@ -34,6 +36,8 @@ func benchHash(b *testing.B, typ Type) (*Map, [][]byte) {
 func BenchmarkHashLookup(b *testing.B) {
 	m, keys := benchHash(b, Hash)
 	b.ReportAllocs()
+	cpu := startCPU(b)
+	defer cpu.stop()
 	i := 0
 	for b.Loop() {
 		if m.LookupPtr(keys[i&1023], 0) == nil {
@@ -47,6 +51,8 @@ func BenchmarkHashUpdate(b *testing.B) {
 	m, keys := benchHash(b, Hash)
 	val := le64(7)
 	b.ReportAllocs()
+	cpu := startCPU(b)
+	defer cpu.stop()
 	i := 0
 	for b.Loop() {
 		if err := m.UpdateFromProg(keys[i&1023], val, 0, 0); err != nil {
@@ -73,6 +79,8 @@ func BenchmarkHashLookupParallel(b *testing.B) {
 func BenchmarkPerCPUHashIncrement(b *testing.B) {
 	m, keys := benchHash(b, PerCPUHash)
 	b.ReportAllocs()
+	cpu := startCPU(b)
+	defer cpu.stop()
 	i := 0
 	for b.Loop() {
 		v := m.LookupPtr(keys[i&1023], 0)
@@ -86,6 +94,8 @@ func BenchmarkRingBufOutput(b *testing.B) {
 	rb := m.ringbuf
 	data := make([]byte, 32)
 	b.ReportAllocs()
+	cpu := startCPU(b)
+	defer cpu.stop()
 	for b.Loop() {
 		if err := m.RingBufOutput(data, RBNoWakeup); err != nil {
 			// Consume everything (as a reader would) and retry.
@@ -99,6 +109,8 @@ func BenchmarkRingBufOutput(b *testing.B) {
 
 func BenchmarkEnterRun(b *testing.B) {
 	b.ReportAllocs()
+	cpu := startCPU(b)
+	defer cpu.stop()
 	for b.Loop() {
 		EnterRun().Exit()
 	}

@@ -85,12 +85,17 @@ func (t RunToken) Exit() {
 }
 
 // retireEpoch returns the epoch to tag storage unlinked just before the
-// call with.
-func retireEpoch() uint64 { return globalEpoch.Add(1) }
+// call with: the next epoch, which only runs entered after the unlink can
+// observe. The global epoch is not advanced here (a contended write on
+// every delete) but by safeEpoch, when retired storage is wanted back.
+func retireEpoch() uint64 { return globalEpoch.Load() + 1 }
 
 // safeEpoch returns the greatest epoch whose retired storage no run in
-// progress can still reach: storage tagged e is reusable when e <= safeEpoch().
+// progress can still reach: storage tagged e is reusable when
+// e <= safeEpoch(). It first advances the global epoch so that runs
+// entering from now on count as later than everything retired so far.
 func safeEpoch() uint64 {
+	globalEpoch.Add(1)
 	min := uint64(idleEpoch)
 	if p := runRegistry.records.Load(); p != nil {
 		for _, r := range *p {

@@ -31,11 +31,11 @@ type retiredElem struct {
 // program-side lookups (inside a run, see EnterRun) read without locks,
 // like the kernel's RCU readers: an unlinked element keeps its link and
 // its storage is reused only after the grace period, so a reader standing
-// on it still reaches the rest of its chain. Go-side reads take the read
-// lock. The entry count, not storage, enforces MaxEntries.
+// on it still reaches the rest of its chain. Go-side lookups read the
+// same way inside a run of their own. The entry count, not storage, enforces MaxEntries.
 type hashMap struct {
 	base
-	mu     sync.RWMutex
+	mu     sync.Mutex // writers, and Go-side iteration
 	seed   maphash.Seed
 	ks     int
 	koff   int // offset of the key in an element
@@ -381,8 +381,8 @@ func (h *hashMap) delete(key []byte) error {
 
 func (h *hashMap) lookupUser(key, out []byte) error {
 	hv := h.hash(key)
-	h.mu.RLock()
-	defer h.mu.RUnlock()
+	run := EnterRun() // a lock-free reader like the program side
+	defer run.Exit()
 	id, _, e := h.find(key, hv)
 	if id < 0 {
 		return ErrKeyNotExist
@@ -418,8 +418,8 @@ func (h *hashMap) lookupAndDelete(key, out []byte) error {
 // the first of the next non-empty bucket; the very first element when key
 // is nil or absent.
 func (h *hashMap) nextKey(key, out []byte) error {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	start := uint32(0)
 	if key != nil {
 		hv := h.hash(key)
@@ -464,7 +464,7 @@ func (h *hashMap) forEach(cpu int, fn func(key, value []byte) bool) int {
 }
 
 func (h *hashMap) count() int {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	return h.n
 }
