@@ -194,15 +194,19 @@ const (
 	opAddJne64X // aux += imm; if dst != src goto off
 	opAddJgt64X // aux += imm; if dst > src goto off
 	opAddJlt64X // aux += imm; if dst < src goto off
+	opMovJeq64X // aux = imm; if dst == src goto off
+	opMovJne64X // aux = imm; if dst != src goto off
+	opMovJgt64X // aux = imm; if dst > src goto off
+	opMovJlt64X // aux = imm; if dst < src goto off
 )
 
-// fusedJumps maps a 64-bit register jump to its fusion with a preceding
-// add of a constant.
-var fusedJumps = map[uint8]uint8{
-	opJeq64X: opAddJeq64X,
-	opJne64X: opAddJne64X,
-	opJgt64X: opAddJgt64X,
-	opJlt64X: opAddJlt64X,
+// fusedJumps maps a 64-bit register jump to its fusions with a preceding
+// add of a constant and move of a constant.
+var fusedJumps = map[uint8][2]uint8{
+	opJeq64X: {opAddJeq64X, opMovJeq64X},
+	opJne64X: {opAddJne64X, opMovJne64X},
+	opJgt64X: {opAddJgt64X, opMovJgt64X},
+	opJlt64X: {opAddJlt64X, opMovJlt64X},
 }
 
 // fuse replaces common pairs of adjacent instructions by one fused
@@ -222,8 +226,10 @@ func fuse(code []inst) {
 			code[i] = inst{op: opMovAdd64K, dst: a.dst, src: a.src, imm: b.imm, cost: a.cost}
 		case a.op == opLsh64K && a.imm == 32 && b.op == opRsh64K && b.imm == 32 && b.dst == a.dst:
 			code[i] = inst{op: opZext32, dst: a.dst, cost: a.cost}
-		case a.op == opAdd64K && fusedJumps[b.op] != 0:
-			code[i] = inst{op: fusedJumps[b.op], aux: a.dst, imm: a.imm, dst: b.dst, src: b.src, off: b.off, cost: a.cost}
+		case a.op == opAdd64K && fusedJumps[b.op][0] != 0:
+			code[i] = inst{op: fusedJumps[b.op][0], aux: a.dst, imm: a.imm, dst: b.dst, src: b.src, off: b.off, cost: a.cost}
+		case a.op == opMov64K && fusedJumps[b.op][1] != 0:
+			code[i] = inst{op: fusedJumps[b.op][1], aux: a.dst, imm: a.imm, dst: b.dst, src: b.src, off: b.off, cost: a.cost}
 		}
 	}
 }

@@ -310,6 +310,30 @@ func (p *Program) loop(st *runState, pc int, left uint64) (int, uint64, int) {
 			if regs[ins.dst&15] < regs[ins.src&15] {
 				pc = int(ins.off)
 			}
+		case opMovJeq64X:
+			regs[ins.aux&15] = uint64(ins.imm)
+			pc++
+			if regs[ins.dst&15] == regs[ins.src&15] {
+				pc = int(ins.off)
+			}
+		case opMovJne64X:
+			regs[ins.aux&15] = uint64(ins.imm)
+			pc++
+			if regs[ins.dst&15] != regs[ins.src&15] {
+				pc = int(ins.off)
+			}
+		case opMovJgt64X:
+			regs[ins.aux&15] = uint64(ins.imm)
+			pc++
+			if regs[ins.dst&15] > regs[ins.src&15] {
+				pc = int(ins.off)
+			}
+		case opMovJlt64X:
+			regs[ins.aux&15] = uint64(ins.imm)
+			pc++
+			if regs[ins.dst&15] < regs[ins.src&15] {
+				pc = int(ins.off)
+			}
 
 		case opJa:
 			pc = int(ins.off)

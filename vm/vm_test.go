@@ -608,6 +608,10 @@ func TestFusedMatchesPlain(t *testing.T) {
 		"r0 = 0\nr1 = 10\nr2 = 0\nr0 += 1\nr2 += 1\nif r1 > r2 goto -3\nexit",
 		"r0 = 0\nr1 = 10\nr0 += 2\nif r0 != r1 goto -2\nexit",
 		"r0 = 0\nr1 = 10\nr0 += 5\nif r0 == r1 goto +1\ngoto -3\nexit",
+		"r0 = 0\nr1 = 5\nr2 = 0x10\nif r2 > r1 goto +1\nr0 = 1\nexit",
+		"r0 = 0\nr1 = 5\nr2 = 3\nif r2 < r1 goto +1\nr0 = 1\nexit",
+		"r0 = 0\nr1 = 5\nr2 = 5\nif r1 == r2 goto +1\nr0 = 1\nexit",
+		"r0 = 0\nr1 = 5\nr2 = 5\nif r2 != r1 goto +1\nr0 = 1\nexit",
 		// Jumps to the second instruction of a pair.
 		"r0 = 1\nr1 = 2\nif r0 == 1 goto +1\nr0 = r1\nr0 += r1\nexit",
 		"r0 = 3\nif r0 == 3 goto +1\nr0 <<= 32\nr0 >>= 32\nexit",
