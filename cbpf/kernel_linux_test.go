@@ -192,3 +192,50 @@ func TestKernelShiftDifference(t *testing.T) {
 		t.Errorf("Run = %d, want 0 (libpcap: shift by 32 or more is 0)", got)
 	}
 }
+
+// TestKernelHandWritten runs the hand-written programs of runTests that the
+// kernel accepts in the kernel and with Run, on their packet (the kernel's
+// wire length is the packet's length) and on random packets.
+func TestKernelHandWritten(t *testing.T) {
+	kf := newKernelFilter(t)
+	r := newRand(6)
+	// Programs on which libpcap (and Run) and the kernel differ by design.
+	differ := map[string]string{
+		"lsh x 32 is 0":     "the kernel masks a shift by X to 5 bits",
+		"rsh x 40 is 0":     "the kernel masks a shift by X to 5 bits",
+		"ind wrap":          "the kernel adds X + k in 32 bits, wrapping around",
+		"ancillary rejects": "the kernel loads skb->protocol",
+	}
+	ran := 0
+	for _, tt := range runTests {
+		if why, ok := differ[tt.name]; ok {
+			t.Logf("%s: not compared: %s", tt.name, why)
+			continue
+		}
+		insns := asm(t, tt.prog...)
+		kerr := kf.attach(insns)
+		if cerr := CheckKernel(insns); (kerr == nil) != (cerr == nil) {
+			t.Errorf("%s: kernel says %v, CheckKernel says %v", tt.name, kerr, cerr)
+			continue
+		}
+		if kerr != nil {
+			continue
+		}
+		p := MustProgram(insns)
+		pkts := [][]byte{runTestPacket, make([]byte, 128)}
+		if len(tt.pkt) > 0 {
+			pkts = append(pkts, tt.pkt)
+		}
+		for i := 0; i < 20; i++ {
+			pkts = append(pkts, genPacket(r, 16))
+		}
+		for _, pkt := range pkts {
+			want := kf.run(t, pkt)
+			if got := kept(p.Run(pkt, uint32(len(pkt))), len(pkt)); got != want {
+				t.Errorf("%s on % x: we keep %d bytes, the kernel %d", tt.name, pkt, got, want)
+			}
+		}
+		ran++
+	}
+	t.Logf("%d of %d hand-written programs accepted by the kernel and compared, all identical", ran, len(runTests))
+}

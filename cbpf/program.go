@@ -276,6 +276,12 @@ func (p *Program) Len() int { return len(p.insns) }
 // loads (K at SKFAdOff and above) are outside every packet and reject it, as
 // in pcap_offline_filter. Backward jumps are limited (see MaxBackwardJumps).
 // Run does not allocate.
+//
+// Where libpcap and the kernel's socket filters differ, Run follows libpcap:
+// a shift by X of 32 or more gives 0 (the kernel masks X to 5 bits); an
+// indexed load whose X + K passes 2^32 rejects (the kernel wraps around);
+// ancillary and SKF_NET_OFF/SKF_LL_OFF loads reject (the kernel reads
+// metadata and headers).
 func (p *Program) Run(pkt []byte, wireLen uint32) uint32 {
 	code := p.code
 	buflen := uint64(len(pkt))

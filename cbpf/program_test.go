@@ -27,9 +27,21 @@ func asm(t testing.TB, lines ...string) []Instruction {
 	return insns
 }
 
-func TestRun(t *testing.T) {
-	pkt := []byte{0x00, 0x01, 0x02, 0x03, 0x45, 0x05, 0x06, 0x07, 0x08, 0x09, 0xff, 0xfe}
-	tests := []struct {
+// runTestPacket is the packet of most runTests.
+var runTestPacket = []byte{0x00, 0x01, 0x02, 0x03, 0x45, 0x05, 0x06, 0x07, 0x08, 0x09, 0xff, 0xfe}
+
+// runTests are hand-written programs (in `tcpdump -d` syntax without
+// indexes) with their expected verdicts; TestRun runs them with Run and
+// TestKernelHandWritten in the kernel.
+var runTests = func() []struct {
+	name    string
+	prog    []string
+	pkt     []byte
+	wireLen uint32
+	want    uint32
+} {
+	pkt := runTestPacket
+	return []struct {
 		name    string
 		prog    []string
 		pkt     []byte
@@ -86,7 +98,10 @@ func TestRun(t *testing.T) {
 		{"backward jumps bounded", []string{"ld #0x0", "add #1", "ja 1", "ret"}, nil, 0, 0},
 		{"backward jump loop exits", []string{"ld #0x0", "add #1", "jgt #0x9 jt 4 jf 3", "ja 1", "ret"}, nil, 0, 10},
 	}
-	for _, tt := range tests {
+}()
+
+func TestRun(t *testing.T) {
+	for _, tt := range runTests {
 		p, err := NewProgram(asm(t, tt.prog...))
 		if err != nil {
 			t.Errorf("%s: %v", tt.name, err)
