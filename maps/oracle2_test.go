@@ -144,3 +144,27 @@ func TestOracleSpecs(t *testing.T) {
 		}
 	}
 }
+
+// TestOracleAccessFlags compares user-space access to maps created with
+// BPF_F_RDONLY and BPF_F_WRONLY.
+func TestOracleAccessFlags(t *testing.T) {
+	needKernel(t)
+	for _, flags := range []uint32{FlagRdOnly, FlagWrOnly, FlagRdOnlyProg, FlagWrOnlyProg} {
+		for _, typ := range []Type{Array, Hash} {
+			s := &Spec{Name: "acc", Type: typ, KeySize: 4, ValueSize: 4, MaxEntries: 4, Flags: flags}
+			o := newOracle(t, s)
+			k, v := []byte{1, 0, 0, 0}, []byte{1, 2, 3, 4}
+			o.update(k, v, UpdateAny)
+			o.lookup(k)
+			o.delete(k)
+			o.lookupAndDelete(k)
+			o.nextKey(nil, typ == Array)
+			if typ == Hash {
+				o.batchDelete([][]byte{k})
+			}
+			if ro := flags&FlagRdOnlyProg != 0; o.g.ReadOnlyProg() != ro {
+				t.Errorf("flags %#x: ReadOnlyProg %v", flags, o.g.ReadOnlyProg())
+			}
+		}
+	}
+}

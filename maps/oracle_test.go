@@ -353,7 +353,7 @@ func (o *oracle) batchUpdate(keys [][]byte, vals []any, flags UpdateFlags) {
 	// Early rejections (EINVAL, ENOTSUPP) leave the kernel's count at the
 	// input count; ours reports 0.
 	ok := o.sameErr("batch update", kerr, gerr)
-	early := errnoOf(kerr) == syscall.EINVAL || errnoOf(kerr) == errnoENOTSUPP
+	early := errnoOf(kerr) == syscall.EINVAL || errnoOf(kerr) == errnoENOTSUPP || errnoOf(kerr) == syscall.EPERM
 	if (ok || !early) && kn != gn {
 		o.fail("batch update: kernel count %d, gbpf %d", kn, gn)
 	}
@@ -365,7 +365,7 @@ func (o *oracle) batchDelete(keys [][]byte) {
 	kn, kerr := o.k.BatchDelete(kb, nil)
 	gn, gerr := o.g.BatchDelete(kb, nil)
 	ok := o.sameErr("batch delete", kerr, gerr)
-	early := errnoOf(kerr) == syscall.EINVAL || errnoOf(kerr) == errnoENOTSUPP
+	early := errnoOf(kerr) == syscall.EINVAL || errnoOf(kerr) == errnoENOTSUPP || errnoOf(kerr) == syscall.EPERM
 	if (ok || !early) && kn != gn {
 		o.fail("batch delete: kernel count %d, gbpf %d", kn, gn)
 	}

@@ -69,7 +69,8 @@ func (p *perfArray) count() int { return len(p.bufs) }
 // flags' low 32 bits select the index (PerfCurrentCPU: cpu). Errors as
 // the kernel's: ErrInvalid for other flag bits, ErrFull (E2BIG) for an
 // index out of range, ErrKeyNotExist for an index without a reader,
-// ErrNoSpace when the buffer is full (the sample is counted as lost).
+// ErrOpNotSupported for another CPU's buffer, ErrNoSpace when the buffer
+// is full (the sample is counted as lost).
 func (m *Map) PerfEventOutput(cpu int, flags uint64, data []byte) error {
 	p := m.perf
 	if p == nil {
@@ -88,6 +89,9 @@ func (m *Map) PerfEventOutput(cpu int, flags uint64, data []byte) error {
 	b := p.bufs[idx].Load()
 	if b == nil {
 		return ErrKeyNotExist
+	}
+	if b.cpu != cpu {
+		return ErrOpNotSupported // the event is bound to another CPU
 	}
 	b.mu.Lock()
 	c := perfCost(len(data))

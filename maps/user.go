@@ -231,6 +231,9 @@ func (m *Map) LookupAndDelete(key, valueOut any) error {
 // is nil or absent, as the kernel does for hash maps); ErrKeyNotExist after
 // the last key.
 func (m *Map) NextKey(key, nextKeyOut any) error {
+	if err := m.userCanRead(); err != nil {
+		return m.opErr("next key", err)
+	}
 	var k []byte
 	if key != nil {
 		var err error
@@ -268,6 +271,10 @@ func (it *MapIterator) Next(keyOut, valueOut any) bool {
 	next := make([]byte, m.spec.KeySize)
 	val := make([]byte, m.uvsize)
 	limit := int(m.spec.MaxEntries) + 1
+	if err := m.userCanRead(); err != nil {
+		it.err, it.done = m.opErr("iterate", err), true
+		return false
+	}
 	for {
 		err := m.impl.nextKey(it.prev, next)
 		if errors.Is(err, ErrKeyNotExist) {
