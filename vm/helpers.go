@@ -25,7 +25,11 @@ type Helpers struct {
 func NewHelpers() *Helpers { return &Helpers{byID: map[int32]helper{}} }
 
 // Register makes fn the helper with the given id, replacing any earlier one.
+// The zero Helpers is ready to use.
 func (h *Helpers) Register(id int32, name string, fn HelperFunc) {
+	if h.byID == nil {
+		h.byID = map[int32]helper{}
+	}
 	h.byID[id] = helper{name: name, fn: fn}
 }
 

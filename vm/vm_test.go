@@ -477,6 +477,18 @@ func TestHelperRegions(t *testing.T) {
 	}
 }
 
+func TestZeroHelpers(t *testing.T) {
+	var h vm.Helpers
+	h.Register(9, "nine", func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 9, nil })
+	p, err := vm.Load(assemble(t, "call 9\nexit"), vm.Options{Helpers: &h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r0, err := p.Run(nil); err != nil || r0 != 9 {
+		t.Fatalf("got %d, %v", r0, err)
+	}
+}
+
 func TestRegistrySnapshot(t *testing.T) {
 	h := vm.NewHelpers()
 	h.Register(7, "seven", func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 7, nil })
