@@ -115,3 +115,23 @@ func BenchmarkEnterRun(b *testing.B) {
 		EnterRun().Exit()
 	}
 }
+
+func BenchmarkLPMLookup(b *testing.B) {
+	m := mustNew(b, &Spec{Type: LPMTrie, KeySize: 8, ValueSize: 8, MaxEntries: 256, Flags: FlagNoPrealloc})
+	for i := 0; i < 256; i++ {
+		plen := uint32(8 + i%25)
+		key := append(le32(plen), byte(10), byte(i), byte(i*7), 0)
+		if err := m.UpdateFromProg(key, le64(uint64(i)), 0, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	key := append(le32(32), 10, 3, 21, 9)
+	b.ReportAllocs()
+	cpu := startCPU(b)
+	defer cpu.stop()
+	for b.Loop() {
+		if m.LookupPtr(key, 0) == nil {
+			b.Fatal("missing")
+		}
+	}
+}

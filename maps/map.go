@@ -111,6 +111,9 @@ func New(spec *Spec) (*Map, error) {
 	if err := validate(spec); err != nil {
 		return nil, fmt.Errorf("map %q (%v): %w", spec.Name, spec.Type, err)
 	}
+	if size := storageSize(spec, PossibleCPUs()); size > maxStorage {
+		return nil, fmt.Errorf("map %q (%v): %d bytes of storage exceed gbpf's limit of %d: %w", spec.Name, spec.Type, size, uint64(maxStorage), ErrNoMemory)
+	}
 	m := &Map{spec: *spec, ncpu: PossibleCPUs()}
 	m.spec.Contents = nil
 	m.spec.InnerMap = spec.InnerMap.Copy()
@@ -166,6 +169,32 @@ func New(spec *Spec) (*Map, error) {
 		}
 	}
 	return m, nil
+}
+
+// maxStorage bounds what New preallocates (arrays, queues, ring buffers,
+// bloom filters, hash buckets) so that an absurd spec is an error, not an
+// out-of-memory crash.
+const maxStorage = 1 << 32
+
+func storageSize(s *Spec, ncpu int) uint64 {
+	n := uint64(s.MaxEntries)
+	switch s.Type {
+	case Array:
+		return n * uint64(round8(s.ValueSize))
+	case PerCPUArray:
+		return n * uint64(round8(s.ValueSize)) * uint64(ncpu)
+	case Queue, Stack:
+		return (n + 1) * uint64(s.ValueSize)
+	case RingBuf:
+		return 2 * n
+	case BloomFilter:
+		return n * 15 / 8
+	case Hash, PerCPUHash, LRUHash, LRUPerCPUHash:
+		return n * 4
+	case PerfEventArray, ProgArray, ArrayOfMaps:
+		return n * 8
+	}
+	return 0
 }
 
 // Spec returns a copy of the spec the map was created from, without its

@@ -467,3 +467,68 @@ func TestForEach(t *testing.T) {
 		t.Fatalf("queue ForEach: %v", err)
 	}
 }
+
+func TestDump(t *testing.T) {
+	h := mustNew(t, &Spec{Type: PerCPUHash, KeySize: 2, ValueSize: 3, MaxEntries: 4})
+	vals := make([][]byte, PossibleCPUs())
+	for c := range vals {
+		vals[c] = []byte{byte(c), 2, 3}
+	}
+	for _, k := range [][]byte{{9, 0}, {1, 0}, {5, 5}} {
+		if err := h.Put(k, vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := h.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, e := range es {
+		got += fmt.Sprintf("%x=%x ", e.Key, e.Values)
+	}
+	want := ""
+	for _, k := range []string{"0100", "0505", "0900"} {
+		want += k + "=["
+		for c := range vals {
+			if c > 0 {
+				want += " "
+			}
+			want += fmt.Sprintf("%x", vals[c])
+		}
+		want += "] "
+	}
+	if got != want {
+		t.Fatalf("entries %s, want %s", got, want)
+	}
+
+	s := mustNew(t, &Spec{Type: Stack, ValueSize: 1, MaxEntries: 3})
+	for _, v := range []byte{1, 2, 3} {
+		s.Push([]byte{v}, 0)
+	}
+	if c, _ := s.QueueContents(); fmt.Sprint(c) != "[[3] [2] [1]]" {
+		t.Fatalf("stack contents %v", c)
+	}
+
+	rb := mustNew(t, &Spec{Type: RingBuf, MaxEntries: 4096})
+	rb.RingBufOutput([]byte("a"), 0)
+	d := rb.RingBufReserve(1, 0)
+	rb.RingBufDiscard(d, 0)
+	rb.RingBufOutput([]byte("b"), 0)
+	busy := rb.RingBufReserve(1, 0)
+	rb.RingBufOutput([]byte("c"), 0)
+	if p, _ := rb.RingBufPending(); fmt.Sprintf("%s", p) != "[a b]" {
+		t.Fatalf("pending %s", p)
+	}
+	rb.RingBufSubmit(busy, 0)
+	if p, _ := rb.RingBufPending(); len(p) != 4 {
+		t.Fatalf("pending after submit: %q", p)
+	}
+}
+
+func TestTooLarge(t *testing.T) {
+	_, err := New(&Spec{Name: "huge", Type: Array, KeySize: 4, ValueSize: 1 << 20, MaxEntries: 1 << 20})
+	if !errors.Is(err, ErrNoMemory) {
+		t.Fatalf("4 TiB array: %v", err)
+	}
+}
