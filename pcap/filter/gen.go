@@ -228,8 +228,7 @@ func (c *compiler) mac48host(eaddr []byte, dir int, keyword string) *block {
 }
 
 func (c *compiler) wlanHostop(eaddr []byte, dir int) *block {
-	c.errorf("'%s' not supported on %s", "wlan host", dltString(c.linktype))
-	return nil
+	return c.wlanHostopImpl(eaddr, dir)
 }
 
 func (c *compiler) ipProto(p uint32) *block  { return c.cmp(orLinkPL, ipv4Proto, bB, p) }
@@ -500,7 +499,7 @@ func (c *compiler) lookupProto(name string, q qual) uint32 {
 
 var etherProtoNames = map[string]int{
 	"ip": 0x0800, "ip6": 0x86dd, "arp": 0x0806, "rarp": 0x8035, "atalk": 0x809b, "aarp": 0x80f3,
-	"decnet": 0x6003, "sca": 0x6007, "lat": 0x6004, "mopdl": 0x6001, "moprc": 0x6002, "ipx": 0x8137,
+	"decnet": 0x6003, "sca": 0x6007, "lat": 0x6004, "mopdl": 0x6001, "moprc": 0x6002,
 	"lldp": 0x88cc, "loopback": 0x9000, "slow": 0x8809, "vlan": 0x8100, "mpls": 0x8847,
 	"pppoed": 0x8863, "pppoes": 0x8864,
 }

@@ -791,11 +791,15 @@ func (c *compiler) insertComputeVLOffsets(b *block) {
 	}
 	var s *slist
 	switch c.outermost {
-	case pcap.LinkTypeIEEE802_11_RADIO:
+	case pcap.LinkTypeIEEE802_11_RADIO, pcap.LinkTypePPI:
 		s = c.loadRadiotapPrefixLen()
-	case pcap.LinkTypePRISM_HEADER, pcap.LinkTypeIEEE802_11_RADIO_AVS, pcap.LinkTypePPI:
-		if c.offLinkHdr.reg != -1 || c.offLinkPL.reg != -1 {
-			c.errorf("link-layer header offsets not implemented for %s", dltString(c.outermost))
+	case pcap.LinkTypePRISM_HEADER:
+		s = c.loadPrismPrefixLen()
+	case pcap.LinkTypeIEEE802_11_RADIO_AVS:
+		if c.offLinkHdr.reg != -1 {
+			s = newStmt(bLD|bW|bABS, 4)
+			sappend(s, newStmt(bST, uint32(c.offLinkHdr.reg)))
+			sappend(s, newStmt(bMISC|bTAX, 0))
 		}
 	}
 	switch c.outermost {
@@ -827,6 +831,31 @@ func (c *compiler) loadRadiotapPrefixLen() *slist {
 	sappend(s, newStmt(bLD|bB|bABS, 2))
 	sappend(s, newStmt(bALU|bOR|bX, 0))
 	sappend(s, newStmt(bST, uint32(c.offLinkHdr.reg)))
+	sappend(s, newStmt(bMISC|bTAX, 0))
+	return s
+}
+
+// loadPrismPrefixLen loads the length of a Prism (or AVS) header.
+func (c *compiler) loadPrismPrefixLen() *slist {
+	c.noOptimize = true
+	if c.offLinkHdr.reg == -1 {
+		return nil
+	}
+	s := newStmt(bLD|bW|bABS, 0)
+	sappend(s, newStmt(bALU|bAND|bK, 0xfffff000))
+	cookie := newStmt(bJMP|bJEQ|bK, 0x80211000)
+	sappend(s, cookie)
+	s2 := newStmt(bLD|bW|bABS, 4)
+	sappend(s, s2)
+	cookie.s.jt = s2
+	common := newStmt(bJMP|bJA|bK, 1)
+	sappend(s, common)
+	s2 = newStmt(bLD|bW|bIMM, 144)
+	sappend(s, s2)
+	cookie.s.jf = s2
+	s2 = newStmt(bST, uint32(c.offLinkHdr.reg))
+	sappend(s, s2)
+	common.s.jf = s2
 	sappend(s, newStmt(bMISC|bTAX, 0))
 	return s
 }

@@ -104,7 +104,7 @@ func TestOracleBytecode(t *testing.T) {
 			fails[o] = append(fails[o], fmt.Sprintf("%s [%s] %q: error %v", c.Label, c.DLT, c.expr(), err))
 			continue
 		}
-		if got := cbpf.Disasm(prog); got == c.Expected {
+		if got := cbpf.Disasm(prog); trimLines(got) == trimLines(c.Expected) {
 			equal[o]++
 		} else {
 			fails[o] = append(fails[o], fmt.Sprintf("%s [%s] %q:\n--- got\n%s--- want\n%s", c.Label, c.DLT, c.expr(), got, c.Expected))
@@ -123,8 +123,8 @@ func TestOracleBytecode(t *testing.T) {
 
 // Floors for the bytecode-equality shares, raised as the compiler grows.
 const (
-	minUnoptShare = 0
-	minOptShare   = 0
+	minUnoptShare = 83
+	minOptShare   = 83
 )
 
 // TestOracleApply runs every filter_apply case: the compiled program must
@@ -161,7 +161,7 @@ func TestOracleApply(t *testing.T) {
 
 // minApplyPass is the floor for filter_apply passes; every case that
 // compiles must also give libpcap's verdicts.
-const minApplyPass = 152
+const minApplyPass = 212
 
 // unsupportedErr reports a primitive this compiler does not implement yet.
 func unsupportedErr(err error) bool {
@@ -198,4 +198,15 @@ func applyFile(file, expr string, opt bool, netmask uint32) (string, error) {
 		fmt.Fprintf(&sb, "%d\n", prog.Run(pkt.Data, uint32(pkt.Length)))
 	}
 	return sb.String(), nil
+}
+
+// trimLines drops trailing blanks on each line: libpcap master prints
+// operand-less instructions ("tax", "txa") without the padding that
+// tcpdump 1.10's -d output (and cbpf.Disasm) has.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }

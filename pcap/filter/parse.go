@@ -379,7 +379,9 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 			has = true
 		}
 		return p.c.encap(t.text, v, has), qerr
-	case "pppoed", "llc", "inbound", "outbound", "ifindex", "lane", "metac", "bcc", "oam", "oamf4",
+	case "llc":
+		return p.parseLLC(), qerr
+	case "pppoed", "inbound", "outbound", "ifindex", "lane", "metac", "bcc", "oam", "oamf4",
 		"oamf4ec", "oamf4sc", "sc", "ilmic", "connectmsg", "metaconnect", "vpi", "vci", "fisu", "lssu",
 		"msu", "hfisu", "hlssu", "hmsu", "sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls",
 		"on", "rset", "rnr", "srnr", "reason", "action":
@@ -388,11 +390,6 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 	p.i--
 	p.fail()
 	return nil, qerr
-}
-
-func (p *parser) parseP80211() *block {
-	t := p.next()
-	return p.c.unsupported(t.text)
 }
 
 // tryRelation speculatively parses an arithmetic relation starting at a
@@ -620,11 +617,16 @@ func (c *compiler) multicast(proto int) *block {
 			return c.macMulticast(1)
 		case pcap.LinkTypeIEEE802:
 			return c.macMulticast(2)
+		case pcap.LinkTypeIP_OVER_FC:
+			return c.macMulticast(2)
+		}
+		if isWlan(c.linktype) {
+			return c.wlanMulticast()
 		}
 		c.failKwOnDLT("multicast")
 	case qIP:
 		b0 := c.linktypeCheck(ethertypeIP)
-		b1 := c.cmpGE(orLinkPL, ipv4Dst, bB, 224)
+		b1 := c.mcmp(orLinkPL, ipv4Dst, bB, 224, 0xf0)
 		return genAnd(b0, b1)
 	case qIPv6:
 		b0 := c.linktypeCheck(ethertypeIPv6)
