@@ -663,8 +663,17 @@ func (c *checker) exprType(e Expr) *Type {
 		c.errorf(e.Loc, "The array index operator [] can only be used on arrays and pointers, found %s.", x)
 		return nil
 	case *Cast:
-		c.expr(e.X)
-		return c.typeNameType(e.To, e.TypeLoc)
+		x := c.expr(e.X)
+		to := c.typeNameType(e.To, e.TypeLoc)
+		if x != nil && to != nil && to.Kind == KindInt {
+			switch x.Kind {
+			case KindInt, KindPointer, KindUnknown, KindRecord:
+			default:
+				c.errorf(e.TypeLoc, "Casts are not supported for type: \"%s\"", x)
+				return nil
+			}
+		}
+		return to
 	case *Tuple:
 		t := &Type{Kind: KindTuple}
 		for _, el := range e.Elems {
