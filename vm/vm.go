@@ -1,6 +1,8 @@
 // Package vm runs eBPF programs in gbpf's own virtual machine, with the
-// semantics of the Linux kernel (RFC 9669 where the kernel is silent on
-// nothing, the kernel where the RFC is silent).
+// semantics of RFC 9669 and, where the RFC is silent, of the Linux kernel:
+// division by zero gives 0, modulo by zero leaves the destination unchanged,
+// shift amounts are masked, 32-bit operations zero-extend, atomics are
+// sequentially consistent, 512 bytes of stack per frame and 8 frames.
 //
 // Registers hold real host addresses, as in the kernel. Until the verifier
 // exists every program runs in checked mode: each load and store is checked
@@ -11,7 +13,14 @@
 //
 // A Program is immutable after Load and safe to Run from many goroutines at
 // once. The per-run state (registers, a heap-allocated eBPF stack, call
-// frames) is pooled, so a steady-state Run allocates nothing.
+// frames) is pooled, so a steady-state Run allocates nothing; each run
+// starts from a zeroed stack.
+//
+// The interpreter pre-decodes the program into a compact array (jump
+// targets as absolute indexes, some constant operations folded, common
+// instruction pairs fused) and runs it in one switch whose loop calls no
+// function; helper calls, atomics and accesses outside the stack and input
+// memory leave the loop and are handled beside it.
 package vm
 
 import (
