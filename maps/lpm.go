@@ -49,9 +49,8 @@ type trieMap struct {
 	maxBits uint32
 	max     int
 	vs      int
-	entries map[string]*trieEntry
-	lens    []uint32 // prefix lengths present, descending
-	lenUse  map[uint32]int
+	entries map[string]*trieEntry // by (prefix length, masked data)
+	tree    tree                  // longest-prefix match
 	retired retireList
 }
 
@@ -64,7 +63,7 @@ func newTrie(s *Spec) *trieMap {
 	return &trieMap{
 		ks: int(s.KeySize), dataLen: int(s.KeySize) - 4, maxBits: (s.KeySize - 4) * 8,
 		max: int(s.MaxEntries), vs: int(s.ValueSize),
-		entries: map[string]*trieEntry{}, lenUse: map[uint32]int{},
+		entries: map[string]*trieEntry{}, tree: tree{maxBits: (s.KeySize - 4) * 8},
 	}
 }
 
@@ -84,19 +83,13 @@ func (t *trieMap) lookupPtr(key []byte, _ int) []byte {
 	if plen > t.maxBits {
 		return nil
 	}
-	var scratch [4 + 256]byte
 	t.mu.RLock()
-	defer t.mu.RUnlock()
-	for _, l := range t.lens {
-		if l > plen {
-			continue
-		}
-		idx := t.index(scratch[:0], l, key[4:])
-		if e, ok := t.entries[string(idx)]; ok {
-			return e.val[:t.vs:t.vs]
-		}
+	v := t.tree.lookup(plen, key[4:])
+	t.mu.RUnlock()
+	if v == nil {
+		return nil
 	}
-	return nil
+	return v[:t.vs:t.vs]
 }
 
 func (t *trieMap) lookupUser(key, out []byte) error {
@@ -106,20 +99,6 @@ func (t *trieMap) lookupUser(key, out []byte) error {
 	}
 	copy(out, v)
 	return nil
-}
-
-func (t *trieMap) addLen(l uint32, d int) {
-	t.lenUse[l] += d
-	if t.lenUse[l] == 0 {
-		delete(t.lenUse, l)
-	}
-	if d > 0 && t.lenUse[l] == 1 || d < 0 && t.lenUse[l] == 0 {
-		t.lens = t.lens[:0]
-		for l := range t.lenUse {
-			t.lens = append(t.lens, l)
-		}
-		sort.Slice(t.lens, func(i, j int) bool { return t.lens[i] > t.lens[j] })
-	}
 }
 
 func (t *trieMap) update(key, value []byte, flags uint64, _ int) error {
@@ -149,10 +128,9 @@ func (t *trieMap) update(key, value []byte, flags uint64, _ int) error {
 	e := &trieEntry{key: append([]byte(nil), key...), val: alignedBytes(int(round8(uint32(t.vs))))}
 	copy(e.val, value)
 	t.entries[string(idx)] = e
+	t.tree.insert(plen, key[4:], e.val)
 	if exists {
 		t.retired.add(old.val)
-	} else {
-		t.addLen(plen, 1)
 	}
 	return nil
 }
@@ -175,7 +153,7 @@ func (t *trieMap) delete(key []byte) error {
 		return ErrKeyNotExist
 	}
 	delete(t.entries, string(idx))
-	t.addLen(plen, -1)
+	t.tree.remove(plen, key[4:])
 	t.retired.add(e.val)
 	return nil
 }
