@@ -1,14 +1,3 @@
-// Package cbpf is classic BPF: the instruction set of the BSD packet filter
-// as libpcap generates it and the Linux kernel runs it in socket filters.
-//
-// It provides the instructions and opcode constants (with the Linux
-// ancillary-data offsets), the text formats of `tcpdump -d`, `-dd` and `-ddd`
-// and of the kernel's bpf_asm, a validating constructor and a fast interpreter
-// with the semantics of libpcap's bpf_filter(), the Linux kernel's filter
-// checks (CheckKernel), and a translation to eBPF (ToEBPF).
-//
-// The only way to obtain a runnable Program is NewProgram, which applies
-// libpcap's validator; a Program never faults and always terminates.
 package cbpf
 
 // Instruction is one classic BPF instruction, laid out as the kernel's
