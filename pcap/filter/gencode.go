@@ -226,6 +226,8 @@ func newCompiler(lt pcap.LinkType, snaplen, netmask uint32, names *nameDB) *comp
 		c.offLinkHdr.variable = true
 	case pcap.LinkTypeATM_RFC1483, pcap.LinkTypeATM_CLIP:
 		set(0, 0, 8, 3)
+	case pcap.LinkTypeSUNATM:
+		set(4, 4, 8, 3)
 	case pcap.LinkTypeRAW, pcap.LinkTypeIPV4, pcap.LinkTypeIPV6:
 		set(offsetNotSet, 0, 0, 0)
 	case pcap.LinkTypeLINUX_SLL:
@@ -687,6 +689,10 @@ func (c *compiler) linktypeCheck(p uint32) *block {
 		return c.llcLinktype(p)
 	case pcap.LinkTypeLINUX_SLL:
 		return c.sllLinktype(p)
+	case pcap.LinkTypeSUNATM:
+		b0 := c.mcmp(orLinkHdr, 0, bB, 0x02, 0x0f)
+		b1 := c.llcLinktype(p)
+		return genAnd(b0, b1)
 	case pcap.LinkTypeSLIP, pcap.LinkTypeSLIP_BSDOS, pcap.LinkTypeRAW:
 		switch p {
 		case ethertypeIP:

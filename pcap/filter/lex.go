@@ -171,6 +171,11 @@ func lex(src string) ([]token, error) {
 				continue
 			}
 		}
+		if n := matchLen(reV6, rest); ch == ':' && n > 1 {
+			toks = append(toks, token{kind: tHID6, text: rest[:n], pos: i})
+			i += n
+			continue
+		}
 		if strings.IndexByte("+-*/%:[]!<>()&|^=", ch) >= 0 {
 			if ch == '!' {
 				toks = append(toks, token{kind: tKeyword, text: "not", pos: i})

@@ -381,10 +381,16 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 		return p.c.encap(t.text, v, has), qerr
 	case "llc":
 		return p.parseLLC(), qerr
-	case "pppoed", "inbound", "outbound", "ifindex", "lane", "metac", "bcc", "oam", "oamf4",
-		"oamf4ec", "oamf4sc", "sc", "ilmic", "connectmsg", "metaconnect", "vpi", "vci", "fisu", "lssu",
-		"msu", "hfisu", "hlssu", "hmsu", "sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls",
-		"on", "rset", "rnr", "srnr", "reason", "action":
+	case "sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls":
+		return p.parseFieldValue(func(v uint32, j uint16, r bool) *block { return p.c.mtp3Field(t.text, v, j, r) }), qerr
+	case "vpi", "vci":
+		return p.parseFieldValue(func(v uint32, j uint16, r bool) *block { return p.c.atmField(t.text, v, j, r) }), qerr
+	case "fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu":
+		return p.c.mtp2Type(t.text), qerr
+	case "metac", "bcc", "oamf4ec", "oamf4sc", "sc", "ilmic":
+		return p.c.atmType(t.text), qerr
+	case "pppoed", "inbound", "outbound", "ifindex", "lane", "oam", "oamf4",
+		"connectmsg", "metaconnect", "on", "rset", "rnr", "srnr", "reason", "action":
 		return p.c.unsupported(t.text), qerr
 	}
 	p.i--
