@@ -50,6 +50,14 @@ const (
 	CDefinition
 )
 
+// String names the kind.
+func (k CDeclKind) String() string {
+	if k == CDefinition {
+		return "CDefinition"
+	}
+	return "CPreproc"
+}
+
 // CDecl is one preprocessor line or C definition from the preamble,
 // kept verbatim for the C type parser of a later stage.
 type CDecl struct {

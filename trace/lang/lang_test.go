@@ -402,3 +402,41 @@ BEGIN { @ = twice(X); }
 	}
 	roundTrip(t, "preamble", p)
 }
+
+// TestFormatGolden pins Format's layout: testdata/format/NAME.bt prints
+// as NAME.golden, and the AST dump of NAME.bt is NAME.ast.
+func TestFormatGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/format/*.bt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no format cases: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Parse(filepath.Base(f), string(b))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if _, err := Check(p, Options{}); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		roundTrip(t, f, p)
+		base := strings.TrimSuffix(f, ".bt")
+		for ext, got := range map[string]string{".golden": Format(p), ".ast": Dump(p)} {
+			if *update {
+				if err := os.WriteFile(base+ext, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(base + ext)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s%s differs:\n%s", base, ext, got)
+			}
+		}
+	}
+}
