@@ -518,7 +518,7 @@ func TestOracleLRUPerCPUHash(t *testing.T) {
 }
 
 func TestOracleLPMTrie(t *testing.T) {
-	s := &Spec{Name: "lpm", Type: LPMTrie, KeySize: 8, ValueSize: 8, MaxEntries: 16, Flags: FlagNoPrealloc}
+	s := &Spec{Name: "lpm", Type: LPMTrie, KeySize: 8, ValueSize: 8, MaxEntries: 40, Flags: FlagNoPrealloc}
 	addrs := [][4]byte{{10, 0, 0, 1}, {10, 0, 1, 0}, {10, 1, 0, 0}, {192, 168, 1, 1}, {192, 168, 0, 0}, {10, 0, 0, 0}, {0, 0, 0, 0}, {255, 255, 255, 255}}
 	keyGen := func(r *rand.Rand) []byte {
 		plen := uint32(r.Intn(35))
@@ -526,6 +526,9 @@ func TestOracleLPMTrie(t *testing.T) {
 			plen = 32
 		}
 		a := addrs[r.Intn(len(addrs))]
+		if r.Intn(3) == 0 {
+			a = [4]byte{10, byte(r.Intn(4)), byte(r.Intn(256)), byte(r.Intn(256))}
+		}
 		return []byte{byte(plen), 0, 0, 0, a[0], a[1], a[2], a[3]}
 	}
 	keyedOracle(t, s, oracleOps, keyGen, false, false, false)

@@ -68,7 +68,13 @@ func (r *ringBuf) reserve(size uint64) []byte {
 	binary.LittleEndian.PutUint32(h[4:], uint32(off>>12))
 	lockWord(h).Store(uint32(size) | RingBufBusyBit)
 	r.prod.Store(next)
-	return r.data[off+RingBufHdrSize : off+RingBufHdrSize+size : off+RingBufHdrSize+size]
+	start := off + RingBufHdrSize
+	if size == 0 {
+		// A zero-capacity slice would lose its address (Go points it at
+		// the array's start); keep one byte of capacity.
+		return r.data[start:start:start+1]
+	}
+	return r.data[start : start+size : start+size]
 }
 
 // commit clears the busy bit of the record whose sample starts at offset
