@@ -72,7 +72,7 @@ func (r *ringBuf) reserve(size uint64) []byte {
 	if size == 0 {
 		// A zero-capacity slice would lose its address (Go points it at
 		// the array's start); keep one byte of capacity.
-		return r.data[start:start:start+1]
+		return r.data[start : start : start+1]
 	}
 	return r.data[start : start+size : start+size]
 }
