@@ -56,8 +56,12 @@ func (a *arrayMap) lookupPtr(key []byte, cpu int) []byte {
 	return e[:a.cp.vs:a.cp.vs]
 }
 
-func (a *arrayMap) check(key []byte, flags uint64) (uint32, error) {
-	if err := checkFlags(flags, !a.percpu); err != nil {
+// check applies the kernel's checks of an update. Programs reach
+// array_map_update_elem (BPF_F_LOCK passes the flag check even for
+// per-CPU arrays); user space reaches bpf_percpu_array_update for per-CPU
+// arrays, which refuses it.
+func (a *arrayMap) check(key []byte, flags uint64, user bool) (uint32, error) {
+	if err := checkFlags(flags, !(a.percpu && user)); err != nil {
 		return 0, err
 	}
 	i, ok := a.index(key)
@@ -74,7 +78,7 @@ func (a *arrayMap) check(key []byte, flags uint64) (uint32, error) {
 }
 
 func (a *arrayMap) update(key, value []byte, flags uint64, cpu int) error {
-	i, err := a.check(key, flags)
+	i, err := a.check(key, flags, false)
 	if err != nil {
 		return err
 	}
@@ -97,7 +101,7 @@ func (a *arrayMap) updateUser(key, value []byte, flags uint64) error {
 	if !a.percpu {
 		return a.update(key, value, flags, 0)
 	}
-	i, err := a.check(key, flags)
+	i, err := a.check(key, flags, true)
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,7 @@ func (q *queueMap) take(out []byte, remove bool) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.empty() {
+		clear(out) // the kernel zeroes the output of a failed pop or peek
 		return ErrKeyNotExist
 	}
 	if q.stack {
