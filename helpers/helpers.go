@@ -44,27 +44,27 @@ type ArgType uint8
 
 // The argument types.
 const (
-	ArgDontCare          ArgType = iota // unused argument
-	ArgAnything                         // any initialised value
-	ArgConstMapPtr                      // a map (lddw of a map)
-	ArgPtrToMapKey                      // pointer to KeySize readable bytes
-	ArgPtrToMapValue                    // pointer to ValueSize readable bytes
-	ArgPtrToUninitMapValue              // pointer to ValueSize writable bytes
-	ArgPtrToMem                         // pointer to readable memory, sized by the next argument
-	ArgPtrToMemOrNull                   // as ArgPtrToMem, or 0 (with size 0)
-	ArgPtrToUninitMem                   // pointer to writable memory, sized by the next argument
-	ArgConstSize                        // size of the previous memory argument, > 0
-	ArgConstSizeOrZero                  // size of the previous memory argument, >= 0
-	ArgConstAllocSizeOrZero             // size of memory the helper allocates
-	ArgPtrToCtx                         // the program's context
-	ArgPtrToStack                       // pointer into the stack
-	ArgPtrToConstStr                    // pointer to a NUL-terminated string in a read-only map value
-	ArgPtrToFunc                        // a callback subprogram (lddw src=4)
-	ArgPtrToStackOrNull                 // pointer into the stack, or 0
-	ArgPtrToSpinLock                    // pointer to a struct bpf_spin_lock in a map value
-	ArgPtrToLong                        // pointer to 8 writable bytes
-	ArgPtrToAllocMem                    // memory from ringbuf_reserve (released by the call)
-	ArgPtrToMapValueOrMem               // the format string's data: memory of the size that follows
+	ArgDontCare             ArgType = iota // unused argument
+	ArgAnything                            // any initialised value
+	ArgConstMapPtr                         // a map (lddw of a map)
+	ArgPtrToMapKey                         // pointer to KeySize readable bytes
+	ArgPtrToMapValue                       // pointer to ValueSize readable bytes
+	ArgPtrToUninitMapValue                 // pointer to ValueSize writable bytes
+	ArgPtrToMem                            // pointer to readable memory, sized by the next argument
+	ArgPtrToMemOrNull                      // as ArgPtrToMem, or 0 (with size 0)
+	ArgPtrToUninitMem                      // pointer to writable memory, sized by the next argument
+	ArgConstSize                           // size of the previous memory argument, > 0
+	ArgConstSizeOrZero                     // size of the previous memory argument, >= 0
+	ArgConstAllocSizeOrZero                // size of memory the helper allocates
+	ArgPtrToCtx                            // the program's context
+	ArgPtrToStack                          // pointer into the stack
+	ArgPtrToConstStr                       // pointer to a NUL-terminated string in a read-only map value
+	ArgPtrToFunc                           // a callback subprogram (lddw src=4)
+	ArgPtrToStackOrNull                    // pointer into the stack, or 0
+	ArgPtrToSpinLock                       // pointer to a struct bpf_spin_lock in a map value
+	ArgPtrToLong                           // pointer to 8 writable bytes
+	ArgPtrToAllocMem                       // memory from ringbuf_reserve (released by the call)
+	ArgPtrToMapValueOrMem                  // the format string's data: memory of the size that follows
 )
 
 var argNames = [...]string{"dontcare", "anything", "const_map_ptr", "ptr_to_map_key", "ptr_to_map_value",
@@ -86,11 +86,11 @@ type RetType uint8
 
 // The return types.
 const (
-	RetInteger              RetType = iota // a scalar
-	RetVoid                                // nothing (r0 is undefined)
-	RetPtrToMapValueOrNull                 // pointer to a value of the map argument, or 0
-	RetPtrToMapValue                       // pointer to a value of the map argument
-	RetPtrToAllocMemOrNull                 // memory of the size argument (ringbuf_reserve), or 0
+	RetInteger             RetType = iota // a scalar
+	RetVoid                               // nothing (r0 is undefined)
+	RetPtrToMapValueOrNull                // pointer to a value of the map argument, or 0
+	RetPtrToMapValue                      // pointer to a value of the map argument
+	RetPtrToAllocMemOrNull                // memory of the size argument (ringbuf_reserve), or 0
 )
 
 // String returns the kernel-style name of the return type.
@@ -117,18 +117,18 @@ type ProgType uint32
 
 // The program types.
 const (
-	Raw            ProgType = 0  // gbpf's raw type (BPF_PROG_TYPE_UNSPEC)
-	SocketFilter   ProgType = 1  // BPF_PROG_TYPE_SOCKET_FILTER
-	Kprobe         ProgType = 2  // BPF_PROG_TYPE_KPROBE
-	SchedCLS       ProgType = 3  // BPF_PROG_TYPE_SCHED_CLS (tc)
-	SchedACT       ProgType = 4  // BPF_PROG_TYPE_SCHED_ACT
-	Tracepoint     ProgType = 5  // BPF_PROG_TYPE_TRACEPOINT
-	XDP            ProgType = 6  // BPF_PROG_TYPE_XDP
-	PerfEvent      ProgType = 7  // BPF_PROG_TYPE_PERF_EVENT
-	CgroupSKB      ProgType = 8  // BPF_PROG_TYPE_CGROUP_SKB
-	RawTracepoint  ProgType = 17 // BPF_PROG_TYPE_RAW_TRACEPOINT
-	Tracing        ProgType = 26 // BPF_PROG_TYPE_TRACING
-	Syscall        ProgType = 31 // BPF_PROG_TYPE_SYSCALL
+	Raw           ProgType = 0  // gbpf's raw type (BPF_PROG_TYPE_UNSPEC)
+	SocketFilter  ProgType = 1  // BPF_PROG_TYPE_SOCKET_FILTER
+	Kprobe        ProgType = 2  // BPF_PROG_TYPE_KPROBE
+	SchedCLS      ProgType = 3  // BPF_PROG_TYPE_SCHED_CLS (tc)
+	SchedACT      ProgType = 4  // BPF_PROG_TYPE_SCHED_ACT
+	Tracepoint    ProgType = 5  // BPF_PROG_TYPE_TRACEPOINT
+	XDP           ProgType = 6  // BPF_PROG_TYPE_XDP
+	PerfEvent     ProgType = 7  // BPF_PROG_TYPE_PERF_EVENT
+	CgroupSKB     ProgType = 8  // BPF_PROG_TYPE_CGROUP_SKB
+	RawTracepoint ProgType = 17 // BPF_PROG_TYPE_RAW_TRACEPOINT
+	Tracing       ProgType = 26 // BPF_PROG_TYPE_TRACING
+	Syscall       ProgType = 31 // BPF_PROG_TYPE_SYSCALL
 )
 
 // String returns the name bpftool uses for the type.
@@ -214,7 +214,7 @@ func (p Proto) AllowedIn(t ProgType) bool {
 	case XDP:
 		return g&(gBase|gAtomic|gXDP|gNet|gPerf) != 0
 	case Syscall:
-		return g&(gBase|gTracing) != 0
+		return g&(gBase|gTracing|gPerf) != 0
 	case Kprobe, Tracepoint, RawTracepoint, Tracing, PerfEvent:
 		return g&(gBase|gAtomic|gTracing|gPerf) != 0
 	default:
