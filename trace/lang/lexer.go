@@ -355,6 +355,9 @@ func parseIntLit(s string) (uint64, error) {
 		if err != nil || err2 != nil {
 			return 0, fmt.Errorf("Found trailing non-numeric characters")
 		}
+		if v == 0 {
+			return 0, nil
+		}
 		for ; k > 0; k-- {
 			if v > (1<<64-1)/10 {
 				return 0, fmt.Errorf("Value is out of range")
