@@ -135,3 +135,14 @@ func BenchmarkLPMLookup(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkRunSlot(b *testing.B) {
+	s := NewRunSlot()
+	b.ReportAllocs()
+	cpu := startCPU(b)
+	defer cpu.stop()
+	for b.Loop() {
+		s.Enter()
+		s.Exit()
+	}
+}

@@ -2,6 +2,7 @@ package maps
 
 import (
 	"math"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -38,7 +39,9 @@ type RunToken struct{ r *runRecord }
 
 // EnterRun marks the start of a program run. Values the run reaches
 // through map lookups stay valid until the token's Exit. It allocates
-// nothing once as many records exist as runs were ever concurrent.
+// nothing once as many records exist as runs were ever concurrent. A VM
+// with per-run state of its own can use a RunSlot instead, which is
+// cheaper.
 func EnterRun() RunToken {
 	// An idle record from the pool; records the pool dropped are found
 	// by scanning the registry.
@@ -52,17 +55,24 @@ func EnterRun() RunToken {
 			return RunToken{r}
 		}
 	}
+	r := acquireRecord()
+	r.epoch.Store(globalEpoch.Load())
+	return RunToken{r}
+}
+
+// acquireRecord returns a record marked in use: a free one from the
+// registry or a new one.
+func acquireRecord() *runRecord {
 	if p := runRegistry.records.Load(); p != nil {
 		for _, r := range *p {
 			if r.inUse.Load() == 0 && r.inUse.CompareAndSwap(0, 1) {
-				r.epoch.Store(globalEpoch.Load())
-				return RunToken{r}
+				return r
 			}
 		}
 	}
 	r := &runRecord{}
 	r.inUse.Store(1)
-	r.epoch.Store(globalEpoch.Load())
+	r.epoch.Store(idleEpoch)
 	runRegistry.mu.Lock()
 	var recs []*runRecord
 	if p := runRegistry.records.Load(); p != nil {
@@ -71,8 +81,31 @@ func EnterRun() RunToken {
 	recs = append(recs, r)
 	runRegistry.records.Store(&recs)
 	runRegistry.mu.Unlock()
-	return RunToken{r}
+	return r
 }
+
+// RunSlot is a run record with a single owner, for example a VM's pooled
+// per-run state: Enter and Exit bracket one run at a time and cost one
+// atomic load and store each. The owner must not use a RunSlot for two
+// runs at once. A RunSlot that becomes unreachable returns its record to
+// the registry.
+type RunSlot struct{ r *runRecord }
+
+// NewRunSlot returns a RunSlot.
+func NewRunSlot() *RunSlot {
+	s := &RunSlot{r: acquireRecord()}
+	runtime.AddCleanup(s, func(r *runRecord) {
+		r.epoch.Store(idleEpoch)
+		r.inUse.Store(0)
+	}, s.r)
+	return s
+}
+
+// Enter marks the start of a run (as EnterRun).
+func (s *RunSlot) Enter() { s.r.epoch.Store(globalEpoch.Load()) }
+
+// Exit marks the end of the run started by Enter.
+func (s *RunSlot) Exit() { s.r.epoch.Store(idleEpoch) }
 
 // Exit marks the end of the run started by EnterRun.
 func (t RunToken) Exit() {

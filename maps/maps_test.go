@@ -532,3 +532,31 @@ func TestTooLarge(t *testing.T) {
 		t.Fatalf("4 TiB array: %v", err)
 	}
 }
+
+// TestRunSlot checks that a RunSlot holds back reuse like EnterRun.
+func TestRunSlot(t *testing.T) {
+	m := mustNew(t, &Spec{Type: Hash, KeySize: 4, ValueSize: 8, MaxEntries: 1})
+	m.Put(uint32(1), uint64(7))
+	s := NewRunSlot()
+	s.Enter()
+	p := m.LookupPtr(le32(1), 0)
+	for i := 0; i < 200; i++ {
+		m.Delete(uint32(1))
+		m.Put(uint32(1), uint64(i))
+	}
+	if got := binary.LittleEndian.Uint64(p); got != 7 {
+		t.Fatalf("value held by a RunSlot run changed to %d", got)
+	}
+	s.Exit()
+	h := m.impl.(*hashMap)
+	m.Delete(uint32(1))
+	m.Put(uint32(1), uint64(1)) // reclaims everything retired
+	grown := h.nslabs
+	for i := 0; i < 1000; i++ {
+		m.Delete(uint32(1))
+		m.Put(uint32(1), uint64(i))
+	}
+	if h.nslabs != grown {
+		t.Fatalf("storage grew from %d to %d slabs after the RunSlot's run exited", grown, h.nslabs)
+	}
+}
