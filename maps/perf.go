@@ -187,24 +187,34 @@ func (rd *PerfReader) Read() (PerfRecord, error) {
 		dl := rd.deadline
 		rd.mu.Unlock()
 		var timeout <-chan time.Time
+		var timer *time.Timer
 		if !dl.IsZero() {
 			d := time.Until(dl)
 			if d <= 0 {
 				return PerfRecord{}, ErrDeadline
 			}
-			t := time.NewTimer(d)
-			timeout = t.C
-			defer t.Stop()
+			timer = time.NewTimer(d)
+			timeout = timer.C
 		}
+		var rec PerfRecord
+		var err error
+		done := false
 		select {
 		case <-rd.closed:
-			return PerfRecord{}, ErrClosed
+			err, done = ErrClosed, true
 		case <-rd.notify:
 		case <-timeout:
-			if rec, ok := rd.take(); ok {
-				return rec, nil
+			var ok bool
+			if rec, ok = rd.take(); !ok {
+				err = ErrDeadline
 			}
-			return PerfRecord{}, ErrDeadline
+			done = true
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if done {
+			return rec, err
 		}
 	}
 }

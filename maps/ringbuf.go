@@ -281,26 +281,36 @@ func (rd *RingBufReader) ReadInto(rec *RingBufRecord) error {
 		dl := rd.deadline
 		rd.mu.Unlock()
 		var timeout <-chan time.Time
+		var timer *time.Timer
 		if !dl.IsZero() {
 			d := time.Until(dl)
 			if d <= 0 {
 				return ErrDeadline
 			}
-			t := time.NewTimer(d)
-			defer t.Stop()
-			timeout = t.C
+			timer = time.NewTimer(d)
+			timeout = timer.C
 		}
+		poll := time.NewTimer(10 * time.Millisecond)
+		var err error
+		done := false
 		select {
 		case <-rd.closed:
-			return ErrClosed
+			err, done = ErrClosed, true
 		case <-rd.r.notify:
 		case <-timeout:
 			if !rd.consume(rec) {
-				return ErrDeadline
+				err = ErrDeadline
 			}
-			return nil
-		case <-time.After(10 * time.Millisecond):
+			done = true
+		case <-poll.C:
 			// Records committed with RBNoWakeup are found by polling.
+		}
+		poll.Stop()
+		if timer != nil {
+			timer.Stop()
+		}
+		if done {
+			return err
 		}
 	}
 }
