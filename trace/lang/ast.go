@@ -218,9 +218,8 @@ func (*For) stmtNode() {}
 
 // Jump is `return`, `break` or `continue`.
 type Jump struct {
-	Loc   Span
-	Kind  string
-	Value Expr // the optional value of return
+	Loc  Span
+	Kind string // "return", "break" or "continue"
 }
 
 // Location returns the statement's span.
