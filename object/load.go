@@ -341,6 +341,7 @@ func (l *loader) convertProgram(name string, ps *ebpf.ProgramSpec) (*ProgramSpec
 		Type:     ProgramType(ps.Type),
 		AttachTo: ps.AttachTo,
 		License:  ps.License,
+		Flags:    ps.Flags,
 		Insns:    insns,
 	}
 	funcs := make(map[string]int)

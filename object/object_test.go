@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
@@ -43,9 +44,30 @@ func multiarchInclude() string {
 	return "/usr/include/" + arch + "-linux-gnu"
 }
 
-// compile builds testdata/name.c with clang-19 into a temporary object file.
+var (
+	compileMu  sync.Mutex
+	compileDir string
+	compiled   = map[string]string{}
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if compileDir != "" {
+		os.RemoveAll(compileDir)
+	}
+	os.Exit(code)
+}
+
+// compile builds testdata/name.c with clang-19 into a temporary object file,
+// once per test binary.
 func compile(t testing.TB, name string) string {
 	t.Helper()
+	compileMu.Lock()
+	defer compileMu.Unlock()
+	if path, ok := compiled[name]; ok {
+		return path
+	}
 	clang, err := exec.LookPath("clang-19")
 	if err != nil {
 		missing(t, "clang-19 not installed: %v", err)
@@ -53,12 +75,20 @@ func compile(t testing.TB, name string) string {
 	if _, err := os.Stat("/usr/include/bpf/bpf_helpers.h"); err != nil {
 		missing(t, "libbpf headers (libbpf-dev) not installed: %v", err)
 	}
-	out := filepath.Join(t.TempDir(), name+".o")
+	if compileDir == "" {
+		dir, err := os.MkdirTemp("", "gbpf-object-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		compileDir = dir
+	}
+	out := filepath.Join(compileDir, name+".o")
 	cmd := exec.Command(clang, "-O2", "-g", "-target", "bpf", "-c", "-I"+multiarchInclude(),
 		filepath.Join("testdata", name+".c"), "-o", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("clang-19 %s.c: %v\n%s", name, err, b)
 	}
+	compiled[name] = out
 	return out
 }
 

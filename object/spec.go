@@ -126,6 +126,10 @@ type ProgramSpec struct {
 	Type     ProgramType // from the section name, as libbpf derives it
 	AttachTo string      // the part of the section name after the type, e.g. "syscalls/sys_enter_write"
 	License  string      // contents of the "license" section
+	// Flags are the kernel's load flags the section name implies, as libbpf
+	// sets them: BPF_F_SLEEPABLE (1<<4) for "*.s" sections and syscall
+	// programs, BPF_F_XDP_HAS_FRAGS (1<<5) for "xdp.frags".
+	Flags uint32
 	// Insns is the entry function followed by every function it calls,
 	// directly or indirectly (callbacks included), with calls resolved.
 	Insns []isa.Instruction
