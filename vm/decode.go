@@ -3,6 +3,7 @@ package vm
 import (
 	"fmt"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -184,6 +185,12 @@ const (
 	opCallLocal
 	opCallX
 	opExit
+	opLdAbsB // r0 = packet byte at imm (LD_ABS)
+	opLdAbsH
+	opLdAbsW
+	opLdIndB // r0 = packet byte at src + imm (LD_IND)
+	opLdIndH
+	opLdIndW
 
 	// Fused pairs (superinstructions), made by fuse. The second
 	// instruction of a pair stays in place for jumps that land on it.
@@ -287,9 +294,31 @@ func (p *Program) predecode(fused bool) error {
 		if err := ins.Validate(); err != nil {
 			return fail(err)
 		}
-		c, err := decodeInsn(ins)
+		var c inst
+		var err error
+		switch {
+		case ins.OpCode == isa.OpLDDW && ins.Src != isa.PseudoImm:
+			v, err := p.pseudoLoad(si, i, ins)
+			if err != nil {
+				return fail(err)
+			}
+			c = inst{op: opLddw, dst: uint8(ins.Dst), off: int32(len(p.consts))}
+			p.consts = append(p.consts, v)
+			p.code[i] = c
+			continue
+		case ins.Class() == isa.ClassLD && ins.OpCode != isa.OpLDDW:
+			if c, err = p.decodeLdAbs(ins); err != nil {
+				return fail(err)
+			}
+			p.code[i] = c
+			continue
+		}
+		c, err = decodeInsn(ins)
 		if err != nil {
 			return fail(err)
+		}
+		if c.op == opCallX {
+			p.needsEnv = true
 		}
 		switch {
 		case ins.IsJump() || ins.IsLocalCall():
@@ -317,8 +346,9 @@ func (p *Program) predecode(fused bool) error {
 			id := ins.Imm32()
 			h, ok := p.registry[id]
 			if !ok {
-				return fail(fmt.Errorf("%w: helper id %d is not registered", ErrUnknownHelper, id))
+				return fail(fmt.Errorf("%w: helper id %d (%s) is not registered", ErrUnknownHelper, id, helpers.ID(id)))
 			}
+			p.needsEnv = true
 			k, seen := helperIndex[id]
 			if !seen {
 				k = len(p.helpers)

@@ -50,7 +50,8 @@ func ConformanceHelpers() *Helpers {
 // Call is what a helper sees of the run that calls it.
 type Call struct {
 	st    *runState
-	index int // instruction index of the call
+	prog  *Program // the program running (tail calls change it)
+	index int      // instruction index of the call
 }
 
 // Index returns the instruction index of the call instruction.

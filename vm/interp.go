@@ -1,8 +1,11 @@
 package vm
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
+
+	"github.com/gbpf/gbpf/maps"
 )
 
 // Events that end the inner loop, for exec to handle outside it.
@@ -633,6 +636,8 @@ func (p *Program) loop(st *runState, pc int, left uint64) (int, uint64, int) {
 		case opLddw:
 			regs[ins.dst&15] = p.consts[ins.off]
 			continue
+		case opLdAbsB, opLdAbsH, opLdAbsW, opLdIndB, opLdIndH, opLdIndW:
+			return pc, left, evSlow
 		// Calls.
 		case opCall, opCallX:
 			return pc, left, evCall
@@ -656,7 +661,7 @@ func (p *Program) loop(st *runState, pc int, left uint64) (int, uint64, int) {
 			pc = int(ins.off)
 		case opExit:
 			depth := st.depth
-			if depth == 0 {
+			if depth == st.baseDepth {
 				return pc, left, evExit
 			}
 			depth--
@@ -689,8 +694,16 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 	st.stackLo = st.stackTop - StackSize
 	st.stackN = StackSize
 	st.depth = 0
-	regs[1] = st.memLo
-	regs[2] = st.memN
+	st.baseDepth = 0
+	st.tailCalls = 0
+	st.tail = nil
+	st.call.prog = p
+	if st.env != nil {
+		regs[1] = st.env.ctxAddr
+	} else {
+		regs[1] = st.memLo
+		regs[2] = st.memN
+	}
 	regs[10] = st.stackTop
 	budget := p.budget
 	left := budget
@@ -698,30 +711,113 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 		return 0, budget, p.exhausted(int(left))
 	}
 	left -= uint64(p.code[0].cost)
-	pc := 0
+	if p.needsEnv {
+		st.token = maps.EnterRun()
+		st.slot = acquireSlot()
+		st.regions = append(st.regions, p.static...)
+	}
+	_, left, err = st.drive(p, 0, left)
+	if p.needsEnv {
+		releaseSlot(st.slot)
+		st.slot = -1
+		st.token.Exit()
+		st.token = maps.RunToken{}
+	}
+	if err != nil {
+		return 0, budget - left, err
+	}
+	return regs[0], budget - left, nil
+}
+
+// drive runs cur from pc, with left budget, until the frame at
+// st.baseDepth exits. It returns the program running at the end (a tail
+// call replaces it) and the budget left; after an error, budget minus
+// what it returns is the number of instructions executed.
+func (st *runState) drive(cur *Program, pc int, left uint64) (*Program, uint64, error) {
+	regs := &st.regs
 	for {
 		var ev int
-		pc, left, ev = p.loop(st, pc, left)
+		pc, left, ev = cur.loop(st, pc, left)
 		i := pc - 1 // the instruction that raised the event
 		switch ev {
 		case evExit:
-			return regs[0], budget - left, nil
+			return cur, left, nil
 		case evCall:
-			if err := p.call(st, i); err != nil {
-				return 0, p.executed(left, i), err
+			st.left = left
+			err := cur.call(st, i)
+			if st.left != left { // a callback ran: its instructions are charged
+				left = st.left
+			}
+			if err != nil {
+				return cur, cur.budget - cur.executed(left, i), err
+			}
+			if t := st.tail; t != nil {
+				st.tail = nil
+				cur = t
+				st.call.prog = t
+				st.regions = append(st.regions, t.static...)
+				pc = 0
+				if c := uint64(t.code[0].cost); c <= left {
+					left -= c
+				} else {
+					return cur, 0, t.exhausted(int(left))
+				}
 			}
 		case evSlow:
-			if err := p.slow(st, i); err != nil {
-				return 0, p.executed(left, i), err
+			exit, err := cur.slow(st, i)
+			if err != nil {
+				return cur, cur.budget - cur.executed(left, i), err
+			}
+			if exit { // a failed legacy packet load ends the program with r0 = 0
+				regs[0] = 0
+				return cur, cur.budget - cur.executed(left, i), nil
 			}
 		case evCallDepth:
-			return 0, p.executed(left, i), p.runError(i, fmt.Errorf("%w: more than %d frames", ErrCallDepth, MaxFrames))
+			return cur, cur.budget - cur.executed(left, i), cur.runError(i, fmt.Errorf("%w: more than %d frames", ErrCallDepth, MaxFrames))
 		case evFellOff:
-			return 0, budget - left, p.runError(len(p.insns)-1, ErrFellOffEnd)
+			return cur, left, cur.runError(len(cur.insns)-1, ErrFellOffEnd)
 		default: // evExhausted
-			return 0, budget, p.exhausted(pc + int(left))
+			return cur, 0, cur.exhausted(pc + int(left))
 		}
 	}
+}
+
+// callback runs the subprogram at instruction index target as a function
+// called by the helper that is running (bpf_loop, for_each_map_elem), in
+// a new frame above the caller's, and returns its r0. The caller's
+// registers are preserved.
+func (st *runState) callback(target int, r1, r2, r3, r4, r5 uint64) (uint64, error) {
+	prog := st.call.prog
+	if st.depth+1 >= MaxFrames {
+		return 0, fmt.Errorf("%w: callback needs more than %d frames", ErrCallDepth, MaxFrames)
+	}
+	regs := &st.regs
+	saved := *regs
+	base, lo, n, index := st.baseDepth, st.stackLo, st.stackN, st.call.index
+	depth := st.depth + 1
+	st.depth = depth
+	if depth > st.maxDepth {
+		st.maxDepth = depth
+	}
+	st.baseDepth = depth
+	regs[1], regs[2], regs[3], regs[4], regs[5] = r1, r2, r3, r4, r5
+	regs[10] = st.stackLo
+	st.stackLo -= StackSize
+	st.stackN += StackSize
+	left := st.left
+	var err error
+	if c := uint64(prog.code[target].cost); c <= left {
+		_, left, err = st.drive(prog, target, left-c)
+	} else {
+		left, err = 0, prog.exhausted(target+int(left))
+	}
+	st.left = left
+	r0 := regs[0]
+	*regs = saved
+	st.baseDepth, st.stackLo, st.stackN, st.call.index = base, lo, n, index
+	st.depth = depth - 1
+	st.call.prog = prog
+	return r0, err
 }
 
 // call runs the helper call at instruction i.
@@ -743,6 +839,10 @@ func (p *Program) call(st *runState, i int) error {
 	st.call.index = i
 	r, err := fn(&st.call, regs[1], regs[2], regs[3], regs[4], regs[5])
 	if err != nil {
+		var re *RunError
+		if errors.As(err, &re) { // from a callback: it names its own instruction
+			return err
+		}
 		return p.runError(i, fmt.Errorf("%w: %s%w", ErrHelper, name, err))
 	}
 	regs[0] = r
@@ -752,9 +852,12 @@ func (p *Program) call(st *runState, i int) error {
 // slow runs the load, store or atomic operation at instruction i with
 // the full check: the current frame and its callers' frames, the input
 // memory, then regions added by helpers; atomics must be aligned.
-func (p *Program) slow(st *runState, i int) error {
+func (p *Program) slow(st *runState, i int) (exit bool, err error) {
 	ins := &p.code[i]
 	regs := &st.regs
+	if ins.op >= opLdAbsB && ins.op <= opLdIndW {
+		return p.ldAbs(st, i)
+	}
 	m := memOps[ins.op]
 	base := regs[ins.src&15]
 	if m.write {
@@ -762,10 +865,13 @@ func (p *Program) slow(st *runState, i int) error {
 	}
 	a := base + uint64(int64(ins.off))
 	if m.atomic && a%m.size != 0 {
-		return p.badAtomic(i, a, m.size)
+		return false, p.badAtomic(i, a, m.size)
+	}
+	if a-st.ctxLo < st.ctxN {
+		return false, p.ctxAccess(st, i, a, m)
 	}
 	if !st.reachable(a, m.size, m.write) {
-		return p.badAccess(i, a, m.size, m.write)
+		return false, p.badAccess(i, a, m.size, m.write)
 	}
 	v := regs[ins.src&15]
 	switch ins.op {
@@ -840,7 +946,7 @@ func (p *Program) slow(st *runState, i int) error {
 	case opAtomicCmpXchg64:
 		regs[0] = atomicCmpXchg64(a, regs[0], v)
 	}
-	return nil
+	return false, nil
 }
 
 // memOp describes the access of a load, store or atomic opcode.

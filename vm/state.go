@@ -1,6 +1,10 @@
 package vm
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/gbpf/gbpf/maps"
+)
 
 // region is memory a run may reach besides its stack and input.
 type region struct {
@@ -31,13 +35,26 @@ type runState struct {
 	stackLo  uint64 // lowest stack address the current frame may touch
 	stackN   uint64 // stackTop - stackLo
 	call     Call
-	regs     [16]uint64 // r0-r10; the rest pad the array so that a masked index needs no bounds check
+
+	env         *env   // the program type's context and packet; nil for the raw type
+	ctxLo       uint64 // the context structure, reachable only through env's access rules
+	ctxN        uint64
+	baseDepth   int      // the frame whose exit ends the current drive (callbacks run above the caller)
+	tail        *Program // target of a tail call made by the helper just run
+	tailCalls   int      // tail calls taken in this run
+	left        uint64   // budget left, handed to helpers that run callbacks
+	slot        int      // execution slot ("CPU") of the run, -1 when none is held
+	token       maps.RunToken
+	rawReserved []reservation // ring buffer records reserved by a raw-type run
+
+	regs [16]uint64 // r0-r10; the rest pad the array so that a masked index needs no bounds check
 }
 
 func newRunState() *runState {
 	s := new(runState)
 	s.stackTop = addrOf(s.stack[:]) + uint64(len(s.stack))
 	s.call.st = s
+	s.slot = -1
 	return s
 }
 
@@ -63,6 +80,11 @@ func (s *runState) release() {
 	s.resetRegions()
 	s.mem = nil
 	s.memLo, s.memN = 0, 0
+	s.env = nil
+	s.ctxLo, s.ctxN = 0, 0
+	s.call.prog = nil
+	s.tail = nil
+	s.rawReserved = s.rawReserved[:0]
 }
 
 // reachable reports whether [a, a+size) lies in one region of the run:

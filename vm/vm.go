@@ -26,9 +26,12 @@ package vm
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
 )
 
 // Engine names an execution engine.
@@ -62,15 +65,29 @@ type Options struct {
 	Engine   Engine   // "" = Interp
 	MaxInsns uint64   // executed-instruction budget per run; 0 = DefaultMaxInsns
 	NoLimit  bool     // no budget at all
-	Helpers  *Helpers // helper registry; nil = no helpers
+	Helpers  *Helpers // the embedder's helpers; they take precedence over the kernel helpers gbpf implements
+	// Type is the program type: its context, the helpers it may call and
+	// how TestRun prepares a run. The zero value is the raw type.
+	Type helpers.ProgType
+	// Maps are the program's maps. lddw with src 5 (BPF_PSEUDO_MAP_IDX)
+	// and src 6 (BPF_PSEUDO_MAP_IDX_VALUE) name them by index in this
+	// slice; so do src 1 (BPF_PSEUDO_MAP_FD) and src 2
+	// (BPF_PSEUDO_MAP_VALUE), whose immediate gbpf reads as an index into
+	// Maps too, since the VM has no file descriptors.
+	Maps []*maps.Map
+	// TraceOutput receives the messages of bpf_trace_printk (the
+	// kernel's trace_pipe); nil discards them.
+	TraceOutput io.Writer
 }
 
 // Errors of Load, wrapped in a *LoadError.
 var (
-	ErrEmptyProgram   = errors.New("empty program")
-	ErrJumpOutOfRange = errors.New("jump out of range")
-	ErrUnknownHelper  = errors.New("unknown helper")
-	ErrUnsupported    = errors.New("not supported")
+	ErrEmptyProgram     = errors.New("empty program")
+	ErrJumpOutOfRange   = errors.New("jump out of range")
+	ErrUnknownHelper    = errors.New("unknown helper")
+	ErrUnsupported      = errors.New("not supported")
+	ErrBadMap           = errors.New("bad map reference")
+	ErrHelperNotAllowed = errors.New("helper not allowed for the program type")
 )
 
 // Errors of Run, wrapped in a *RunError.
@@ -146,6 +163,15 @@ type Program struct {
 	registry map[int32]helper  // snapshot of the registry, for callx
 	budget   uint64            // executed-instruction budget; ^0 = none
 	pool     statePool
+
+	typ      helpers.ProgType
+	maps     []*maps.Map
+	handles  []byte   // one byte per map: the address of handles[i] is map i's handle in registers
+	funcs    []byte   // one byte per instruction: the address of funcs[i] is the callback pointer of instruction i
+	isFunc   []bool   // instructions that lddw src=4 names as callbacks
+	static   []region // map values addressed directly (lddw src 2 and 6), reachable in every run
+	needsEnv bool     // the program calls helpers or uses maps: runs take an execution slot
+	trace    io.Writer
 }
 
 // Load checks the structure of insns and prepares them to run: valid
@@ -168,7 +194,18 @@ func load(insns []isa.Instruction, opts Options, fused bool) (*Program, error) {
 	if len(insns) == 0 {
 		return nil, ErrEmptyProgram
 	}
-	p := &Program{insns: append([]isa.Instruction(nil), insns...)}
+	p := &Program{insns: append([]isa.Instruction(nil), insns...), typ: opts.Type, maps: append([]*maps.Map(nil), opts.Maps...), trace: opts.TraceOutput}
+	if !knownType(opts.Type) {
+		return nil, fmt.Errorf("program type %s: %w (supported: raw, socket_filter, sched_cls, sched_act, xdp, syscall)", opts.Type, ErrUnsupported)
+	}
+	for i, m := range p.maps {
+		if m == nil {
+			return nil, fmt.Errorf("map %d: %w: nil", i, ErrBadMap)
+		}
+	}
+	p.handles = make([]byte, len(p.maps)+1)
+	p.funcs = make([]byte, len(insns)+1)
+	p.isFunc = make([]bool, len(insns))
 	switch {
 	case opts.NoLimit:
 		p.budget = ^uint64(0)
@@ -178,6 +215,9 @@ func load(insns []isa.Instruction, opts Options, fused bool) (*Program, error) {
 		p.budget = opts.MaxInsns
 	}
 	p.registry = map[int32]helper{}
+	for id, h := range kernelHelpers(opts.Type) {
+		p.registry[id] = h
+	}
 	if opts.Helpers != nil {
 		for id, h := range opts.Helpers.byID {
 			p.registry[id] = h
@@ -201,6 +241,12 @@ func engineList() string {
 	return s
 }
 
+// Type returns the program type.
+func (p *Program) Type() helpers.ProgType { return p.typ }
+
+// Maps returns the program's maps, as given to Load.
+func (p *Program) Maps() []*maps.Map { return append([]*maps.Map(nil), p.maps...) }
+
 // Instructions returns a copy of the program's instructions.
 func (p *Program) Instructions() []isa.Instruction {
 	return append([]isa.Instruction(nil), p.insns...)
@@ -221,6 +267,9 @@ func (p *Program) Run(mem []byte) (uint64, error) {
 // stops before executing any of it, with a RunError naming the first
 // instruction beyond the budget; Insns then equals the budget.
 func (p *Program) RunStats(mem []byte) (Stats, error) {
+	if p.typ != helpers.Raw {
+		return Stats{}, fmt.Errorf("Run is for the raw program type, this program is %s: %w (use TestRun)", p.typ, ErrUnsupported)
+	}
 	st := p.pool.get()
 	st.setMem(mem)
 	r0, n, err := p.exec(st)
@@ -236,6 +285,9 @@ func (p *Program) RunStats(mem []byte) (Stats, error) {
 func (p *Program) RunRepeat(mem []byte, n int) (r0 uint64, avg time.Duration, err error) {
 	if n < 1 {
 		n = 1
+	}
+	if p.typ != helpers.Raw {
+		return 0, 0, fmt.Errorf("RunRepeat is for the raw program type, this program is %s: %w (use TestRun)", p.typ, ErrUnsupported)
 	}
 	st := p.pool.get()
 	st.setMem(mem)

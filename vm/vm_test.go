@@ -356,7 +356,8 @@ var loadErrCases = []loadErrCase{
 	{"local call past the end", []isa.Instruction{mov0, {OpCode: isa.OpCall, Src: isa.PseudoCallLocal, Constant: 7}, exit}, vm.ErrJumpOutOfRange, 1, "call to slot 9"},
 	{"unknown helper", []isa.Instruction{mov0, {OpCode: isa.OpCall, Constant: 99}, exit}, vm.ErrUnknownHelper, 1, "insn 1 (call 99): unknown helper: helper id 99"},
 	{"kfunc", []isa.Instruction{{OpCode: isa.OpCall, Src: isa.PseudoCallKfunc, Constant: 1}, exit}, vm.ErrUnsupported, 0, "kfunc"},
-	{"lddw map fd", []isa.Instruction{{OpCode: isa.OpLDDW, Src: isa.PseudoMapFD, Constant: 3}, exit}, vm.ErrUnsupported, 0, "pseudo source 1"},
+	{"lddw map fd", []isa.Instruction{{OpCode: isa.OpLDDW, Src: isa.PseudoMapFD, Constant: 3}, exit}, vm.ErrBadMap, 0, "map index 3, the program has 0 maps"},
+	{"lddw btf id", []isa.Instruction{{OpCode: isa.OpLDDW, Src: isa.PseudoBTFID, Constant: 3}, exit}, vm.ErrUnsupported, 0, "pseudo source 3"},
 	{"ld_abs", []isa.Instruction{{OpCode: 0x30, Constant: 12}, exit}, vm.ErrUnsupported, 0, "(LD_ABS/LD_IND) needs a packet context"},
 	{"ld_ind", []isa.Instruction{{OpCode: 0x48, Src: isa.R1, Constant: 12}, exit}, vm.ErrUnsupported, 0, "packet context"},
 	{"invalid opcode", []isa.Instruction{{OpCode: 0xff}, exit}, isa.ErrInvalid, 0, "insn 0"},
@@ -491,17 +492,17 @@ func TestZeroHelpers(t *testing.T) {
 
 func TestRegistrySnapshot(t *testing.T) {
 	h := vm.NewHelpers()
-	h.Register(7, "seven", func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 7, nil })
-	p, err := vm.Load(assemble(t, "r1 = 8\ncallx r1\nexit"), vm.Options{Helpers: h})
+	h.Register(7007, "seven", func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 7, nil })
+	p, err := vm.Load(assemble(t, "r1 = 7008\ncallx r1\nexit"), vm.Options{Helpers: h})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Register(8, "eight", func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 8, nil })
+	h.Register(7008, "eight", func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 8, nil })
 	if _, err := p.Run(nil); !errors.Is(err, vm.ErrUnknownHelper) {
 		t.Fatalf("helper registered after Load is visible: %v", err)
 	}
-	if name, ok := h.Name(8); !ok || name != "eight" {
-		t.Fatalf("Name(8) = %q, %v", name, ok)
+	if name, ok := h.Name(7008); !ok || name != "eight" {
+		t.Fatalf("Name(7008) = %q, %v", name, ok)
 	}
 }
 
