@@ -206,7 +206,7 @@ func TestSpecDetails(t *testing.T) {
 		got  any
 		want any
 	}{
-		{"xdp programs", len(sectionPrograms(spec, "xdp")), 3},
+		{"xdp programs", len(sectionPrograms(spec, "xdp")), 4},
 		{"entry type", spec.Programs["entry"].Type, object.XDP},
 		{"classify type", spec.Programs["classify"].Type, object.SchedCLS},
 		{"syscall type", spec.Programs["from_syscall"].Type, object.Syscall},

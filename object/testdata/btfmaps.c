@@ -114,12 +114,6 @@ SEC("xdp")
 int entry(struct xdp_md *ctx)
 {
 	__u32 k = 0;
-	void *in = bpf_map_lookup_elem(&outer, &k);
-	if (in) {
-		__u32 *v = bpf_map_lookup_elem(in, &k);
-		if (v)
-			*v += 1;
-	}
 	__u64 *c = bpf_map_lookup_elem(&percpu, &k);
 	if (c)
 		*c += 1;
@@ -139,6 +133,19 @@ int entry(struct xdp_md *ctx)
 	bpf_perf_event_output(ctx, &perf, BPF_F_CURRENT_CPU, &k, sizeof(k));
 	bpf_tail_call(ctx, &jumps, 0);
 	return XDP_ABORTED;
+}
+
+SEC("xdp")
+int outer_lookup(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	void *in = bpf_map_lookup_elem(&outer, &k);
+	if (in) {
+		__u32 *v = bpf_map_lookup_elem(in, &k);
+		if (v)
+			*v += 1;
+	}
+	return XDP_PASS;
 }
 
 SEC("tc")
