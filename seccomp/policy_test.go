@@ -134,11 +134,11 @@ func TestPolicySemantics(t *testing.T) {
 		{x86("exit_group"), KillProcess},
 		{x86("exit"), Allow},
 		{x86("openat"), Errno(1)},
-		{Data{Nr: 39, Arch: ArchI386}, KillProcess},                      // foreign architecture
-		{Data{Nr: 39 | X32SyscallBit, Arch: ArchX86_64}, KillProcess},    // x32 call
-		{Data{Nr: -1, Arch: ArchX86_64}, KillProcess},                    // nr 0xffffffff has the x32 bit
-		{Data{Nr: math.MinInt32 | 39, Arch: ArchX86_64}, KillProcess},    // above the x32 bit
-		{Data{Nr: 1000, Arch: ArchX86_64}, Errno(1)},                     // unknown number
+		{Data{Nr: 39, Arch: ArchI386}, KillProcess},                        // foreign architecture
+		{Data{Nr: 39 | X32SyscallBit, Arch: ArchX86_64}, KillProcess},      // x32 call
+		{Data{Nr: -1, Arch: ArchX86_64}, KillProcess},                      // nr 0xffffffff has the x32 bit
+		{Data{Nr: math.MinInt32 | 39, Arch: ArchX86_64}, KillProcess},      // above the x32 bit
+		{Data{Nr: 1000, Arch: ArchX86_64}, Errno(1)},                       // unknown number
 		{Data{Nr: 39, Arch: ArchX86_64, InstructionPointer: 1}, Errno(38)}, // ip does not matter
 	}
 	for i, c := range cases {
