@@ -28,10 +28,23 @@ type Options struct {
 	// Snaplen is returned for accepted packets; 0 means DefaultSnaplen.
 	Snaplen uint32
 	// Netmask is the IPv4 netmask for "ip broadcast"; 0 means unknown
-	// (PCAP_NETMASK_UNKNOWN, as tcpdump -r uses).
+	// (PCAP_NETMASK_UNKNOWN, as pcap_compile's callers usually pass and
+	// "ip broadcast" is then an error) unless NetmaskSet is true.
 	Netmask uint32
+	// NetmaskSet makes a zero Netmask a known netmask of 0.0.0.0, which is
+	// what tcpdump -r passes to pcap_compile.
+	NetmaskSet bool
 	// Optimize runs libpcap's optimizer on the generated code.
 	Optimize bool
+	// Offline selects libpcap's code for capture files (as pcap_open_offline
+	// sets BPF_OFFLINE_AF_HANDLING): on NULL and LOOP links an address
+	// family matches any of the values operating systems use, in either
+	// byte order. Without it the code is that of a live Linux capture
+	// (pcap_open_dead, tcpdump -d -y), as the bytecode oracle expects.
+	Offline bool
+	// Swapped tells an Offline compilation that the file's byte order is
+	// not the host's; it only orders the NULL link's two checks.
+	Swapped bool
 }
 
 // Error is a compile error: the position in the expression (byte offset)
@@ -51,7 +64,7 @@ func Compile(expr string, opts Options) (prog []cbpf.Instruction, err error) {
 		snaplen = DefaultSnaplen
 	}
 	netmask := opts.Netmask
-	if netmask == 0 {
+	if netmask == 0 && !opts.NetmaskSet {
 		netmask = netmaskUnknown
 	}
 	toks, lerr := lex(expr)
@@ -59,6 +72,7 @@ func Compile(expr string, opts Options) (prog []cbpf.Instruction, err error) {
 		return nil, &Error{Pos: -1, Msg: "syntax error"}
 	}
 	c := newCompiler(opts.LinkType, snaplen, netmask, systemNames())
+	c.offline, c.swapped = opts.Offline, opts.Swapped
 	p := &parser{c: c, toks: toks}
 	defer func() {
 		if r := recover(); r != nil {

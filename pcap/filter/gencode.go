@@ -163,6 +163,8 @@ type compiler struct {
 
 	snaplen    uint32
 	netmask    uint32
+	offline    bool
+	swapped    bool
 	noOptimize bool
 
 	regused [16]bool
@@ -618,6 +620,14 @@ func (c *compiler) bsdAF(p uint32, swapped bool) *block {
 }
 
 func (c *compiler) loopbackLinktype(p uint32) *block {
+	if c.offline {
+		if c.linktype == pcap.LinkTypeLOOP {
+			return c.bsdAF(p, false)
+		}
+		b0 := c.bsdAF(p, c.swapped)
+		b1 := c.bsdAF(p, !c.swapped)
+		return genOr(b0, b1)
+	}
 	// Live-capture semantics as pcap_open_dead() and tcpdump -d use: the
 	// address family in host byte order (Linux: AF_INET 2, AF_INET6 10).
 	var af uint32
