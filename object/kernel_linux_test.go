@@ -14,7 +14,9 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
 	"github.com/gbpf/gbpf/object"
+	"github.com/gbpf/gbpf/vm"
 )
 
 // kernelMaps creates the maps of spec in the kernel, in index order, with
@@ -180,6 +182,106 @@ func TestKernelAcceptsLinkedPrograms(t *testing.T) {
 				}
 				if a, b := run(ours), run(theirs); a != b {
 					t.Errorf("%s: test run of ours gives %s, cilium's %s", pn, a, b)
+				}
+			}
+		})
+	}
+}
+
+// kernelEntries lists a kernel map's elements as "key=value" in key order.
+func kernelEntries(t *testing.T, m *ebpf.Map) []string {
+	t.Helper()
+	var out []string
+	var k, v []byte
+	it := m.Iterate()
+	for it.Next(&k, &v) {
+		out = append(out, fmt.Sprintf("%x=%x", k, v))
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func vmEntries(t *testing.T, m *maps.Map) []string {
+	t.Helper()
+	es, err := m.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, fmt.Sprintf("%x=%x", e.Key, e.Value))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestCollectionMatchesKernel runs programs of the test objects in the VM
+// (through NewCollection) and in the kernel (cilium/ebpf's loading of the
+// same object) on the same input: the return values and the contents of the
+// shared-value maps after the runs must be identical.
+func TestCollectionMatchesKernel(t *testing.T) {
+	packet := make([]byte, 64)
+	for i := range packet {
+		packet[i] = byte(i)
+	}
+	for _, tt := range []struct {
+		object string
+		prog   string
+		data   []byte
+		ctx    []byte
+	}{
+		{"globals", "with_calls", nil, make([]byte, 16)},
+		{"globals", "with_static", nil, make([]byte, 16)},
+		{"legacy", "count_packets", packet, nil},
+		{"btfmaps", "entry", packet, nil},
+		{"btfmaps", "classify", packet, nil},
+	} {
+		t.Run(tt.object+"/"+tt.prog, func(t *testing.T) {
+			path := compile(t, tt.object)
+			spec, err := object.LoadSpec(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cspec, err := ebpf.LoadCollectionSpec(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kc, err := ebpf.NewCollection(cspec)
+			if err != nil {
+				missing(t, "cannot load %s into the kernel: %v", tt.object, err)
+			}
+			defer kc.Close()
+			gc, err := object.NewCollection(spec, object.CollectionOptions{Programs: []string{tt.prog}})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			kret, err := kc.Programs[tt.prog].Run(&ebpf.RunOptions{Data: tt.data, Context: tt.ctx})
+			if err != nil {
+				t.Fatalf("kernel run: %v", err)
+			}
+			res, err := gc.Programs[tt.prog].TestRun(vm.TestRunOptions{Data: tt.data, Context: tt.ctx})
+			if err != nil {
+				t.Fatalf("VM run: %v", err)
+			}
+			if res.Retval != kret {
+				t.Errorf("return value: VM %d, kernel %d", res.Retval, kret)
+			}
+			for _, m := range spec.Maps {
+				switch m.Type {
+				case maps.Array, maps.Hash, maps.LRUHash:
+				default:
+					continue
+				}
+				km := kc.Maps[m.Name]
+				if km == nil {
+					t.Fatalf("kernel collection has no map %s", m.Name)
+				}
+				if a, b := vmEntries(t, gc.Maps[m.Name]), kernelEntries(t, km); fmt.Sprint(a) != fmt.Sprint(b) {
+					t.Errorf("map %s: VM %v, kernel %v", m.Name, a, b)
 				}
 			}
 		})
