@@ -1,8 +1,8 @@
 package filter
 
 import (
-	"encoding/binary"
 	"bufio"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"

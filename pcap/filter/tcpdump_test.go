@@ -1,15 +1,15 @@
 package filter
 
 import (
-	"encoding/binary"
-	"runtime"
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
