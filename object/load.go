@@ -72,7 +72,8 @@ func LoadSpecWithOptions(rd io.ReaderAt, opts LoadOptions) (spec *Spec, err erro
 	return l.load()
 }
 
-// checkELF refuses objects for a byte order gbpf does not run.
+// checkELF refuses objects for a byte order gbpf does not run and
+// relocations of code that gbpf cannot resolve.
 func checkELF(rd io.ReaderAt) error {
 	f, err := elf.NewFile(rd)
 	if err != nil {
@@ -80,6 +81,63 @@ func checkELF(rd io.ReaderAt) error {
 	}
 	if f.ByteOrder != binary.LittleEndian {
 		return &Error{Insn: -1, Feature: "big-endian object (-target bpfeb)", Err: ErrNotSupported}
+	}
+	return checkRelocations(f)
+}
+
+// The BPF relocation types that may apply to instructions.
+const (
+	relBPF64_64 = 1  // R_BPF_64_64: lddw of a map, data or function address
+	relBPF64_32 = 10 // R_BPF_64_32: call of a function
+)
+
+// checkRelocations looks at every relocation of a code section: its type
+// must be one instructions take, and its symbol must be undefined (an
+// extern, judged later) or lie in code, maps or global data.
+func checkRelocations(f *elf.File) error {
+	syms, err := f.Symbols()
+	if err != nil {
+		return nil // no symbols: the full parse reports what is missing
+	}
+	for _, rs := range f.Sections {
+		if rs.Type != elf.SHT_REL || int(rs.Info) >= len(f.Sections) {
+			continue
+		}
+		code := f.Sections[rs.Info]
+		if code.Flags&elf.SHF_EXECINSTR == 0 {
+			continue
+		}
+		data, err := rs.Data()
+		if err != nil || len(data)%16 != 0 {
+			continue // malformed: the full parse reports it
+		}
+		for off := 0; off < len(data); off += 16 {
+			at := binary.LittleEndian.Uint64(data[off:])
+			info := binary.LittleEndian.Uint64(data[off+8:])
+			idx, typ := int(info>>32), uint32(info)
+			if idx < 1 || idx > len(syms) {
+				continue
+			}
+			sym := syms[idx-1]
+			if typ != relBPF64_64 && typ != relBPF64_32 {
+				return &Error{Section: code.Name, Symbol: sym.Name, Insn: -1,
+					Feature: fmt.Sprintf("relocation of type %d at byte %d (only R_BPF_64_64 and R_BPF_64_32 apply to code)", typ, at), Err: ErrNotSupported}
+			}
+			if sym.Section == elf.SHN_UNDEF || int(sym.Section) >= len(f.Sections) {
+				continue
+			}
+			target := f.Sections[sym.Section]
+			if target.Flags&elf.SHF_EXECINSTR != 0 || target.Name == ".maps" ||
+				strings.HasPrefix(target.Name, "maps") || isDataSection(target.Name) {
+				continue
+			}
+			name := sym.Name
+			if name == "" {
+				name = target.Name
+			}
+			return &Error{Section: code.Name, Symbol: name, Insn: -1,
+				Feature: fmt.Sprintf("relocation at byte %d against section %q, which is neither code, maps nor global data", at, target.Name), Err: ErrNotSupported}
+		}
 	}
 	return nil
 }

@@ -216,8 +216,10 @@ func TestSpecDetails(t *testing.T) {
 		{"spin lock offset", spec.Map("locked").SpinLockOff, uint32(9)},
 		{"inner map type", spec.Map("outer").InnerMap.Type, maps.Array},
 		{"bloom hashes", spec.Map("bloom").MapExtra, uint64(3)},
-		{"Program by section (ambiguous)", spec.Program("xdp") == nil, true},
-		{"Program by section", spec.Program("tc"), spec.Programs["classify"]},
+		{"Program by section (ambiguous)", progErr(spec, "xdp"), `object: 4 programs in section "xdp"; the programs are: classify (tc), entry (xdp), from_syscall (syscall), on_write (tracepoint/syscalls/sys_enter_write), outer_lookup (xdp), tail_a (xdp), tail_b (xdp)`},
+		{"Program unknown", progErr(spec, "nope"), `object: no program "nope"; the programs are: classify (tc), entry (xdp), from_syscall (syscall), on_write (tracepoint/syscalls/sys_enter_write), outer_lookup (xdp), tail_a (xdp), tail_b (xdp)`},
+		{"Program by section", progName(spec, "tc"), "classify"},
+		{"Program by name", progName(spec, "tail_b"), "tail_b"},
 		{"MapIndex unknown", spec.MapIndex("nope"), -1},
 	}
 	for _, tt := range tests {
@@ -253,6 +255,21 @@ func TestSpecDetails(t *testing.T) {
 			t.Errorf("%s: contents %v, want %x", tt.name, m.Contents, tt.value)
 		}
 	}
+}
+
+func progErr(s *object.Spec, name string) string {
+	if _, err := s.Program(name); err != nil {
+		return err.Error()
+	}
+	return "no error"
+}
+
+func progName(s *object.Spec, name string) string {
+	p, err := s.Program(name)
+	if err != nil {
+		return err.Error()
+	}
+	return p.Name
 }
 
 func sectionPrograms(s *object.Spec, sec string) []string {
@@ -294,6 +311,8 @@ func TestUnsupported(t *testing.T) {
 		{"err_kconfig", "syscall", "LINUX_KERNEL_VERSION", ".kconfig"},
 		{"err_ksym", ".ksyms", "bpf_prog_active", "extern kernel variable"},
 		{"err_ksym_void", ".ksyms", "bpf_prog_active", "extern kernel variable"},
+		{"err_extern_func", "syscall", "defined_elsewhere", "undefined (extern) function"},
+		{"err_section", "xdp", "odd", `against section ".mysection"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -28,6 +28,8 @@ package object
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/cilium/ebpf"
 
@@ -100,23 +102,38 @@ func (s *Spec) Map(name string) *MapSpec {
 	return nil
 }
 
-// Program returns the program with function name name, or else the only
-// program of the section called name; nil when there is no such program or
-// the section holds several.
-func (s *Spec) Program(name string) *ProgramSpec {
+// Program picks a program the way "FILE.o:PROG" does on the command line:
+// by function name first, by section name only when that section holds a
+// single program. An unknown or ambiguous name is an error listing the
+// programs of the object.
+func (s *Spec) Program(name string) (*ProgramSpec, error) {
 	if p := s.Programs[name]; p != nil {
-		return p
+		return p, nil
 	}
-	var found *ProgramSpec
+	var found []*ProgramSpec
 	for _, p := range s.Programs {
 		if p.Section == name {
-			if found != nil {
-				return nil
-			}
-			found = p
+			found = append(found, p)
 		}
 	}
-	return found
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	what := "no program"
+	if len(found) > 1 {
+		what = fmt.Sprintf("%d programs in section", len(found))
+	}
+	return nil, fmt.Errorf("object: %s %q; the programs are: %s", what, name, s.programList())
+}
+
+// programList lists the programs as "function (section)", sorted.
+func (s *Spec) programList() string {
+	list := make([]string, 0, len(s.Programs))
+	for _, p := range s.Programs {
+		list = append(list, fmt.Sprintf("%s (%s)", p.Name, p.Section))
+	}
+	sort.Strings(list)
+	return strings.Join(list, ", ")
 }
 
 // ProgramSpec is one entry program with its subprograms linked in.
