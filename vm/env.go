@@ -31,7 +31,8 @@ const (
 	xdpFrameSize    = 4096 // one page per frame
 	xdpTailroom     = 320  // SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64
 	xdpFrameStruct  = 40   // sizeof(struct xdp_frame), below which data_meta cannot go
-	xdpMaxMeta      = 32   // largest metadata area
+	xdpMaxMeta      = 255  // largest metadata area (skb_shared_info.meta_len is a u8)
+	xdpMaxFrags     = 17   // MAX_SKB_FRAGS
 	ethHLen         = 14
 	gsoLegacyMax    = 65536
 	gsoMaxSegs      = 65535
@@ -70,6 +71,7 @@ type env struct {
 	skb             skbFields
 	xdpIngress      uint32
 	xdpRxQueue      uint32
+	frags           []byte // XDP data beyond the linear part (multi-buffer)
 	redirect        Redirect
 	reserved        []reservation
 }
@@ -430,7 +432,7 @@ func (p *Program) TestRun(opts TestRunOptions) (TestRunResult, error) {
 	res = TestRunResult{Retval: uint32(r0), R0: r0, Duration: avg, Redirect: e.redirect}
 	switch p.typ {
 	case helpers.XDP:
-		res.DataOut = append([]byte(nil), e.buf[e.meta:e.end]...)
+		res.DataOut = append(append([]byte(nil), e.buf[e.meta:e.end]...), e.frags...)
 		if opts.Context != nil {
 			out := make([]byte, xdpMDSize)
 			binary.LittleEndian.PutUint32(out[0:], uint32(e.data-e.meta))
@@ -504,15 +506,29 @@ func newXDPEnv(data, ctx []byte) (*env, error) {
 		for k := range md {
 			md[k] = binary.LittleEndian.Uint32(c[4*k:])
 		}
-		if md[2] != 0 || int(md[1]) != size || md[0] > md[1] || md[0]%4 != 0 || md[0] > xdpMaxMeta {
-			return nil, fmt.Errorf("test run: xdp_md needs data_meta 0, data_end = data size (%d), data <= data_end, a data (metadata length) multiple of 4 up to %d: %w", size, xdpMaxMeta, syscall.EINVAL)
+		if md[2] != 0 || int(md[1]) > size || md[0] > md[1] || md[0]%4 != 0 || md[0] > xdpMaxMeta {
+			return nil, fmt.Errorf("test run: xdp_md needs data_meta 0, data_end <= data size (%d), data <= data_end, a data (metadata length) multiple of 4 up to %d: %w", size, xdpMaxMeta, syscall.EINVAL)
 		}
 		headroom -= int(md[0])
 	}
-	maxData := xdpFrameSize - headroom - xdpTailroom
-	if size < ethHLen || size > maxData {
-		return nil, fmt.Errorf("test run: XDP data of %d bytes, outside %d to %d: %w", size, ethHLen, maxData, syscall.EINVAL)
+	// The linear part is data_end bytes (all the data without a
+	// context), at most what fits the page; the rest goes to fragments,
+	// which the program cannot reach directly but data out includes.
+	linear := size
+	if ctx != nil {
+		linear = int(md[1])
 	}
+	if maxData := xdpFrameSize - headroom - xdpTailroom; linear > maxData {
+		linear = maxData
+	}
+	if size < ethHLen {
+		return nil, fmt.Errorf("test run: XDP data of %d bytes, shorter than an Ethernet header (14): %w", size, syscall.EINVAL)
+	}
+	if size-linear > xdpMaxFrags*xdpFrameSize {
+		return nil, fmt.Errorf("test run: XDP data of %d bytes needs more than %d fragments: %w", size, xdpMaxFrags, syscall.ENOMEM)
+	}
+	e.frags = append([]byte(nil), data[linear:]...)
+	size = linear
 	if ctx != nil {
 		if md[5] != 0 {
 			return nil, fmt.Errorf("test run: xdp_md egress_ifindex must be 0: %w", syscall.EINVAL)
@@ -521,6 +537,7 @@ func newXDPEnv(data, ctx []byte) (*env, error) {
 			return nil, fmt.Errorf("test run: xdp_md rx_queue_index without ingress_ifindex: %w", syscall.EINVAL)
 		}
 		if md[3] != 0 {
+			e.xdpIngress = md[3]
 			// The kernel wants a device whose receive queue has XDP
 			// registered, which a test run cannot provide here.
 			if _, err := net.InterfaceByIndex(int(md[3])); err != nil {
@@ -589,6 +606,7 @@ func newSkbEnv(typ helpers.ProgType, data, ctx []byte) (*env, error) {
 	s := &e.skb
 	s.ifindex = loopbackIfindex
 	devAddr := net.HardwareAddr(make([]byte, 6))
+	bcast := "\x00\x00\x00\x00\x00\x00" // the loopback device's broadcast address
 	if c != nil {
 		if ifx := le.Uint32(c[40:]); ifx > 1 {
 			iface, err := net.InterfaceByIndex(int(ifx))
@@ -598,6 +616,7 @@ func newSkbEnv(typ helpers.ProgType, data, ctx []byte) (*env, error) {
 			s.ifindex = ifx
 			if len(iface.HardwareAddr) == 6 {
 				devAddr = iface.HardwareAddr
+				bcast = "\xff\xff\xff\xff\xff\xff"
 			}
 		}
 	}
@@ -606,7 +625,7 @@ func newSkbEnv(typ helpers.ProgType, data, ctx []byte) (*env, error) {
 	switch {
 	case string(dst) == string(devAddr):
 		s.pktType = 0 // PACKET_HOST
-	case dst[0]&1 != 0 && string(dst) == "\xff\xff\xff\xff\xff\xff":
+	case dst[0]&1 != 0 && string(dst) == bcast:
 		s.pktType = 1 // PACKET_BROADCAST
 	case dst[0]&1 != 0:
 		s.pktType = 2 // PACKET_MULTICAST
@@ -614,6 +633,10 @@ func newSkbEnv(typ helpers.ProgType, data, ctx []byte) (*env, error) {
 		s.pktType = 3 // PACKET_OTHERHOST
 	}
 	proto := uint16(data[12])<<8 | uint16(data[13])
+	switch {
+	case proto == 0x0800 && size-ethHLen < 20, proto == 0x86dd && size-ethHLen < 40:
+		return nil, fmt.Errorf("test run: %d bytes after the Ethernet header, too short for the IP header of EtherType %#04x: %w", size-ethHLen, proto, syscall.EINVAL)
+	}
 	if proto < 0x600 {
 		if size >= ethHLen+2 && data[14] == 0xff && data[15] == 0xff {
 			proto = 0x0001 // ETH_P_802_3

@@ -619,10 +619,11 @@ func isXDigit(b byte) bool {
 }
 func lower(b byte) byte { return b | 0x20 }
 
-// hCsumDiff is bpf_csum_diff: the 32-bit one's complement sum of the
-// negated from words and the to words, added to seed.
+// hCsumDiff is bpf_csum_diff as Linux 6.18 computes it: the one's
+// complement sums of the to words (with seed) minus the from words,
+// folded to 16 bits.
 func hCsumDiff(c *Call, r1, r2, r3, r4, r5 uint64) (uint64, error) {
-	if (r2|r4)&3 != 0 || r2+r4 > 512 || r2 > 512 || r4 > 512 {
+	if (r2|r4)&3 != 0 || r2 > 512 || r4 > 512 {
 		return errno(syscall.EINVAL), nil
 	}
 	var from, to []byte
@@ -637,17 +638,43 @@ func hCsumDiff(c *Call, r1, r2, r3, r4, r5 uint64) (uint64, error) {
 			return 0, err
 		}
 	}
-	sum := uint64(uint32(r5))
-	for k := 0; k+4 <= len(from); k += 4 {
-		sum += uint64(^binary.LittleEndian.Uint32(from[k:]))
+	seed := uint32(r5)
+	switch {
+	case r2 > 0 && r4 > 0:
+		return uint64(csumFrom32To16(csumAdd(csumPartial(to, seed), ^csumPartial(from, 0)))), nil
+	case r4 > 0:
+		return uint64(csumFrom32To16(csumPartial(to, seed))), nil
+	case r2 > 0:
+		return uint64(csumFrom32To16(^csumPartial(from, ^seed))), nil
 	}
-	for k := 0; k+4 <= len(to); k += 4 {
-		sum += uint64(binary.LittleEndian.Uint32(to[k:]))
+	return uint64(seed), nil
+}
+
+// csumPartial is the 32-bit one's complement sum of b's 32-bit words and sum.
+func csumPartial(b []byte, sum uint32) uint32 {
+	s := uint64(sum)
+	for k := 0; k+4 <= len(b); k += 4 {
+		s += uint64(binary.LittleEndian.Uint32(b[k:]))
 	}
-	for sum>>32 != 0 {
-		sum = sum&0xffffffff + sum>>32
+	for s>>32 != 0 {
+		s = s&0xffffffff + s>>32
 	}
-	return sum, nil
+	return uint32(s)
+}
+
+// csumAdd adds two 32-bit one's complement sums.
+func csumAdd(a, b uint32) uint32 {
+	s := a + b
+	if s < b {
+		s++
+	}
+	return s
+}
+
+// csumFrom32To16 folds a 32-bit sum into 16 bits.
+func csumFrom32To16(s uint32) uint16 {
+	s += s>>16 | s<<16
+	return uint16(s >> 16)
 }
 
 // skbEnv returns the run's sk_buff context.
@@ -694,7 +721,7 @@ func hSkbStoreBytes(c *Call, _, r2, r3, r4, r5 uint64) (uint64, error) {
 		return errno(syscall.EFAULT), nil
 	}
 	if off+r4 > uint64(e.end-e.data) {
-		return errno(syscall.ENOMEM), nil
+		return errno(syscall.EFAULT), nil
 	}
 	copy(e.buf[e.data+int(off):], src)
 	if r5&2 != 0 {
@@ -736,6 +763,9 @@ func hXDPAdjustTail(c *Call, _, r2, _, _, _ uint64) (uint64, error) {
 	e, err := c.xdpEnv()
 	if err != nil {
 		return 0, err
+	}
+	if len(e.frags) > 0 {
+		return 0, fmt.Errorf("%w: xdp_adjust_tail of a multi-buffer packet", ErrUnsupported)
 	}
 	off := int(int32(r2))
 	end := e.end + off
