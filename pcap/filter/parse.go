@@ -389,7 +389,13 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 		return p.c.mtp2Type(t.text), qerr
 	case "metac", "bcc", "oamf4ec", "oamf4sc", "sc", "ilmic":
 		return p.c.atmType(t.text), qerr
-	case "pppoed", "inbound", "outbound", "ifindex", "lane", "oam", "oamf4",
+	case "pppoed":
+		return p.c.linktypeCheck(ethertypePPPoED), qerr
+	case "inbound", "outbound":
+		return p.c.inOutbound(t.text == "outbound"), qerr
+	case "ifindex":
+		return p.c.ifindex(p.num()), qerr
+	case "lane", "oam", "oamf4",
 		"connectmsg", "metaconnect", "on", "rset", "rnr", "srnr", "reason", "action":
 		return p.c.unsupported(t.text), qerr
 	}
@@ -552,9 +558,6 @@ func (c *compiler) unsupported(kw string) *block {
 	return nil
 }
 
-func (c *compiler) encap(kw string, v uint32, has bool) *block {
-	return c.unsupported(kw)
-}
 
 func (c *compiler) byteop(op byte, idx, val uint32) *block {
 	c.assertMaxval("byte argument", val, 255)
