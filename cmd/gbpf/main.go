@@ -33,6 +33,7 @@ var synopsis = map[string]string{
 	"asm":     "[--syntax kernel|conformance] [-o OUT] FILE",
 	"disasm":  "[--syntax kernel|conformance] FILE[:PROG]",
 	"run":     "[--type raw] [--engine interp|jit] [--unverified] [--max-insns N] [--mem HEX | --mem-file F | --data-in F] [--data-out F] [--repeat N] [--json] FILE[:PROG]",
+	"filter":  "[-r FILE | -i IFACE] [-w FILE] [-c N] [-n] [-e] [-q] [-t...] [-d|-dd|-ddd] [-y DLT] [-O] [EXPRESSION]",
 	"version": "",
 	"help":    "[COMMAND]",
 }
@@ -44,6 +45,7 @@ func init() {
 		"asm":     {"assemble text into raw bytecode", cmdAsm},
 		"disasm":  {"disassemble raw bytecode or an ELF object", cmdDisasm},
 		"run":     {"run a program in gbpf's virtual machine", cmdRun},
+		"filter":  {"tcpdump-compatible packet filter over capture files and interfaces", cmdFilter},
 		"version": {"print the version", cmdVersion},
 		"help":    {"show help and examples", cmdHelp},
 	}
@@ -107,6 +109,7 @@ Commands:
   asm      [--syntax kernel|conformance] [-o OUT] FILE      text -> raw bytecode
   disasm   [--syntax kernel|conformance] FILE[:PROG]        raw bytecode or ELF -> text
   run      [--engine interp] [--mem HEX] ... FILE[:PROG]     run in gbpf's VM, print r0
+  filter   [-r FILE | -i IFACE] [-w FILE] [-c N] [-nn] EXPR  tcpdump: filter and print packets
   version                                                   print the version
   help     [COMMAND]                                        this text
 
