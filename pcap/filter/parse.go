@@ -558,7 +558,6 @@ func (c *compiler) unsupported(kw string) *block {
 	return nil
 }
 
-
 func (c *compiler) byteop(op byte, idx, val uint32) *block {
 	c.assertMaxval("byte argument", val, 255)
 	switch op {
