@@ -6,13 +6,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
-		"syscall"
+	"syscall"
 	"testing"
 
 	"github.com/gbpf/gbpf/cbpf"
@@ -22,7 +23,7 @@ import (
 // Test child modes, chosen by environment variable in TestMain.
 const (
 	envProbe = "GBPF_SECCOMP_TEST_PROBE" // run the raw system calls listed, print "errno" per call
-	envLoad  = "GBPF_SECCOMP_TEST_LOAD"  // install the hex program on one thread, print "accepted" or the error
+	envLoad  = "GBPF_SECCOMP_TEST_LOAD"  // check the hex programs on stdin in the kernel, print "accepted" or the error
 )
 
 func TestMain(m *testing.M) {
@@ -30,8 +31,13 @@ func TestMain(m *testing.M) {
 	if spec, ok := os.LookupEnv(envProbe); ok {
 		runProbes(spec)
 	}
-	if enc, ok := os.LookupEnv(envLoad); ok {
-		runLoad(enc)
+	if _, ok := os.LookupEnv(envLoad); ok {
+		enc, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(3)
+		}
+		runLoad(strings.TrimSpace(string(enc)))
 	}
 	os.Exit(m.Run())
 }
@@ -58,18 +64,14 @@ func runProbes(spec string) {
 	os.Exit(0)
 }
 
-// runLoad has the kernel check a program without filtering anything that
-// matters: one thread installs an allow-all filter of its own, then another
-// loads the program with SECCOMP_FILTER_FLAG_TSYNC | TSYNC_ESRCH. The kernel
-// checks the program first and only then finds that the threads cannot be
-// synchronised, so ESRCH means "accepted" and EINVAL "rejected". It prints
-// "accepted" or the error and exits.
+// runLoad has the kernel check programs without filtering anything that
+// matters: one thread installs an allow-all filter of its own, then, for each
+// program, a fresh thread loads it with SECCOMP_FILTER_FLAG_TSYNC |
+// TSYNC_ESRCH. The kernel checks the program first and only then finds that
+// the threads cannot be synchronised, so ESRCH means "accepted" and EINVAL
+// "rejected". It prints one line per program ("accepted" or the error) and
+// exits. enc is the hex programs separated by commas (read from stdin).
 func runLoad(enc string) {
-	insns, err := decodeFilter(enc)
-	if err != nil {
-		fmt.Println(err)
-		os.Exit(3)
-	}
 	ready := make(chan error)
 	go func() {
 		runtime.LockOSThread()
@@ -80,15 +82,26 @@ func runLoad(enc string) {
 		fmt.Println("allow-all filter:", err)
 		os.Exit(3)
 	}
-	runtime.LockOSThread()
-	err = install(insns, unix.SECCOMP_FILTER_FLAG_TSYNC|unix.SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
-	switch {
-	case errors.Is(err, unix.ESRCH):
-		fmt.Println("accepted")
-	case err == nil:
-		fmt.Println("installed: the threads were synchronised after all")
-	default:
-		fmt.Println(err)
+	for _, one := range strings.Split(enc, ",") {
+		insns, err := decodeFilter(one)
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(3)
+		}
+		result := make(chan string)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+			err := install(insns, unix.SECCOMP_FILTER_FLAG_TSYNC|unix.SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
+			switch {
+			case errors.Is(err, unix.ESRCH):
+				result <- "accepted"
+			case err == nil:
+				result <- "installed: the threads were synchronised after all"
+			default:
+				result <- err.Error()
+			}
+		}()
+		fmt.Println(<-result)
 	}
 	os.Exit(0)
 }
@@ -268,8 +281,11 @@ func TestKernelDifferential(t *testing.T) {
 		nrs = append(nrs, nr(t, n))
 	}
 	acts := []Action{Allow, Log, Errno(1), Errno(13), Errno(38), Errno(200), Errno(4095), Errno(5000), Trace(1), UserNotif}
-	calls := 0
-	for i := 0; i < 25; i++ {
+	calls, policies := 0, 25
+	if raceEnabled {
+		policies = 4
+	}
+	for i := 0; i < policies; i++ {
 		p := &Policy{Arch: "x86_64", DefaultAction: Allow}
 		for k := 1 + rng.IntN(12); k > 0; k-- {
 			r := Rule{Action: acts[rng.IntN(len(acts))], Syscalls: []string{names[rng.IntN(len(names))]}}
@@ -319,25 +335,38 @@ func TestKernelDifferential(t *testing.T) {
 		}
 		calls += len(probes)
 	}
-	t.Logf("%d calls under 25 random policies: kernel and evaluator agree", calls)
+	t.Logf("%d calls under %d random policies: kernel and evaluator agree", calls, policies)
 }
 
-// loadInKernel reports whether the kernel accepts insns as a seccomp filter,
-// loading it on one thread of a child process.
-func loadInKernel(t *testing.T, insns []cbpf.Instruction) (bool, string) {
+// loadInKernel reports, for each program, whether the kernel accepts it as a
+// seccomp filter ("" if so, else the error), asking one child process.
+func loadInKernel(t *testing.T, progs ...[]cbpf.Instruction) []string {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var enc []string
+	for _, insns := range progs {
+		enc = append(enc, encodeFilter(insns))
+	}
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), envLoad+"="+encodeFilter(insns))
+	cmd.Env = append(os.Environ(), envLoad+"=1")
+	cmd.Stdin = strings.NewReader(strings.Join(enc, ","))
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("load child: %v", err)
 	}
-	s := strings.TrimSpace(string(out))
-	return s == "accepted", s
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != len(progs) {
+		t.Fatalf("load child: %d answers for %d programs: %q", len(lines), len(progs), out)
+	}
+	for i, l := range lines {
+		if l == "accepted" {
+			lines[i] = ""
+		}
+	}
+	return lines
 }
 
 // TestKernelAccepts loads compiled programs, short and long (trampolines,
@@ -372,12 +401,11 @@ func TestKernelAccepts(t *testing.T) {
 	}
 	progs = append(progs, insns)
 	maxLen := 0
-	for i, insns := range progs {
-		ok, msg := loadInKernel(t, insns)
-		if !ok {
-			t.Errorf("program %d (%d instructions): kernel refused: %s", i, len(insns), msg)
+	for i, msg := range loadInKernel(t, progs...) {
+		if msg != "" {
+			t.Errorf("program %d (%d instructions): kernel refused: %s", i, len(progs[i]), msg)
 		}
-		maxLen = max(maxLen, len(insns))
+		maxLen = max(maxLen, len(progs[i]))
 	}
 	t.Logf("kernel accepted %d compiled programs, the longest %d instructions", len(progs), maxLen)
 }
@@ -413,20 +441,20 @@ func TestCheckFilterKernel(t *testing.T) {
 		{"div by zero", []cbpf.Instruction{cbpf.Stmt(cbpf.OpDivK, 0), allow}, false},
 		{"empty", nil, false},
 	}
-	requireSeccomp(t)
+	var progs [][]cbpf.Instruction
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			err := CheckFilter(c.insns)
-			if (err == nil) != c.ok {
-				t.Errorf("CheckFilter: %v, want ok=%v", err, c.ok)
-			}
-			if len(c.insns) == 0 {
-				return // the kernel is not asked about an empty program: install refuses it first
-			}
-			got, msg := loadInKernel(t, c.insns)
-			if got != c.ok {
-				t.Errorf("kernel accepted=%v (%s), want %v", got, msg, c.ok)
-			}
-		})
+		if err := CheckFilter(c.insns); (err == nil) != c.ok {
+			t.Errorf("%s: CheckFilter: %v, want ok=%v", c.name, err, c.ok)
+		}
+		if len(c.insns) > 0 { // install refuses an empty program before the kernel sees it
+			progs = append(progs, c.insns)
+		}
+	}
+	requireSeccomp(t)
+	msgs := loadInKernel(t, progs...)
+	for i, c := range cases[:len(progs)] {
+		if (msgs[i] == "") != c.ok {
+			t.Errorf("%s: kernel: %q, want accepted=%v", c.name, msgs[i], c.ok)
+		}
 	}
 }
