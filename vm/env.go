@@ -54,7 +54,7 @@ type skbFields struct {
 	pktType, mark, queueMapping, protocol, priority uint32
 	ingressIfindex, ifindex, tcIndex, hash          uint32
 	tcClassid, wireLen, gsoSegs, gsoSize            uint32
-	cb                                              [5]uint32
+	cb                                              [20]byte
 	tstamp, hwtstamp                                uint64
 }
 
@@ -186,6 +186,26 @@ func (e *env) skbAccess(off, size uint64, write bool, v uint64) (uint64, bool) {
 		return 0, false
 	}
 	field := off &^ 3
+	if off >= 48 && off < 68 { // cb[]: any size within it, read and write
+		if off+size > 68 {
+			return 0, false
+		}
+		b := e.skb.cb[off-48 : off-48+size]
+		if write {
+			for k := range b {
+				b[k] = byte(v >> (8 * k))
+			}
+			return 0, true
+		}
+		var r uint64
+		for k := range b {
+			r |= uint64(b[k]) << (8 * k)
+		}
+		return r, true
+	}
+	if off == 180 && size == 1 && !write && tc {
+		return 0, true // tstamp_type: SKB_CLOCK_REALTIME
+	}
 	switch {
 	case off >= 88 && off < 140, off >= 144 && off < 152, off >= 172 && off < 176, off >= 180 && off < 184:
 		return 0, false // family..local_port, flow_keys, padding, tstamp_type
@@ -237,8 +257,6 @@ func (e *env) skbAccess(off, size uint64, write bool, v uint64) (uint64, bool) {
 		}
 		s := &e.skb
 		switch {
-		case off >= 48 && off < 68:
-			s.cb[(off-48)/4] = uint32(v)
 		case off == 8:
 			s.mark = uint32(v)
 		case off == 32:
@@ -290,8 +308,6 @@ func (e *env) skbField(off uint64) (uint64, bool) {
 		v = s.ifindex
 	case 44:
 		v = s.tcIndex
-	case 48, 52, 56, 60, 64:
-		v = s.cb[(off-48)/4]
 	case 68:
 		v = s.hash
 	case 72:
@@ -655,9 +671,7 @@ func newSkbEnv(typ helpers.ProgType, data, ctx []byte) (*env, error) {
 		s.priority = le.Uint32(c[32:])
 		s.ingressIfindex = le.Uint32(c[36:])
 		s.tstamp = le.Uint64(c[152:])
-		for k := range s.cb {
-			s.cb[k] = le.Uint32(c[48+4*k:])
-		}
+		copy(s.cb[:], c[48:68])
 		wire := le.Uint32(c[160:])
 		if wire != 0 && (int(wire) < e.end-e.data || wire > gsoLegacyMax) {
 			return nil, fmt.Errorf("test run: __sk_buff wire_len %d outside %d to %d: %w", wire, e.end-e.data, gsoLegacyMax, syscall.EINVAL)
@@ -690,9 +704,7 @@ func (e *env) skbContextOut(in []byte) []byte {
 	le.PutUint32(out[36:], s.ingressIfindex)
 	le.PutUint32(out[40:], s.ifindex)
 	le.PutUint64(out[152:], s.tstamp)
-	for k, v := range s.cb {
-		le.PutUint32(out[48+4*k:], v)
-	}
+	copy(out[48:68], s.cb[:])
 	le.PutUint32(out[160:], s.wireLen)
 	le.PutUint32(out[164:], s.gsoSegs)
 	le.PutUint64(out[184:], s.hwtstamp)

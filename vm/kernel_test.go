@@ -732,3 +732,54 @@ func snprintfSetup(t *testing.T, c diffCase, insns []isa.Instruction) []isa.Inst
 	}
 	return insns
 }
+
+// TestContextAccessRules loads every aligned load and store of the
+// context structure, of every size, into the kernel and runs it in gbpf:
+// gbpf must fault exactly where the kernel's verifier rejects.
+func TestContextAccessRules(t *testing.T) {
+	kernelOrSkip(t)
+	sizes := []struct {
+		n    int
+		name string
+	}{{1, "u8"}, {2, "u16"}, {4, "u32"}, {8, "u64"}}
+	for _, typ := range []helpers.ProgType{helpers.SocketFilter, helpers.SchedCLS, helpers.XDP} {
+		ctxSize := 192
+		if typ == helpers.XDP {
+			ctxSize = 24
+		}
+		for _, sz := range sizes {
+			for off := 0; off < ctxSize; off += sz.n {
+				for _, write := range []bool{false, true} {
+					src := fmt.Sprintf("r0 = *(%s *)(r1 + %d)\nr0 = 0\nexit", sz.name, off)
+					if write {
+						src = fmt.Sprintf("r2 = 0\n*(%s *)(r1 + %d) = r2\nr0 = 0\nexit", sz.name, off)
+					}
+					insns := assemble(t, src)
+					ci, err := kerneldiff.ToCilium(insns)
+					if err != nil {
+						t.Fatal(err)
+					}
+					kp, kerr := ebpf.NewProgram(&ebpf.ProgramSpec{Type: kernelTypes[typ], License: "GPL", Instructions: ci})
+					if kerr == nil {
+						kp.Close()
+					}
+					p, err := vm.Load(insns, vm.Options{Type: typ})
+					if err != nil {
+						t.Fatal(err)
+					}
+					_, gerr := p.TestRun(vm.TestRunOptions{Data: ipv4UDP})
+					if typ != helpers.XDP && off >= 168 && off < 176 && kerr == nil {
+						// __sk_buff.sk: the kernel gives a socket, gbpf has none and refuses.
+						if gerr == nil {
+							t.Errorf("%s %q: gbpf accepts a socket access", typ, src)
+						}
+						continue
+					}
+					if (kerr == nil) != (gerr == nil) {
+						t.Errorf("%s %q: kernel error %v, gbpf error %v", typ, src, kerr, gerr)
+					}
+				}
+			}
+		}
+	}
+}
