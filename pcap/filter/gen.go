@@ -635,7 +635,7 @@ func parseNum(s string) (uint32, bool) {
 // ncode generates code for a number or IPv4 address (s may be empty).
 func (c *compiler) ncode(s string, v uint32, q qual) *block {
 	if q.proto == qDECnet {
-		c.unsupported("decnet")
+		return c.dnhost(s, v, q)
 	}
 	proto := q.proto
 	vlen := 32
