@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gbpf/gbpf/maps"
@@ -38,7 +39,8 @@ func lookupU64(t *testing.T, m *maps.Map, key uint32) uint64 {
 // TestCollectionGlobals runs the bpf-to-bpf calls, the bpf_loop callback and
 // the global data of globals.c in the VM.
 func TestCollectionGlobals(t *testing.T) {
-	_, c := loadCollection(t, "globals", object.CollectionOptions{})
+	var trace bytes.Buffer
+	_, c := loadCollection(t, "globals", object.CollectionOptions{TraceOutput: &trace})
 	for _, tt := range []struct {
 		prog string
 		want uint32
@@ -57,14 +59,22 @@ func TestCollectionGlobals(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct {
-		m    string
-		want uint64
+		m     string
+		width int // bytes of the variable at offset 0
+		want  uint64
 	}{
-		{".data", 6}, {".bss", 18}, {".rodata", 10}, {".data.custom", 3},
+		{".data", 4, 6}, {".bss", 8, 18}, {".rodata", 4, 10}, {".data.custom", 4, 3},
 	} {
-		if got := lookupU64(t, c.Maps[tt.m], 0); got != tt.want {
+		got := lookupU64(t, c.Maps[tt.m], 0)
+		if tt.width < 8 {
+			got &= 1<<(8*tt.width) - 1
+		}
+		if got != tt.want {
 			t.Errorf("%s = %d after the run, want %d", tt.m, got, tt.want)
 		}
+	}
+	if !strings.Contains(trace.String(), "sum 18") {
+		t.Errorf("bpf_printk wrote %q, want it to contain \"sum 18\"", trace.String())
 	}
 	// Each collection starts from the object's initial state.
 	_, c2 := loadCollection(t, "globals", object.CollectionOptions{})

@@ -1,5 +1,6 @@
 // Global data in every kind of data section, static and global subprograms
-// with bpf-to-bpf calls, and a bpf_loop callback.
+// with bpf-to-bpf calls, a bpf_loop callback and a string literal in
+// .rodata.str1.1 (bpf_printk).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -32,6 +33,7 @@ int with_calls(void *ctx)
 {
 	__u64 sum = 0;
 	bpf_loop(4, loop_body, &sum, 0);
+	bpf_printk("sum %llu", sum);
 	counter++;
 	return add_global((int)sum) + greeting[1];
 }
