@@ -816,11 +816,6 @@ func parseMAC48(s string) ([]byte, bool) {
 	return out, len(out) == 6
 }
 
-func (c *compiler) protochain(v uint32, proto int) *block {
-	c.unsupported("protochain")
-	return nil
-}
-
 func (c *compiler) mac8host(mac8 uint32, dir int, context string) *block {
 	var srcOff, dstOff uint32
 	switch c.linktype {
