@@ -10,10 +10,12 @@ import (
 	"sort"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
 	casm "github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/internal/kerneldiff"
@@ -43,8 +45,17 @@ var kernelTypes = map[helpers.ProgType]ebpf.ProgramType{
 
 // kernelMapSpec is the kernel's equivalent of a gbpf map spec.
 func kernelMapSpec(s *maps.Spec) *ebpf.MapSpec {
-	return &ebpf.MapSpec{Name: s.Name, Type: ebpf.MapType(s.Type), KeySize: s.KeySize, ValueSize: s.ValueSize,
+	ks := &ebpf.MapSpec{Name: s.Name, Type: ebpf.MapType(s.Type), KeySize: s.KeySize, ValueSize: s.ValueSize,
 		MaxEntries: s.MaxEntries, Flags: s.Flags}
+	if s.SpinLockOff == 1 { // struct { struct bpf_spin_lock lock; u32 pad; u64 v; }, as the kernel needs BTF for it
+		u32 := &btf.Int{Name: "u32", Size: 4}
+		u64 := &btf.Int{Name: "u64", Size: 8}
+		lock := &btf.Struct{Name: "bpf_spin_lock", Size: 4, Members: []btf.Member{{Name: "val", Type: u32}}}
+		ks.Key = u32
+		ks.Value = &btf.Struct{Name: "val", Size: 16, Members: []btf.Member{
+			{Name: "lock", Type: lock}, {Name: "pad", Type: u32, Offset: 32}, {Name: "v", Type: u64, Offset: 64}}}
+	}
+	return ks
 }
 
 // kernelProgram loads insns into the kernel with the maps kms: lddw of
@@ -407,6 +418,117 @@ var diffCases = []diffCase{
 		r1 ^= r2
 		r0 ^= r1
 		exit`, data: ipv4UDP},
+	{name: "percpu hash increment", typ: helpers.XDP, maps: []maps.Spec{{Name: "pch", Type: maps.PerCPUHash, KeySize: 4, ValueSize: 8, MaxEntries: 8}}, src: `
+		r1 = 3
+		*(u32 *)(r10 - 4) = r1
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -4
+		call 1
+		if r0 == 0 goto create
+		r1 = *(u64 *)(r0 + 0)
+		r1 += 10
+		*(u64 *)(r0 + 0) = r1
+		r0 = 2
+		exit
+	create:
+		r1 = 1
+		*(u64 *)(r10 - 16) = r1
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -4
+		r3 = r10
+		r3 += -16
+		r4 = 0
+		call 2
+		exit`, data: ipv4UDP, repeat: 5},
+	{name: "queue push pop peek", typ: helpers.XDP, maps: []maps.Spec{{Name: "q", Type: maps.Queue, ValueSize: 8, MaxEntries: 4}}, src: `
+		r6 = 0
+	again:
+		r6 += 1
+		*(u64 *)(r10 - 8) = r6
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -8
+		r3 = 0
+		call 87
+		if r6 < 6 goto again
+		r7 = r0
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -16
+		call 88
+		r8 = *(u64 *)(r10 - 16)
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -16
+		call 89
+		r0 = *(u64 *)(r10 - 16)
+		r0 <<= 8
+		r0 |= r8
+		r7 &= 0xff
+		r7 <<= 16
+		r0 |= r7
+		exit`, data: ipv4UDP},
+	{name: "ring buffer output reserve submit discard query", typ: helpers.XDP, maps: []maps.Spec{{Name: "rb", Type: maps.RingBuf, MaxEntries: 4096}}, src: `
+		r1 = 0x1122334455667788 ll
+		*(u64 *)(r10 - 8) = r1
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -8
+		r3 = 8
+		r4 = 0
+		call 130
+		r6 = r0
+		r1 = map_fd(0)
+		r2 = 16
+		r3 = 0
+		call 131
+		if r0 == 0 goto out
+		r1 = 0xabcdef
+		*(u64 *)(r0 + 0) = r1
+		*(u64 *)(r0 + 8) = r1
+		r1 = r0
+		r2 = 0
+		call 132
+		r1 = map_fd(0)
+		r2 = 4
+		r3 = 0
+		call 131
+		if r0 == 0 goto out
+		r1 = r0
+		r2 = 0
+		call 133
+		r1 = map_fd(0)
+		r2 = 0
+		call 134
+		r0 <<= 8
+		r0 |= r6
+		exit
+	out:
+		r0 = 1
+		exit`, data: ipv4UDP},
+	{name: "spin lock", typ: helpers.XDP, maps: []maps.Spec{{Name: "sl", Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1, SpinLockOff: 1}}, src: `
+		r1 = 0
+		*(u32 *)(r10 - 4) = r1
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -4
+		call 1
+		if r0 == 0 goto out
+		r6 = r0
+		r1 = r6
+		call 93
+		r1 = *(u64 *)(r6 + 8)
+		r1 += 9
+		*(u64 *)(r6 + 8) = r1
+		r1 = r6
+		call 94
+		r0 = *(u64 *)(r6 + 8)
+		exit
+	out:
+		r0 = 1
+		exit`, data: ipv4UDP, repeat: 3},
 	{name: "socket filter len protocol pkt_type", typ: helpers.SocketFilter, src: `
 		r2 = *(u32 *)(r1 + 0)
 		r3 = *(u32 *)(r1 + 16)
@@ -627,17 +749,54 @@ func runGbpf(t *testing.T, c diffCase, insns []isa.Instruction) outcome {
 		o.CtxOut = ""
 	}
 	for _, m := range ms {
-		es, err := m.Entries()
+		o.Maps = append(o.Maps, fmt.Sprint(gbpfMapLines(t, m)))
+	}
+	return o
+}
+
+// gbpfMapLines lists a map's contents in a form comparable with the
+// kernel's: sorted "key=value" lines (per-CPU values summed as u64),
+// queue and ring buffer contents in order.
+func gbpfMapLines(t *testing.T, m *maps.Map) []string {
+	var lines []string
+	switch m.Type() {
+	case maps.Queue, maps.Stack:
+		q, err := m.QueueContents()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var lines []string
-		for _, e := range es {
-			lines = append(lines, hex.EncodeToString(e.Key)+"="+hex.EncodeToString(e.Value))
+		for _, v := range q {
+			lines = append(lines, hex.EncodeToString(v))
 		}
-		o.Maps = append(o.Maps, fmt.Sprint(lines))
+		return lines
+	case maps.RingBuf:
+		q, err := m.RingBufPending()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range q {
+			lines = append(lines, hex.EncodeToString(v))
+		}
+		return lines
+	case maps.ProgArray:
+		return nil
 	}
-	return o
+	es, err := m.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if m.Type().PerCPU() {
+			var sum uint64
+			for _, v := range e.Values {
+				sum += binary.LittleEndian.Uint64(v)
+			}
+			lines = append(lines, fmt.Sprintf("%x=%d", e.Key, sum))
+			continue
+		}
+		lines = append(lines, hex.EncodeToString(e.Key)+"="+hex.EncodeToString(e.Value))
+	}
+	return lines
 }
 
 func runKernel(t *testing.T, c diffCase, insns []isa.Instruction) outcome {
@@ -682,19 +841,66 @@ func runKernel(t *testing.T, c diffCase, insns []isa.Instruction) outcome {
 	}
 	o.Retval, o.DataOut, o.CtxOut = ret, hex.EncodeToString(opts.DataOut), hex.EncodeToString(ctxOut)
 	for _, m := range kms {
-		var lines []string
-		var key, val []byte
+		o.Maps = append(o.Maps, fmt.Sprint(kernelMapLines(t, m)))
+	}
+	return o
+}
+
+// kernelMapLines is gbpfMapLines for a kernel map.
+func kernelMapLines(t *testing.T, m *ebpf.Map) []string {
+	var lines []string
+	switch m.Type() {
+	case ebpf.Queue, ebpf.Stack:
+		v := make([]byte, m.ValueSize())
+		for m.LookupAndDelete(nil, &v) == nil {
+			lines = append(lines, hex.EncodeToString(v))
+		}
+		return lines
+	case ebpf.RingBuf:
+		rd, err := ringbuf.NewReader(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		rd.SetDeadline(time.Now())
+		for {
+			rec, err := rd.Read()
+			if err != nil {
+				break
+			}
+			lines = append(lines, hex.EncodeToString(rec.RawSample))
+		}
+		return lines
+	case ebpf.ProgramArray:
+		return nil
+	}
+	var key []byte
+	if m.Type() == ebpf.PerCPUHash || m.Type() == ebpf.PerCPUArray || m.Type() == ebpf.LRUCPUHash {
+		var vals [][]byte
 		it := m.Iterate()
-		for it.Next(&key, &val) {
-			lines = append(lines, hex.EncodeToString(key)+"="+hex.EncodeToString(val))
+		for it.Next(&key, &vals) {
+			var sum uint64
+			for _, v := range vals {
+				sum += binary.LittleEndian.Uint64(v)
+			}
+			lines = append(lines, fmt.Sprintf("%x=%d", key, sum))
 		}
 		if err := it.Err(); err != nil {
 			t.Fatal(err)
 		}
 		sort.Strings(lines)
-		o.Maps = append(o.Maps, fmt.Sprint(lines))
+		return lines
 	}
-	return o
+	var val []byte
+	it := m.Iterate()
+	for it.Next(&key, &val) {
+		lines = append(lines, hex.EncodeToString(key)+"="+hex.EncodeToString(val))
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(lines)
+	return lines
 }
 
 // TestKernelDiff runs each case in gbpf and in the kernel through
@@ -781,5 +987,89 @@ func TestContextAccessRules(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// tailCallSrc counts its runs in an array and tail-calls itself through
+// slot 0 of a prog array, then tries the empty slot 1, then returns 7.
+const tailCallSrc = `
+	r6 = r1
+	r1 = 0
+	*(u32 *)(r10 - 4) = r1
+	r2 = r10
+	r2 += -4
+	r1 = map_fd(0)
+	call 1
+	if r0 == 0 goto out
+	r1 = 1
+	lock *(u64 *)(r0 + 0) += r1
+	r1 = r6
+	r2 = map_fd(1)
+	r3 = 0
+	call 12
+	r1 = r6
+	r2 = map_fd(1)
+	r3 = 1
+	call 12
+	r0 = 7
+	exit
+out:
+	r0 = 1
+	exit`
+
+// TestTailCallKernel runs a self tail-calling program in gbpf and the
+// kernel: 33 tail calls succeed, then the calls fall through.
+func TestTailCallKernel(t *testing.T) {
+	kernelOrSkip(t)
+	insns := assemble(t, tailCallSrc)
+	specs := []maps.Spec{arrayU64, {Name: "progs", Type: maps.ProgArray, KeySize: 4, ValueSize: 4, MaxEntries: 2}}
+
+	var ms []*maps.Map
+	for k := range specs {
+		m, err := maps.New(&specs[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	p, err := vm.Load(insns, vm.Options{Type: helpers.XDP, Maps: ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ms[1].SetProg(uint32(0), p); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.TestRun(vm.TestRunOptions{Data: ipv4UDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := fmt.Sprint(res.Retval, gbpfMapLines(t, ms[0]))
+
+	var kms []*ebpf.Map
+	for k := range specs {
+		m, err := ebpf.NewMap(kernelMapSpec(&specs[k]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		kms = append(kms, m)
+	}
+	kp := kernelProgram(t, helpers.XDP, insns, kms)
+	if err := kms[1].Put(uint32(0), kp); err != nil {
+		t.Fatal(err)
+	}
+	ret, err := kp.Run(&ebpf.RunOptions{Data: ipv4UDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kms[1].Delete(uint32(0)); err != nil { // break the reference cycle
+		t.Fatal(err)
+	}
+	k := fmt.Sprint(ret, kernelMapLines(t, kms[0]))
+	if g != k {
+		t.Errorf("gbpf %s, kernel %s", g, k)
+	}
+	if want := "7 [00000000=2200000000000000 01000000=0000000000000000 02000000=0000000000000000 03000000=0000000000000000]"; g != want {
+		t.Errorf("gbpf %s, want %s (34 runs)", g, want)
 	}
 }
