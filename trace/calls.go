@@ -1,0 +1,143 @@
+package trace
+
+import (
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/trace/lang"
+)
+
+// callStmt generates a function call used as a statement.
+func (g *gen) callStmt(c *lang.Call) error {
+	switch c.Name {
+	case "printf", "time":
+		format := "%H:%M:%S\n"
+		var args []lang.Expr
+		if len(c.Args) > 0 {
+			s, ok := c.Args[0].(*lang.StrLit)
+			if !ok {
+				return g.errorf(c, "%s() needs a string literal format", c.Name)
+			}
+			format = s.Value
+			args = c.Args[1:]
+		}
+		kind := evPrintf
+		if c.Name == "time" {
+			kind = evTime
+		}
+		d := &printfDesc{Format: format}
+		size := 8
+		for _, a := range args {
+			d.Args = append(d.Args, a.Type())
+			size += typeSize(a.Type())
+		}
+		idx := len(g.c.printfs)
+		g.c.printfs = append(g.c.printfs, d)
+		off, err := g.alloc(c, size)
+		if err != nil {
+			return err
+		}
+		g.zero(off, size)
+		pos := off + 8
+		for _, a := range args {
+			n := typeSize(a.Type())
+			if err := g.exprMem(a, pos, n); err != nil {
+				return err
+			}
+			pos += int16(n)
+		}
+		g.loadImm(isa.R1, int64(kind)|int64(idx)<<32)
+		g.stx(isa.SizeDW, isa.R10, off, isa.R1)
+		return g.output(c, off, size)
+	case "print", "clear", "zero":
+		m, ok := c.Args[0].(*lang.MapExpr)
+		if !ok || len(m.Keys) > 0 {
+			return g.errorf(c, "%s() needs a map without a key", c.Name)
+		}
+		d := g.c.maps[mapKey(m)]
+		if d == nil {
+			return g.errorf(m, "unknown map %s", mapKey(m))
+		}
+		kind := map[string]int{"print": evPrint, "clear": evClear, "zero": evZero}[c.Name]
+		off, err := g.alloc(c, 24)
+		if err != nil {
+			return err
+		}
+		g.zero(off, 24)
+		for i, a := range c.Args[1:] {
+			if _, err := g.expr(a); err != nil {
+				return err
+			}
+			g.stx(isa.SizeDW, isa.R10, off+8+int16(8*i), isa.R0)
+		}
+		g.loadImm(isa.R1, int64(kind)|int64(d.Index)<<32)
+		g.stx(isa.SizeDW, isa.R10, off, isa.R1)
+		return g.output(c, off, 24)
+	case "exit":
+		off, err := g.alloc(c, 8)
+		if err != nil {
+			return err
+		}
+		g.st(isa.SizeDW, isa.R10, off, evExit)
+		if err := g.output(c, off, 8); err != nil {
+			return err
+		}
+		g.ja(g.done)
+		return nil
+	case "delete":
+		var m *lang.MapExpr
+		if len(c.Args) == 2 {
+			mm, ok := c.Args[0].(*lang.MapExpr)
+			if !ok {
+				return g.errorf(c, "delete() needs a map")
+			}
+			m = &lang.MapExpr{Name: mm.Name, Keys: []lang.Expr{c.Args[1]}}
+		} else {
+			mm, ok := c.Args[0].(*lang.MapExpr)
+			if !ok {
+				return g.errorf(c, "delete() needs a map element")
+			}
+			m = mm
+		}
+		d := g.c.maps[mapKey(m)]
+		if d == nil {
+			return g.errorf(c, "unknown map %s", mapKey(m))
+		}
+		if d.Class == classHist {
+			return g.errorf(c, "delete() of a histogram element is not supported by gbpf trace yet")
+		}
+		keyOff, err := g.mapKey(m, d, 0)
+		if err != nil {
+			return err
+		}
+		g.loadMap(isa.R1, d.fd)
+		g.stackPtr(isa.R2, keyOff)
+		g.call(fnMapDelete)
+		return nil
+	}
+	_, err := g.expr(c)
+	return err
+}
+
+// output sends size bytes at off through the ring buffer, counting a
+// failure in the lost-events counter.
+func (g *gen) output(n lang.Node, off int16, size int) error {
+	key, err := g.alloc(n, 8)
+	if err != nil {
+		return err
+	}
+	ok := g.newLabel()
+	g.loadMap(isa.R1, g.c.ringFD)
+	g.stackPtr(isa.R2, off)
+	g.aluImm(isa.ALUMov, isa.R3, int32(size))
+	g.aluImm(isa.ALUMov, isa.R4, 0)
+	g.call(fnRingbufOutput)
+	g.jmpImm(isa.JmpJEQ, isa.R0, 0, ok)
+	g.st(isa.SizeDW, isa.R10, key, 0)
+	g.loadMap(isa.R1, g.c.lostFD)
+	g.stackPtr(isa.R2, key)
+	g.call(fnMapLookup)
+	g.jmpImm(isa.JmpJEQ, isa.R0, 0, ok)
+	g.aluImm(isa.ALUMov, isa.R1, 1)
+	g.atomicAdd(isa.R0, 0, isa.R1)
+	g.bind(ok)
+	return nil
+}

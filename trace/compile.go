@@ -1,0 +1,1079 @@
+package trace
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/trace/lang"
+)
+
+// Kernel helper ids used by generated code.
+const (
+	fnMapLookup      = 1
+	fnMapUpdate      = 2
+	fnMapDelete      = 3
+	fnProbeRead      = 4
+	fnKtimeGetNs     = 5
+	fnPrandomU32     = 7
+	fnSmpProcessorID = 8
+	fnPidTgid        = 14
+	fnUidGid         = 15
+	fnCurrentComm    = 16
+	fnProbeReadStr   = 45
+	fnRingbufOutput  = 130
+)
+
+// Event kinds sent through the ring buffer; the low 32 bits of a record's
+// first word are the kind, the high 32 bits its index (format or map).
+const (
+	evPrintf = iota + 1
+	evPrint
+	evClear
+	evZero
+	evExit
+	evTime
+)
+
+// mapClass says how a bpftrace map is stored in the kernel.
+type mapClass int
+
+const (
+	classCounter mapClass = iota // per-CPU u64 added in place: count, sum
+	classHist                    // per-CPU u64 per bucket, bucket index appended to the key
+	classAvg                     // per-CPU {count, sum}: avg, stats
+	classMinMax                  // per-CPU {value, set}: min, max
+	classPlain                   // shared hash of the assigned value
+)
+
+// mapDesc is one bpftrace map as laid out in the kernel.
+type mapDesc struct {
+	Name    string // with the @
+	Info    *lang.MapInfo
+	Class   mapClass
+	KeySize int // bytes of the user key (the bucket index of histograms excluded)
+	ValSize int
+	Index   int
+	key     string // name in lang.Program.Maps
+	fd      int
+}
+
+// kernelKeySize is the key size of the kernel map.
+func (m *mapDesc) kernelKeySize() int {
+	if m.Class == classHist {
+		return m.KeySize + 8
+	}
+	return m.KeySize
+}
+
+// printfDesc is a printf (or time) call: its format and argument types.
+type printfDesc struct {
+	Format string
+	Args   []*lang.Type
+}
+
+// attachPoint is one concrete probe: a provider and what it attaches to.
+type attachPoint struct {
+	Provider string // BEGIN, END, tracepoint, uprobe, uretprobe
+	Target   string // tracepoint category, uprobe binary
+	Func     string // tracepoint name, uprobe symbol
+	Name     string // canonical probe name, as `probe` prints it
+}
+
+// compiledProg is the eBPF code for one attach point.
+type compiledProg struct {
+	Point  attachPoint
+	Insns  []isa.Instruction
+	format *tpFormat
+}
+
+// compiler turns a checked program into eBPF programs and map layouts.
+type compiler struct {
+	prog    *lang.Program
+	params  []string
+	maps    map[string]*mapDesc
+	names   []string // map names sorted
+	printfs []*printfDesc
+	// fds of the ring buffer and the lost-events counter.
+	ringFD, lostFD int
+	startNs        int64
+	tracefs        string
+}
+
+// typeSize is the number of bytes a value of type t takes in keys, values,
+// events and on the stack.
+func typeSize(t *lang.Type) int {
+	if t == nil {
+		return 8
+	}
+	switch t.Kind {
+	case lang.KindString:
+		return (t.Size + 7) &^ 7
+	case lang.KindTuple:
+		n := 0
+		for _, e := range t.Elems {
+			n += typeSize(e)
+		}
+		return n
+	}
+	return 8
+}
+
+func isStringy(t *lang.Type) bool {
+	return t != nil && (t.Kind == lang.KindString || t.Kind == lang.KindTuple)
+}
+
+// newCompiler lays out the maps of a checked program.
+func newCompiler(prog *lang.Program, params []string) (*compiler, error) {
+	c := &compiler{prog: prog, params: params, maps: map[string]*mapDesc{}, tracefs: tracefsDir}
+	for name := range prog.Maps {
+		c.names = append(c.names, name)
+	}
+	sort.Strings(c.names)
+	for i, name := range c.names {
+		info := prog.Maps[name]
+		d := &mapDesc{Name: "@" + strings.TrimPrefix(name, "@"), Info: info, Index: i, key: name}
+		if len(info.Keys) == 0 {
+			d.KeySize = 8
+		}
+		for _, k := range info.Keys {
+			d.KeySize += typeSize(k)
+		}
+		v := info.Value
+		if v == nil {
+			return nil, fmt.Errorf("map %s: no value type", d.Name)
+		}
+		if v.Kind == lang.KindAgg {
+			switch v.Agg {
+			case lang.AggCount, lang.AggSum:
+				d.Class, d.ValSize = classCounter, 8
+			case lang.AggHist, lang.AggLhist:
+				d.Class, d.ValSize = classHist, 8
+			case lang.AggAvg, lang.AggStats:
+				d.Class, d.ValSize = classAvg, 16
+			case lang.AggMin, lang.AggMax:
+				d.Class, d.ValSize = classMinMax, 16
+			}
+		} else {
+			d.Class, d.ValSize = classPlain, typeSize(v)
+		}
+		c.maps[name] = d
+	}
+	return c, nil
+}
+
+// gen generates the code of one attach point.
+type gen struct {
+	*emitter
+	c     *compiler
+	point attachPoint
+	fmt   *tpFormat
+	sp    int
+	vars  map[string]int16
+	vtype map[string]*lang.Type
+	done  label
+}
+
+// codegenError is an error at a source position.
+func (g *gen) errorf(n lang.Node, format string, args ...any) error {
+	loc := n.Location()
+	return fmt.Errorf("%s:%d:%d: ERROR: %s", g.c.prog.Source.Name, loc.Start.Line, loc.Start.Column, fmt.Sprintf(format, args...))
+}
+
+// alloc reserves n bytes (rounded up to 8) of stack and returns the offset from r10.
+func (g *gen) alloc(n lang.Node, size int) (int16, error) {
+	size = (size + 7) &^ 7
+	if g.sp+size > 512 {
+		return 0, g.errorf(n, "the probe needs more than 512 bytes of stack")
+	}
+	g.sp += size
+	return int16(-g.sp), nil
+}
+
+func (g *gen) zero(off int16, size int) {
+	for i := 0; i < size; i += 8 {
+		g.st(isa.SizeDW, isa.R10, off+int16(i), 0)
+	}
+}
+
+// copyMem copies n bytes (a multiple of 8) from src+soff to the stack at doff.
+func (g *gen) copyMem(doff int16, src isa.Register, soff int16, n int) {
+	for i := 0; i < n; i += 8 {
+		g.ldx(isa.SizeDW, isa.R1, src, soff+int16(i))
+		g.stx(isa.SizeDW, isa.R10, doff+int16(i), isa.R1)
+	}
+}
+
+// stackPtr sets reg to r10+off.
+func (g *gen) stackPtr(reg isa.Register, off int16) {
+	g.mov(reg, isa.R10)
+	g.aluImm(isa.ALUAdd, reg, int32(off))
+}
+
+// compileProbe generates the program of one attach point of probe p.
+func (c *compiler) compileProbe(p *lang.Probe, pt attachPoint, f *tpFormat) (*compiledProg, error) {
+	g := &gen{emitter: newEmitter(), c: c, point: pt, fmt: f, vars: map[string]int16{}, vtype: map[string]*lang.Type{}}
+	g.done = g.newLabel()
+	g.mov(isa.R6, isa.R1)
+	var names []string
+	for v := range p.Vars {
+		names = append(names, v)
+	}
+	sort.Strings(names)
+	for _, v := range names {
+		t := p.Vars[v]
+		off, err := g.alloc(p, typeSize(t))
+		if err != nil {
+			return nil, err
+		}
+		g.zero(off, typeSize(t))
+		g.vars[strings.TrimPrefix(v, "$")] = off
+		g.vtype[strings.TrimPrefix(v, "$")] = t
+	}
+	if p.Pred != nil {
+		if err := g.cond(p.Pred); err != nil {
+			return nil, err
+		}
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, g.done)
+	}
+	if err := g.block(p.Body); err != nil {
+		return nil, err
+	}
+	g.bind(g.done)
+	g.aluImm(isa.ALUMov, isa.R0, 0)
+	g.exit()
+	insns, err := g.finish()
+	if err != nil {
+		return nil, err
+	}
+	return &compiledProg{Point: pt, Insns: insns, format: f}, nil
+}
+
+func (g *gen) block(b *lang.Block) error {
+	if b == nil {
+		return nil
+	}
+	for _, s := range b.Stmts {
+		if err := g.stmt(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *gen) stmt(s lang.Stmt) error {
+	mark := g.sp
+	defer func() { g.sp = mark }()
+	switch s := s.(type) {
+	case *lang.Block:
+		return g.block(s)
+	case *lang.ExprStmt:
+		if c, ok := s.X.(*lang.Call); ok {
+			return g.callStmt(c)
+		}
+		_, err := g.expr(s.X)
+		return err
+	case *lang.Assign:
+		return g.assign(s)
+	case *lang.If:
+		elseL, end := g.newLabel(), g.newLabel()
+		if err := g.cond(s.Cond); err != nil {
+			return err
+		}
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, elseL)
+		if err := g.block(s.Then); err != nil {
+			return err
+		}
+		g.ja(end)
+		g.bind(elseL)
+		if s.Else != nil {
+			if err := g.stmt(s.Else); err != nil {
+				return err
+			}
+		}
+		g.bind(end)
+		return nil
+	case *lang.Jump:
+		if s.Kind != "return" {
+			return g.errorf(s, "%s outside a loop is not supported", s.Kind)
+		}
+		g.ja(g.done)
+		return nil
+	case *lang.Unroll:
+		n, ok := s.Count.(*lang.IntLit)
+		if !ok {
+			return g.errorf(s, "unroll needs an integer literal count")
+		}
+		for i := uint64(0); i < n.Value; i++ {
+			if err := g.block(s.Body); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *lang.Let:
+		if s.Value == nil {
+			return nil
+		}
+		return g.assignVar(s.Var, s.Value)
+	}
+	return g.errorf(s, "this statement is not supported by gbpf trace yet")
+}
+
+// cond evaluates an integer condition into r0.
+func (g *gen) cond(e lang.Expr) error {
+	_, err := g.expr(e)
+	return err
+}
+
+func (g *gen) assignVar(v *lang.Variable, val lang.Expr) error {
+	off, ok := g.vars[v.Name]
+	if !ok {
+		return g.errorf(v, "unknown variable $%s", v.Name)
+	}
+	t := g.vtype[v.Name]
+	if isStringy(t) {
+		g.zero(off, typeSize(t))
+		return g.exprMem(val, off, typeSize(t))
+	}
+	if _, err := g.expr(val); err != nil {
+		return err
+	}
+	g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+	return nil
+}
+
+func (g *gen) assign(s *lang.Assign) error {
+	if c, ok := s.Value.(*lang.Call); ok && aggNames[c.Name] {
+		if m, ok := s.Target.(*lang.MapExpr); ok {
+			return g.aggregate(m, c)
+		}
+	}
+	if s.Op != "=" {
+		return g.intOpAssign(s.Target, strings.TrimSuffix(s.Op, "="), s.Value, 0)
+	}
+	switch t := s.Target.(type) {
+	case *lang.Variable:
+		return g.assignVar(t, s.Value)
+	case *lang.MapExpr:
+		d := g.c.maps[mapKey(t)]
+		if d == nil {
+			return g.errorf(t, "unknown map %s", mapKey(t))
+		}
+		valOff, err := g.alloc(t, d.ValSize)
+		if err != nil {
+			return err
+		}
+		g.zero(valOff, d.ValSize)
+		if err := g.exprMem(s.Value, valOff, d.ValSize); err != nil {
+			return err
+		}
+		return g.mapStore(t, d, valOff)
+	}
+	return g.errorf(s, "cannot assign to this expression")
+}
+
+// mapStore writes the value at valOff into m's element.
+func (g *gen) mapStore(m *lang.MapExpr, d *mapDesc, valOff int16) error {
+	keyOff, err := g.mapKey(m, d, 0)
+	if err != nil {
+		return err
+	}
+	g.loadMap(isa.R1, d.fd)
+	g.stackPtr(isa.R2, keyOff)
+	g.stackPtr(isa.R3, valOff)
+	g.aluImm(isa.ALUMov, isa.R4, 0)
+	g.call(fnMapUpdate)
+	return nil
+}
+
+// intOpAssign stores `target op value` (or target + delta when value is nil)
+// into target, leaving the old value in r0 when delta is used.
+func (g *gen) intOpAssign(target lang.Expr, op string, value lang.Expr, delta int64) error {
+	tmp, err := g.alloc(target, 16)
+	if err != nil {
+		return err
+	}
+	if _, err := g.expr(target); err != nil {
+		return err
+	}
+	g.stx(isa.SizeDW, isa.R10, tmp, isa.R0)
+	if value != nil {
+		if _, err := g.expr(value); err != nil {
+			return err
+		}
+		g.mov(isa.R1, isa.R0)
+	} else {
+		g.loadImm(isa.R1, delta)
+	}
+	g.ldx(isa.SizeDW, isa.R0, isa.R10, tmp)
+	alu := map[string]uint8{"+": isa.ALUAdd, "-": isa.ALUSub, "*": isa.ALUMul, "/": isa.ALUDiv, "%": isa.ALUMod,
+		"&": isa.ALUAnd, "|": isa.ALUOr, "^": isa.ALUXor, "<<": isa.ALULsh, ">>": isa.ALURsh}
+	o, ok := alu[op]
+	if !ok {
+		return g.errorf(target, "operator %s= is not supported", op)
+	}
+	g.aluReg(o, isa.R0, isa.R1)
+	g.stx(isa.SizeDW, isa.R10, tmp+8, isa.R0)
+	switch t := target.(type) {
+	case *lang.Variable:
+		off, ok := g.vars[t.Name]
+		if !ok {
+			return g.errorf(t, "unknown variable $%s", t.Name)
+		}
+		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+	case *lang.MapExpr:
+		d := g.c.maps[mapKey(t)]
+		if d == nil || d.Class != classPlain {
+			return g.errorf(t, "cannot update %s here", mapKey(t))
+		}
+		if err := g.mapStore(t, d, tmp+8); err != nil {
+			return err
+		}
+	default:
+		return g.errorf(target, "cannot assign to this expression")
+	}
+	g.ldx(isa.SizeDW, isa.R0, isa.R10, tmp)
+	return nil
+}
+
+var aggNames = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true, "stats": true, "hist": true, "lhist": true}
+
+// mapKey is the name under which lang.Program.Maps lists m.
+func mapKey(m *lang.MapExpr) string {
+	return m.Name
+}
+
+// mapKey builds the key of m on the stack, with extra bytes after it.
+func (g *gen) mapKey(m *lang.MapExpr, d *mapDesc, extra int) (int16, error) {
+	if d == nil {
+		return 0, g.errorf(m, "unknown map %s", mapKey(m))
+	}
+	off, err := g.alloc(m, d.KeySize+extra)
+	if err != nil {
+		return 0, err
+	}
+	g.zero(off, d.KeySize+extra)
+	pos := off
+	for i, k := range m.Keys {
+		kt := d.Info.Keys[i]
+		if err := g.exprMem(k, pos, typeSize(kt)); err != nil {
+			return 0, err
+		}
+		pos += int16(typeSize(kt))
+	}
+	return off, nil
+}
+
+// aggregate updates an aggregation in place.
+func (g *gen) aggregate(m *lang.MapExpr, c *lang.Call) error {
+	d := g.c.maps[mapKey(m)]
+	extra := 0
+	if d != nil && d.Class == classHist {
+		extra = 8
+	}
+	keyOff, err := g.mapKey(m, d, extra)
+	if err != nil {
+		return err
+	}
+	valOff, err := g.alloc(m, 16)
+	if err != nil {
+		return err
+	}
+	// The argument, in r0 and at valOff+8 as scratch.
+	if len(c.Args) > 0 {
+		if _, err := g.expr(c.Args[0]); err != nil {
+			return err
+		}
+	} else {
+		g.aluImm(isa.ALUMov, isa.R0, 1)
+	}
+	switch c.Name {
+	case "hist":
+		g.histIndex()
+		g.stx(isa.SizeDW, isa.R10, keyOff+int16(d.KeySize), isa.R0)
+		g.aluImm(isa.ALUMov, isa.R0, 1)
+	case "lhist":
+		args := d.Info.HistArgs
+		if len(args) < 3 || args[2] == 0 {
+			return g.errorf(c, "lhist needs constant min, max and step")
+		}
+		g.lhistIndex(int64(args[0]), int64(args[1]), int64(args[2]))
+		g.stx(isa.SizeDW, isa.R10, keyOff+int16(d.KeySize), isa.R0)
+		g.aluImm(isa.ALUMov, isa.R0, 1)
+	}
+	g.stx(isa.SizeDW, isa.R10, valOff+8, isa.R0)
+	g.loadMap(isa.R1, d.fd)
+	g.stackPtr(isa.R2, keyOff)
+	g.call(fnMapLookup)
+	initL, end := g.newLabel(), g.newLabel()
+	g.jmpImm(isa.JmpJEQ, isa.R0, 0, initL)
+	g.ldx(isa.SizeDW, isa.R1, isa.R10, valOff+8)
+	switch d.Class {
+	case classCounter, classHist:
+		g.ldx(isa.SizeDW, isa.R2, isa.R0, 0)
+		g.aluReg(isa.ALUAdd, isa.R2, isa.R1)
+		g.stx(isa.SizeDW, isa.R0, 0, isa.R2)
+	case classAvg:
+		g.ldx(isa.SizeDW, isa.R2, isa.R0, 0)
+		g.aluImm(isa.ALUAdd, isa.R2, 1)
+		g.stx(isa.SizeDW, isa.R0, 0, isa.R2)
+		g.ldx(isa.SizeDW, isa.R2, isa.R0, 8)
+		g.aluReg(isa.ALUAdd, isa.R2, isa.R1)
+		g.stx(isa.SizeDW, isa.R0, 8, isa.R2)
+	case classMinMax:
+		set := g.newLabel()
+		g.ldx(isa.SizeDW, isa.R2, isa.R0, 8)
+		g.jmpImm(isa.JmpJEQ, isa.R2, 0, set)
+		g.ldx(isa.SizeDW, isa.R2, isa.R0, 0)
+		if c.Name == "min" {
+			g.jmpReg(isa.JmpJSGE, isa.R1, isa.R2, end)
+		} else {
+			g.jmpReg(isa.JmpJSLE, isa.R1, isa.R2, end)
+		}
+		g.bind(set)
+		g.stx(isa.SizeDW, isa.R0, 0, isa.R1)
+		g.st(isa.SizeDW, isa.R0, 8, 1)
+	default:
+		return g.errorf(c, "%s() cannot be assigned to %s", c.Name, d.Name)
+	}
+	g.ja(end)
+	g.bind(initL)
+	// A new element: this CPU's slot gets the first value, the others zero.
+	g.ldx(isa.SizeDW, isa.R1, isa.R10, valOff+8)
+	switch d.Class {
+	case classCounter, classHist:
+		g.stx(isa.SizeDW, isa.R10, valOff, isa.R1)
+	case classAvg:
+		g.st(isa.SizeDW, isa.R10, valOff, 1)
+		g.stx(isa.SizeDW, isa.R10, valOff+8, isa.R1)
+	case classMinMax:
+		g.stx(isa.SizeDW, isa.R10, valOff, isa.R1)
+		g.st(isa.SizeDW, isa.R10, valOff+8, 1)
+	}
+	g.loadMap(isa.R1, d.fd)
+	g.stackPtr(isa.R2, keyOff)
+	g.stackPtr(isa.R3, valOff)
+	g.aluImm(isa.ALUMov, isa.R4, 0)
+	g.call(fnMapUpdate)
+	g.bind(end)
+	return nil
+}
+
+// histIndex turns the value in r0 into bpftrace's log2 bucket index:
+// 0 for negative values, 1 for zero, 2+floor(log2(v)) otherwise.
+func (g *gen) histIndex() {
+	neg, zero, end := g.newLabel(), g.newLabel(), g.newLabel()
+	g.jmpImm(isa.JmpJSLT, isa.R0, 0, neg)
+	g.jmpImm(isa.JmpJEQ, isa.R0, 0, zero)
+	g.aluImm(isa.ALUMov, isa.R1, 0)
+	for _, sh := range []int32{32, 16, 8, 4, 2, 1} {
+		skip := g.newLabel()
+		g.mov(isa.R2, isa.R0)
+		g.aluImm(isa.ALURsh, isa.R2, sh)
+		g.jmpImm(isa.JmpJEQ, isa.R2, 0, skip)
+		g.mov(isa.R0, isa.R2)
+		g.aluImm(isa.ALUAdd, isa.R1, sh)
+		g.bind(skip)
+	}
+	g.mov(isa.R0, isa.R1)
+	g.aluImm(isa.ALUAdd, isa.R0, 2)
+	g.ja(end)
+	g.bind(neg)
+	g.aluImm(isa.ALUMov, isa.R0, 0)
+	g.ja(end)
+	g.bind(zero)
+	g.aluImm(isa.ALUMov, isa.R0, 1)
+	g.bind(end)
+}
+
+// lhistIndex turns the value in r0 into a linear bucket index: 0 below min,
+// 1+(v-min)/step inside, buckets+1 at or above max.
+func (g *gen) lhistIndex(min, max, step int64) {
+	below, above, end := g.newLabel(), g.newLabel(), g.newLabel()
+	g.loadImm(isa.R1, min)
+	g.jmpReg(isa.JmpJSLT, isa.R0, isa.R1, below)
+	g.loadImm(isa.R1, max)
+	g.jmpReg(isa.JmpJSGE, isa.R0, isa.R1, above)
+	g.loadImm(isa.R1, min)
+	g.aluReg(isa.ALUSub, isa.R0, isa.R1)
+	g.loadImm(isa.R1, step)
+	g.aluReg(isa.ALUDiv, isa.R0, isa.R1)
+	g.aluImm(isa.ALUAdd, isa.R0, 1)
+	g.ja(end)
+	g.bind(below)
+	g.aluImm(isa.ALUMov, isa.R0, 0)
+	g.ja(end)
+	g.bind(above)
+	g.loadImm(isa.R0, (max-min)/step+1)
+	g.bind(end)
+}
+
+// paramValue returns the text of positional parameter n ("" when not given).
+func (g *gen) paramValue(n int) string {
+	if n >= 1 && n <= len(g.c.params) {
+		return g.c.params[n-1]
+	}
+	return ""
+}
+
+// expr evaluates an integer expression into r0.
+func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
+	t := e.Type()
+	switch e := e.(type) {
+	case *lang.IntLit:
+		g.loadImm(isa.R0, int64(e.Value))
+	case *lang.Param:
+		if e.N == 0 {
+			g.loadImm(isa.R0, int64(len(g.c.params)))
+			break
+		}
+		v, _ := strconv.ParseInt(g.paramValue(e.N), 0, 64)
+		g.loadImm(isa.R0, v)
+	case *lang.Builtin:
+		return t, g.builtin(e)
+	case *lang.Variable:
+		off, ok := g.vars[e.Name]
+		if !ok {
+			return nil, g.errorf(e, "unknown variable $%s", e.Name)
+		}
+		g.ldx(isa.SizeDW, isa.R0, isa.R10, off)
+	case *lang.MapExpr:
+		d := g.c.maps[mapKey(e)]
+		keyOff, err := g.mapKey(e, d, 0)
+		if err != nil {
+			return nil, err
+		}
+		g.loadMap(isa.R1, d.fd)
+		g.stackPtr(isa.R2, keyOff)
+		g.call(fnMapLookup)
+		end := g.newLabel()
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, end)
+		g.ldx(isa.SizeDW, isa.R0, isa.R0, 0)
+		g.bind(end)
+	case *lang.Binary:
+		return t, g.binary(e)
+	case *lang.Unary:
+		if _, err := g.expr(e.X); err != nil {
+			return nil, err
+		}
+		switch e.Op {
+		case "-":
+			g.aluImm(isa.ALUNeg, isa.R0, 0)
+		case "~":
+			g.aluImm(isa.ALUXor, isa.R0, -1)
+		case "!":
+			one, end := g.newLabel(), g.newLabel()
+			g.jmpImm(isa.JmpJEQ, isa.R0, 0, one)
+			g.aluImm(isa.ALUMov, isa.R0, 0)
+			g.ja(end)
+			g.bind(one)
+			g.aluImm(isa.ALUMov, isa.R0, 1)
+			g.bind(end)
+		default:
+			return nil, g.errorf(e, "operator %s is not supported by gbpf trace yet", e.Op)
+		}
+	case *lang.Ternary:
+		els, end := g.newLabel(), g.newLabel()
+		if err := g.cond(e.Cond); err != nil {
+			return nil, err
+		}
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, els)
+		if _, err := g.expr(e.Then); err != nil {
+			return nil, err
+		}
+		g.ja(end)
+		g.bind(els)
+		if _, err := g.expr(e.Else); err != nil {
+			return nil, err
+		}
+		g.bind(end)
+	case *lang.Cast:
+		if _, err := g.expr(e.X); err != nil {
+			return nil, err
+		}
+		g.truncate(t)
+	case *lang.FieldAccess:
+		return t, g.field(e)
+	case *lang.TupleIndex:
+		tt := e.X.Type()
+		off, err := g.alloc(e, typeSize(tt))
+		if err != nil {
+			return nil, err
+		}
+		g.zero(off, typeSize(tt))
+		if err := g.exprMem(e.X, off, typeSize(tt)); err != nil {
+			return nil, err
+		}
+		pos := 0
+		for i := 0; i < e.Index; i++ {
+			pos += typeSize(tt.Elems[i])
+		}
+		g.ldx(isa.SizeDW, isa.R0, isa.R10, off+int16(pos))
+	case *lang.IncDec:
+		return t, g.incdec(e)
+	case *lang.Call:
+		switch e.Name {
+		case "nsecs":
+			g.call(fnKtimeGetNs)
+		default:
+			return nil, g.errorf(e, "%s() is not supported by gbpf trace yet", e.Name)
+		}
+	default:
+		return nil, g.errorf(e, "this expression is not supported by gbpf trace yet")
+	}
+	return t, nil
+}
+
+// truncate narrows r0 to an integer type's width.
+func (g *gen) truncate(t *lang.Type) {
+	if t == nil || t.Kind != lang.KindInt || t.Size >= 8 {
+		return
+	}
+	sh := int32(64 - 8*t.Size)
+	g.aluImm(isa.ALULsh, isa.R0, sh)
+	if t.Signed {
+		g.aluImm(isa.ALUArsh, isa.R0, sh)
+	} else {
+		g.aluImm(isa.ALURsh, isa.R0, sh)
+	}
+}
+
+func (g *gen) incdec(e *lang.IncDec) error {
+	delta := int64(1)
+	if e.Op == "--" {
+		delta = -1
+	}
+	if err := g.intOpAssign(e.X, "+", nil, delta); err != nil {
+		return err
+	}
+	if e.Prefix {
+		g.loadImm(isa.R1, delta)
+		g.aluReg(isa.ALUAdd, isa.R0, isa.R1)
+	}
+	return nil
+}
+
+// builtin loads an integer builtin into r0.
+func (g *gen) builtin(e *lang.Builtin) error {
+	switch e.Name {
+	case "pid":
+		g.call(fnPidTgid)
+		g.aluImm(isa.ALURsh, isa.R0, 32)
+	case "tid":
+		g.call(fnPidTgid)
+		g.aluImm(isa.ALULsh, isa.R0, 32)
+		g.aluImm(isa.ALURsh, isa.R0, 32)
+	case "uid":
+		g.call(fnUidGid)
+		g.aluImm(isa.ALULsh, isa.R0, 32)
+		g.aluImm(isa.ALURsh, isa.R0, 32)
+	case "gid":
+		g.call(fnUidGid)
+		g.aluImm(isa.ALURsh, isa.R0, 32)
+	case "cpu":
+		g.call(fnSmpProcessorID)
+	case "nsecs":
+		g.call(fnKtimeGetNs)
+	case "elapsed":
+		g.call(fnKtimeGetNs)
+		g.loadImm(isa.R1, g.c.startNs)
+		g.aluReg(isa.ALUSub, isa.R0, isa.R1)
+	case "rand":
+		g.call(fnPrandomU32)
+	case "retval":
+		g.ldx(isa.SizeDW, isa.R0, isa.R6, 80)
+	default:
+		if strings.HasPrefix(e.Name, "arg") {
+			n, err := strconv.Atoi(e.Name[3:])
+			regs := []int16{112, 104, 96, 88, 72, 64}
+			if err == nil && n < len(regs) {
+				g.ldx(isa.SizeDW, isa.R0, isa.R6, regs[n])
+				return nil
+			}
+		}
+		return g.errorf(e, "builtin %s is not supported by gbpf trace yet", e.Name)
+	}
+	return nil
+}
+
+// field loads args->NAME of a tracepoint into r0.
+func (g *gen) field(e *lang.FieldAccess) error {
+	b, ok := e.X.(*lang.Builtin)
+	if !ok || b.Name != "args" {
+		return g.errorf(e, "field access is supported on tracepoint args only")
+	}
+	if g.fmt == nil {
+		return g.errorf(e, "args is available in tracepoint probes only")
+	}
+	f := g.fmt.field(e.Field)
+	if f == nil {
+		return g.errorf(e, "tracepoint %s:%s has no field %s", g.point.Target, g.point.Func, e.Field)
+	}
+	if f.dataLoc {
+		// __data_loc: the low 16 bits give the offset of the data.
+		g.ldx(isa.SizeW, isa.R0, isa.R6, int16(f.offset))
+		g.aluImm(isa.ALUAnd, isa.R0, 0xffff)
+		g.aluReg(isa.ALUAdd, isa.R0, isa.R6)
+		return nil
+	}
+	if f.array {
+		g.mov(isa.R0, isa.R6)
+		g.aluImm(isa.ALUAdd, isa.R0, int32(f.offset))
+		return nil
+	}
+	sizes := map[int]uint8{1: isa.SizeB, 2: isa.SizeH, 4: isa.SizeW, 8: isa.SizeDW}
+	sz, ok := sizes[f.size]
+	if !ok {
+		return g.errorf(e, "field %s has size %d", e.Field, f.size)
+	}
+	g.ldx(sz, isa.R0, isa.R6, int16(f.offset))
+	if f.signed && f.size < 8 {
+		g.truncate(&lang.Type{Kind: lang.KindInt, Size: f.size, Signed: true})
+	}
+	return nil
+}
+
+func (g *gen) binary(e *lang.Binary) error {
+	if isStringy(e.X.Type()) || isStringy(e.Y.Type()) {
+		return g.strCompare(e)
+	}
+	switch e.Op {
+	case "&&", "||":
+		short, end := g.newLabel(), g.newLabel()
+		if _, err := g.expr(e.X); err != nil {
+			return err
+		}
+		if e.Op == "&&" {
+			g.jmpImm(isa.JmpJEQ, isa.R0, 0, short)
+		} else {
+			g.jmpImm(isa.JmpJNE, isa.R0, 0, short)
+		}
+		if _, err := g.expr(e.Y); err != nil {
+			return err
+		}
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, short)
+		if e.Op == "&&" {
+			g.aluImm(isa.ALUMov, isa.R0, 1)
+			g.ja(end)
+			g.bind(short)
+			g.aluImm(isa.ALUMov, isa.R0, 0)
+		} else {
+			g.aluImm(isa.ALUMov, isa.R0, 0)
+			g.ja(end)
+			g.bind(short)
+			g.aluImm(isa.ALUMov, isa.R0, 1)
+		}
+		g.bind(end)
+		return nil
+	}
+	tmp, err := g.alloc(e, 8)
+	if err != nil {
+		return err
+	}
+	if _, err := g.expr(e.X); err != nil {
+		return err
+	}
+	g.stx(isa.SizeDW, isa.R10, tmp, isa.R0)
+	if _, err := g.expr(e.Y); err != nil {
+		return err
+	}
+	g.mov(isa.R1, isa.R0)
+	g.ldx(isa.SizeDW, isa.R0, isa.R10, tmp)
+	signed := isSigned(e.X.Type()) && isSigned(e.Y.Type())
+	alu := map[string]uint8{"+": isa.ALUAdd, "-": isa.ALUSub, "*": isa.ALUMul, "/": isa.ALUDiv, "%": isa.ALUMod,
+		"&": isa.ALUAnd, "|": isa.ALUOr, "^": isa.ALUXor, "<<": isa.ALULsh, ">>": isa.ALURsh}
+	if op, ok := alu[e.Op]; ok {
+		g.aluReg(op, isa.R0, isa.R1)
+		return nil
+	}
+	cmp := map[string][2]uint8{"==": {isa.JmpJEQ, isa.JmpJEQ}, "!=": {isa.JmpJNE, isa.JmpJNE},
+		"<": {isa.JmpJLT, isa.JmpJSLT}, "<=": {isa.JmpJLE, isa.JmpJSLE}, ">": {isa.JmpJGT, isa.JmpJSGT}, ">=": {isa.JmpJGE, isa.JmpJSGE}}
+	ops, ok := cmp[e.Op]
+	if !ok {
+		return g.errorf(e, "operator %s is not supported by gbpf trace yet", e.Op)
+	}
+	op := ops[0]
+	if signed {
+		op = ops[1]
+	}
+	g.compareResult(op, isa.R0, isa.R1)
+	return nil
+}
+
+// compareResult sets r0 to 1 when `a op b`, else 0.
+func (g *gen) compareResult(op uint8, a, b isa.Register) {
+	yes, end := g.newLabel(), g.newLabel()
+	g.jmpReg(op, a, b, yes)
+	g.aluImm(isa.ALUMov, isa.R0, 0)
+	g.ja(end)
+	g.bind(yes)
+	g.aluImm(isa.ALUMov, isa.R0, 1)
+	g.bind(end)
+}
+
+func isSigned(t *lang.Type) bool {
+	return t == nil || t.Kind != lang.KindInt || t.Signed
+}
+
+// strCompare compares two strings byte by byte up to the first NUL.
+func (g *gen) strCompare(e *lang.Binary) error {
+	if e.Op != "==" && e.Op != "!=" {
+		return g.errorf(e, "strings can only be compared with == and !=")
+	}
+	xs, ys := typeSize(e.X.Type()), typeSize(e.Y.Type())
+	xo, err := g.alloc(e, xs)
+	if err != nil {
+		return err
+	}
+	yo, err := g.alloc(e, ys)
+	if err != nil {
+		return err
+	}
+	g.zero(xo, xs)
+	g.zero(yo, ys)
+	if err := g.exprMem(e.X, xo, xs); err != nil {
+		return err
+	}
+	if err := g.exprMem(e.Y, yo, ys); err != nil {
+		return err
+	}
+	n := xs
+	if ys < n {
+		n = ys
+	}
+	ne, eq, end := g.newLabel(), g.newLabel(), g.newLabel()
+	for i := 0; i < n; i++ {
+		g.ldx(isa.SizeB, isa.R1, isa.R10, xo+int16(i))
+		g.ldx(isa.SizeB, isa.R2, isa.R10, yo+int16(i))
+		g.jmpReg(isa.JmpJNE, isa.R1, isa.R2, ne)
+		g.jmpImm(isa.JmpJEQ, isa.R1, 0, eq)
+	}
+	g.bind(eq)
+	g.aluImm(isa.ALUMov, isa.R0, b2i(e.Op == "=="))
+	g.ja(end)
+	g.bind(ne)
+	g.aluImm(isa.ALUMov, isa.R0, b2i(e.Op != "=="))
+	g.bind(end)
+	return nil
+}
+
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// exprMem writes the value of e into size bytes of stack at off (already zeroed).
+func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
+	t := e.Type()
+	if !isStringy(t) {
+		if _, err := g.expr(e); err != nil {
+			return err
+		}
+		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+		return nil
+	}
+	switch e := e.(type) {
+	case *lang.StrLit:
+		g.storeString(off, size, e.Value)
+		return nil
+	case *lang.Param:
+		g.storeString(off, size, g.paramValue(e.N))
+		return nil
+	case *lang.Builtin:
+		if e.Name == "comm" {
+			g.stackPtr(isa.R1, off)
+			g.aluImm(isa.ALUMov, isa.R2, int32(min(size, 16)))
+			g.call(fnCurrentComm)
+			return nil
+		}
+	case *lang.Variable:
+		src, ok := g.vars[e.Name]
+		if !ok {
+			return g.errorf(e, "unknown variable $%s", e.Name)
+		}
+		g.copyMem(off, isa.R10, src, min(size, typeSize(g.vtype[e.Name])))
+		return nil
+	case *lang.MapExpr:
+		d := g.c.maps[mapKey(e)]
+		keyOff, err := g.mapKey(e, d, 0)
+		if err != nil {
+			return err
+		}
+		g.loadMap(isa.R1, d.fd)
+		g.stackPtr(isa.R2, keyOff)
+		g.call(fnMapLookup)
+		end := g.newLabel()
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, end)
+		g.copyMem(off, isa.R0, 0, min(size, d.ValSize))
+		g.bind(end)
+		return nil
+	case *lang.Tuple:
+		pos := off
+		for _, el := range e.Elems {
+			n := typeSize(el.Type())
+			if err := g.exprMem(el, pos, n); err != nil {
+				return err
+			}
+			pos += int16(n)
+		}
+		return nil
+	case *lang.Ternary:
+		els, end := g.newLabel(), g.newLabel()
+		if err := g.cond(e.Cond); err != nil {
+			return err
+		}
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, els)
+		if err := g.exprMem(e.Then, off, size); err != nil {
+			return err
+		}
+		g.ja(end)
+		g.bind(els)
+		if err := g.exprMem(e.Else, off, size); err != nil {
+			return err
+		}
+		g.bind(end)
+		return nil
+	case *lang.Call:
+		if e.Name == "str" {
+			if _, err := g.expr(e.Args[0]); err != nil {
+				return err
+			}
+			n := size
+			if len(e.Args) > 1 {
+				if l, ok := e.Args[1].(*lang.IntLit); ok && int(l.Value)+1 < n {
+					n = int(l.Value) + 1
+				}
+			}
+			g.mov(isa.R3, isa.R0)
+			g.stackPtr(isa.R1, off)
+			g.aluImm(isa.ALUMov, isa.R2, int32(n))
+			g.call(fnProbeReadStr)
+			return nil
+		}
+	}
+	return g.errorf(e, "this %s value is not supported by gbpf trace yet", t)
+}
+
+// storeString writes s, NUL-padded, into size bytes at off.
+func (g *gen) storeString(off int16, size int, s string) {
+	b := make([]byte, size)
+	copy(b, s)
+	if len(s) >= size && size > 0 {
+		b[size-1] = 0
+	}
+	for i := 0; i+8 <= size; i += 8 {
+		var v int64
+		for j := 7; j >= 0; j-- {
+			v = v<<8 | int64(b[i+j])
+		}
+		if v == 0 {
+			continue
+		}
+		g.loadImm(isa.R1, v)
+		g.stx(isa.SizeDW, isa.R10, off+int16(i), isa.R1)
+	}
+}

@@ -1,0 +1,530 @@
+package trace
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cilium/ebpf"
+	ciliumasm "github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/trace/lang"
+	"golang.org/x/sys/unix"
+)
+
+// session is a loaded, attachable trace program and its output.
+type session struct {
+	c        *compiler
+	out      io.Writer
+	errOut   io.Writer
+	outMu    sync.Mutex
+	maps     map[string]*ebpf.Map // by bpftrace name
+	byIndex  []*mapDesc
+	ring     *ebpf.Map
+	lost     *ebpf.Map
+	begin    []*ebpf.Program
+	end      []*ebpf.Program
+	probes   []*loadedProbe
+	links    []link.Link
+	exitCh   chan struct{}
+	exitOne  sync.Once
+	lastLost uint64
+	json     bool
+}
+
+type loadedProbe struct {
+	prog  *ebpf.Program
+	point attachPoint
+}
+
+// write prints s at once (bpftrace flushes every line).
+func (s *session) write(text string) {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	io.WriteString(s.out, text)
+}
+
+// expandPoints lists the attach points of a probe.
+func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
+	var out []attachPoint
+	for _, sp := range p.Specs {
+		switch sp.Provider {
+		case "BEGIN", "END":
+			out = append(out, attachPoint{Provider: sp.Provider, Name: sp.Provider})
+		case "tracepoint":
+			names, err := listTracepoints(dir, sp.Target, sp.Func)
+			if err != nil {
+				return nil, err
+			}
+			if len(names) == 0 {
+				loc := sp.Loc
+				return nil, fmt.Errorf("stdin:%d:%d: ERROR: tracepoint not found: %s:%s", loc.Start.Line, loc.Start.Column, sp.Target, sp.Func)
+			}
+			for _, n := range names {
+				cat, name, _ := strings.Cut(n, ":")
+				out = append(out, attachPoint{Provider: "tracepoint", Target: cat, Func: name, Name: "tracepoint:" + n})
+			}
+		case "uprobe", "uretprobe", "kprobe", "kretprobe":
+			if sp.Wildcard {
+				return nil, fmt.Errorf("%s: wildcards in %s probes are not supported by gbpf trace yet", sp.Raw, sp.Provider)
+			}
+			out = append(out, attachPoint{Provider: sp.Provider, Target: sp.Target, Func: sp.Func, Name: sp.String()})
+		default:
+			return nil, fmt.Errorf("%s: %s probes are not supported by gbpf trace yet", sp.Raw, sp.Provider)
+		}
+	}
+	return out, nil
+}
+
+// compileAll generates every program; fdOf gives map file descriptors.
+func (c *compiler) compileAll() ([]*compiledProg, error) {
+	var progs []*compiledProg
+	for _, p := range c.prog.Probes {
+		points, err := expandPoints(p, c.tracefs)
+		if err != nil {
+			return nil, err
+		}
+		for _, pt := range points {
+			var f *tpFormat
+			if pt.Provider == "tracepoint" {
+				f, err = readFormat(c.tracefs, pt.Target, pt.Func)
+				if err != nil {
+					return nil, err
+				}
+			}
+			cp, err := c.compileProbe(p, pt, f)
+			if err != nil {
+				return nil, err
+			}
+			progs = append(progs, cp)
+		}
+	}
+	return progs, nil
+}
+
+func programType(provider string) ebpf.ProgramType {
+	switch provider {
+	case "tracepoint":
+		return ebpf.TracePoint
+	case "uprobe", "uretprobe", "kprobe", "kretprobe":
+		return ebpf.Kprobe
+	}
+	return ebpf.RawTracepoint
+}
+
+func toCilium(insns []isa.Instruction) (ciliumasm.Instructions, error) {
+	raw := isa.Encode(nil, insns)
+	var ci ciliumasm.Instructions
+	r := bytes.NewReader(raw)
+	for r.Len() > 0 {
+		var ins ciliumasm.Instruction
+		if err := ins.Unmarshal(r, binary.LittleEndian, "linux"); err != nil {
+			return nil, fmt.Errorf("insn %d: %w", len(ci), err)
+		}
+		ci = append(ci, ins)
+	}
+	return ci, nil
+}
+
+// createMaps makes the kernel maps and records their descriptors in c.
+func (s *session) createMaps() error {
+	c := s.c
+	s.maps = map[string]*ebpf.Map{}
+	for _, name := range c.names {
+		d := c.maps[name]
+		spec := &ebpf.MapSpec{Name: mapObjName(d.Name), KeySize: uint32(d.kernelKeySize()), ValueSize: uint32(d.ValSize), MaxEntries: 4096, Type: ebpf.PerCPUHash}
+		if d.Class == classPlain {
+			spec.Type = ebpf.Hash
+		}
+		m, err := ebpf.NewMap(spec)
+		if err != nil {
+			return fmt.Errorf("creating map %s: %w", d.Name, err)
+		}
+		s.maps[name] = m
+		d.fd = m.FD()
+		s.byIndex = append(s.byIndex, d)
+	}
+	ring, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_events", Type: ebpf.RingBuf, MaxEntries: 1 << 22})
+	if err != nil {
+		return fmt.Errorf("creating the event ring buffer: %w", err)
+	}
+	s.ring = ring
+	c.ringFD = ring.FD()
+	lost, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_lost", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1})
+	if err != nil {
+		return fmt.Errorf("creating the lost-events counter: %w", err)
+	}
+	s.lost = lost
+	c.lostFD = lost.FD()
+	return nil
+}
+
+func mapObjName(n string) string {
+	var b strings.Builder
+	for _, r := range strings.TrimPrefix(n, "@") {
+		if r < 128 && (r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	s := "m_" + b.String()
+	if len(s) > 15 {
+		s = s[:15]
+	}
+	return s
+}
+
+// load loads every program into the kernel.
+func (s *session) load(progs []*compiledProg, verbose bool) error {
+	for _, cp := range progs {
+		ci, err := toCilium(cp.Insns)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cp.Point.Name, err)
+		}
+		spec := &ebpf.ProgramSpec{Type: programType(cp.Point.Provider), Instructions: ci, License: "GPL"}
+		opts := ebpf.ProgramOptions{}
+		if verbose {
+			opts.LogLevel = ebpf.LogLevelInstruction | ebpf.LogLevelStats
+		}
+		prog, err := ebpf.NewProgramWithOptions(spec, opts)
+		if err != nil {
+			var ve *ebpf.VerifierError
+			if errors.As(err, &ve) {
+				return fmt.Errorf("%s: the kernel rejected the program: %+v", cp.Point.Name, ve)
+			}
+			return fmt.Errorf("%s: loading: %w", cp.Point.Name, err)
+		}
+		if verbose {
+			fmt.Fprintf(s.errOut, "%s: verifier accepted the program\n%s\n", cp.Point.Name, prog.VerifierLog)
+		}
+		switch cp.Point.Provider {
+		case "BEGIN":
+			s.begin = append(s.begin, prog)
+		case "END":
+			s.end = append(s.end, prog)
+		default:
+			s.probes = append(s.probes, &loadedProbe{prog: prog, point: cp.Point})
+		}
+	}
+	return nil
+}
+
+// attach attaches every non-special probe.
+func (s *session) attach() error {
+	for _, p := range s.probes {
+		var l link.Link
+		var err error
+		pt := p.point
+		switch pt.Provider {
+		case "tracepoint":
+			l, err = link.Tracepoint(pt.Target, pt.Func, p.prog, nil)
+		case "uprobe", "uretprobe":
+			var ex *link.Executable
+			ex, err = link.OpenExecutable(pt.Target)
+			if err == nil {
+				if pt.Provider == "uprobe" {
+					l, err = ex.Uprobe(pt.Func, p.prog, nil)
+				} else {
+					l, err = ex.Uretprobe(pt.Func, p.prog, nil)
+				}
+			}
+		case "kprobe":
+			l, err = link.Kprobe(pt.Func, p.prog, nil)
+		case "kretprobe":
+			l, err = link.Kretprobe(pt.Func, p.prog, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("attaching %s: %w", pt.Name, err)
+		}
+		s.links = append(s.links, l)
+	}
+	return nil
+}
+
+func (s *session) detach() {
+	for _, l := range s.links {
+		l.Close()
+	}
+	s.links = nil
+}
+
+func runSpecial(progs []*ebpf.Program) error {
+	for _, p := range progs {
+		if _, err := p.Run(&ebpf.RunOptions{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readEvents handles ring buffer records until the reader is flushed after stop.
+func (s *session) readEvents(rd *ringbuf.Reader, stopping *bool, mu *sync.Mutex, done chan<- struct{}) {
+	defer close(done)
+	var rec ringbuf.Record
+	for {
+		err := rd.ReadInto(&rec)
+		if err != nil {
+			if errors.Is(err, ringbuf.ErrFlushed) || errors.Is(err, os.ErrDeadlineExceeded) {
+				mu.Lock()
+				st := *stopping
+				mu.Unlock()
+				if st {
+					return
+				}
+				continue
+			}
+			return
+		}
+		s.handle(rec.RawSample)
+	}
+}
+
+func (s *session) handle(b []byte) {
+	if len(b) < 8 {
+		return
+	}
+	head := binary.LittleEndian.Uint64(b)
+	kind, idx := int(uint32(head)), int(head>>32)
+	switch kind {
+	case evPrintf:
+		if idx < len(s.c.printfs) {
+			d := s.c.printfs[idx]
+			s.writeRecord("printf", formatPrintf(d.Format, d.Args, b[8:]))
+		}
+	case evTime:
+		if idx < len(s.c.printfs) {
+			s.writeRecord("time", strftime(s.c.printfs[idx].Format, time.Now()))
+		}
+	case evPrint, evClear, evZero:
+		if idx >= len(s.byIndex) || len(b) < 24 {
+			return
+		}
+		d := s.byIndex[idx]
+		switch kind {
+		case evPrint:
+			s.printOne(d, binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:]))
+		case evClear:
+			s.clearMap(d)
+		case evZero:
+			s.zeroMap(d)
+		}
+	case evExit:
+		s.exitOne.Do(func() { close(s.exitCh) })
+	}
+}
+
+// writeRecord prints a printf or time output.
+func (s *session) writeRecord(kind, text string) {
+	if s.json {
+		s.write(jsonLine(kind, text))
+		return
+	}
+	s.write(text)
+}
+
+// strftime renders the subset of strftime conversions time() uses.
+func strftime(f string, t time.Time) string {
+	r := strings.NewReplacer("%H", t.Format("15"), "%M", t.Format("04"), "%S", t.Format("05"),
+		"%Y", t.Format("2006"), "%m", t.Format("01"), "%d", t.Format("02"), "%y", t.Format("06"),
+		"%b", t.Format("Jan"), "%a", t.Format("Mon"), "%%", "%")
+	return r.Replace(f)
+}
+
+// readMap reads and sorts the entries of a map.
+func (s *session) readMap(d *mapDesc) []*mapEntry {
+	m := s.maps[d.key]
+	if m == nil {
+		return nil
+	}
+	byKey := map[string]*mapEntry{}
+	var order []*mapEntry
+	key := make([]byte, d.kernelKeySize())
+	it := m.Iterate()
+	switch d.Class {
+	case classPlain:
+		val := make([]byte, d.ValSize)
+		for it.Next(key, val) {
+			e := &mapEntry{key: append([]byte(nil), key...)}
+			e.keyText = formatKey(d, e.key)
+			e.text = decodeValue(val, d.Info.Value)
+			if d.Info.Value.Kind == lang.KindInt {
+				e.sortVal = int64(binary.LittleEndian.Uint64(val))
+			}
+			order = append(order, e)
+		}
+	case classCounter, classHist:
+		var vals []uint64
+		for it.Next(key, &vals) {
+			var sum uint64
+			for _, v := range vals {
+				sum += v
+			}
+			uk := key[:d.KeySize]
+			e := byKey[string(uk)]
+			if e == nil {
+				e = &mapEntry{key: append([]byte(nil), uk...), raw: []uint64{0}}
+				e.keyText = formatKey(d, e.key)
+				byKey[string(uk)] = e
+				order = append(order, e)
+			}
+			if d.Class == classHist {
+				idx := int(binary.LittleEndian.Uint64(key[d.KeySize:]))
+				if idx < 0 || idx > 200 {
+					continue
+				}
+				for len(e.buckets) <= idx {
+					e.buckets = append(e.buckets, 0)
+				}
+				e.buckets[idx] += sum
+			}
+			e.raw[0] += sum
+			e.sortVal = int64(e.raw[0])
+		}
+	case classAvg, classMinMax:
+		type pair struct{ A, B uint64 }
+		var vals []pair
+		for it.Next(key, &vals) {
+			e := &mapEntry{key: append([]byte(nil), key...)}
+			e.keyText = formatKey(d, e.key)
+			if d.Class == classAvg {
+				var cnt, sum uint64
+				for _, v := range vals {
+					cnt += v.A
+					sum += v.B
+				}
+				e.raw = []uint64{cnt, sum}
+				if cnt != 0 {
+					e.sortVal = int64(sum) / int64(cnt)
+				}
+			} else {
+				set := false
+				var best int64
+				for _, v := range vals {
+					if v.B == 0 {
+						continue
+					}
+					x := int64(v.A)
+					if !set || (d.Info.Value.Agg == lang.AggMin && x < best) || (d.Info.Value.Agg == lang.AggMax && x > best) {
+						best, set = x, true
+					}
+				}
+				e.raw = []uint64{uint64(best)}
+				e.sortVal = best
+			}
+			order = append(order, e)
+		}
+	}
+	sortEntries(order)
+	return order
+}
+
+func (s *session) printOne(d *mapDesc, top, div uint64) {
+	entries := s.readMap(d)
+	if s.json {
+		s.write(jsonMap(d, entries, top, div))
+		return
+	}
+	var b strings.Builder
+	printMap(&b, d, entries, top, div)
+	s.write(b.String())
+}
+
+func (s *session) clearMap(d *mapDesc) {
+	m := s.maps[d.key]
+	if m == nil {
+		return
+	}
+	key := make([]byte, d.kernelKeySize())
+	var keys [][]byte
+	it := m.Iterate()
+	var discard []byte
+	if d.Class == classPlain {
+		discard = make([]byte, d.ValSize)
+		for it.Next(key, discard) {
+			keys = append(keys, append([]byte(nil), key...))
+		}
+	} else {
+		var vals [][]byte
+		_ = vals
+		next := make([]byte, d.kernelKeySize())
+		var cur any
+		for {
+			if err := m.NextKey(cur, next); err != nil {
+				break
+			}
+			keys = append(keys, append([]byte(nil), next...))
+			cur = keys[len(keys)-1]
+		}
+	}
+	for _, k := range keys {
+		m.Delete(k)
+	}
+}
+
+func (s *session) zeroMap(d *mapDesc) {
+	m := s.maps[d.key]
+	if m == nil {
+		return
+	}
+	var keys [][]byte
+	next := make([]byte, d.kernelKeySize())
+	var cur any
+	for {
+		if err := m.NextKey(cur, next); err != nil {
+			break
+		}
+		keys = append(keys, append([]byte(nil), next...))
+		cur = keys[len(keys)-1]
+	}
+	ncpu, _ := ebpf.PossibleCPU()
+	for _, k := range keys {
+		if d.Class == classPlain {
+			m.Update(k, make([]byte, d.ValSize), ebpf.UpdateExist)
+			continue
+		}
+		vals := make([][]byte, ncpu)
+		for i := range vals {
+			vals[i] = make([]byte, d.ValSize)
+		}
+		m.Update(k, vals, ebpf.UpdateExist)
+	}
+}
+
+// printAll prints every map in name order, as bpftrace does at exit.
+func (s *session) printAll() {
+	if !s.json {
+		s.write("\n\n")
+	}
+	names := append([]string(nil), s.c.names...)
+	sort.Strings(names)
+	for _, n := range names {
+		s.printOne(s.c.maps[n], 0, 1)
+	}
+}
+
+// checkLost reports events the ring buffer could not take.
+func (s *session) checkLost() {
+	var v uint64
+	if err := s.lost.Lookup(uint32(0), &v); err != nil {
+		return
+	}
+	if v > s.lastLost {
+		fmt.Fprintf(s.errOut, "Lost %d events\n", v-s.lastLost)
+		s.lastLost = v
+	}
+}
+
+// processAlive says whether pid still exists.
+func processAlive(pid int) bool {
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}
