@@ -14,7 +14,7 @@ func (c *compiler) encap(kw string, v uint32, has bool) *block {
 	case "pppoes":
 		return c.pppoes(v, has)
 	}
-	return c.unsupported(kw)
+	return c.tunnel(kw, v, has)
 }
 
 func (c *compiler) vlan(v uint32, has bool) *block {

@@ -491,10 +491,12 @@ func (c *compiler) prevLinkHdrCheck() *block {
 	return nil
 }
 
-// encapLLCheck matches the link-layer header of an encapsulated frame:
-// after geneve or vxlan the inner frame is always Ethernet.
+// encapLLCheck checks, inside a Geneve or VXLAN tunnel, that there is an
+// inner link-layer header (the link header and payload offsets differ).
 func (c *compiler) encapLLCheck() *block {
-	return nil
+	s := newStmt(bLD|bMEM, uint32(c.offLinkHdr.reg))
+	sappend(s, newStmt(bLDX|bMEM, uint32(c.offLinkPL.reg)))
+	return genNot(jmpX(bJEQ, s))
 }
 
 func (c *compiler) etherLinktype(p uint32) *block {
