@@ -59,14 +59,27 @@ func (b *builder) compare(c ArgCmp, little bool, ok, fail label) {
 		b.ld(loOff)
 		b.jump(cbpf.OpJEQK, loV, eq, ne)
 	case OpMaskedEq:
+		// A half whose mask is 0 is decided without a load: it holds
+		// exactly when that half of the value is 0 too.
 		hiM, loM := uint32(c.Mask>>32), uint32(c.Mask)
-		b.ld(hiOff)
-		b.emit(cbpf.Stmt(cbpf.OpAndK, hiM))
-		b.jump(cbpf.OpJEQK, hiV, lo, fail)
+		if hiM == 0 && hiV != 0 || loM == 0 && loV != 0 {
+			b.jump(cbpf.OpJA, 0, fail, fail)
+			b.mark(lo) // unused
+			break
+		}
+		if hiM != 0 {
+			b.ld(hiOff)
+			b.emit(cbpf.Stmt(cbpf.OpAndK, hiM))
+			b.jump(cbpf.OpJEQK, hiV, lo, fail)
+		}
 		b.mark(lo)
-		b.ld(loOff)
-		b.emit(cbpf.Stmt(cbpf.OpAndK, loM))
-		b.jump(cbpf.OpJEQK, loV, ok, fail)
+		if loM != 0 {
+			b.ld(loOff)
+			b.emit(cbpf.Stmt(cbpf.OpAndK, loM))
+			b.jump(cbpf.OpJEQK, loV, ok, fail)
+		} else {
+			b.jump(cbpf.OpJA, 0, ok, ok)
+		}
 	case OpGt, OpGe, OpLt, OpLe:
 		// above: the high word decides "greater"; below: it decides "less".
 		above, below := ok, fail

@@ -167,7 +167,7 @@ func MarshalPolicy(p *Policy) ([]byte, error) {
 func jsonError(data []byte, err error) error {
 	switch e := err.(type) {
 	case *json.SyntaxError:
-		return fmt.Errorf("seccomp: policy: %s: %v", position(data, int(e.Offset)), err)
+		return fmt.Errorf("seccomp: policy: %s: %v", position(data, int(e.Offset)-1), err)
 	case *json.UnmarshalTypeError:
 		return fmt.Errorf("seccomp: policy: %s: %v", position(data, int(e.Offset)), err)
 	}
@@ -176,9 +176,7 @@ func jsonError(data []byte, err error) error {
 
 // position returns "line:column" (1-based) of byte offset off in data.
 func position(data []byte, off int) string {
-	if off > len(data) {
-		off = len(data)
-	}
+	off = max(0, min(off, len(data)))
 	line := 1 + bytes.Count(data[:off], []byte("\n"))
 	col := off - bytes.LastIndexByte(data[:off], '\n')
 	return fmt.Sprintf("%d:%d", line, col)

@@ -74,6 +74,9 @@ func TestArgComparisons(t *testing.T) {
 		{"unsigned", ArgCmp{Op: OpLt, Value: 10}, []probe{{hiBit, false}, {maxU, false}, {9, true}}},
 		{"masked low", ArgCmp{Op: OpMaskedEq, Mask: 0x3, Value: 0x2}, []probe{{2, true}, {6, true}, {3, false}, {big<<8 | 2, true}}},
 		{"masked high", ArgCmp{Op: OpMaskedEq, Mask: 0xff00000000, Value: 0x0100000000}, []probe{{0x0100000000, true}, {0x01ffffffff, true}, {0x0200000000, false}, {0x1, false}}},
+		{"masked no mask", ArgCmp{Op: OpMaskedEq, Mask: 0, Value: 0}, []probe{{0, true}, {maxU, true}}},
+		{"masked no mask, value", ArgCmp{Op: OpMaskedEq, Mask: 0, Value: 1}, []probe{{0, false}, {1, false}}},
+		{"masked value outside mask", ArgCmp{Op: OpMaskedEq, Mask: 0xffffffff, Value: 1 << 32}, []probe{{1 << 32, false}, {0, false}}},
 		{"masked both", ArgCmp{Op: OpMaskedEq, Mask: hiBit | 1, Value: hiBit}, []probe{{hiBit, true}, {hiBit | 1, false}, {hiBit | 2, true}, {2, false}}},
 	}
 	for _, c := range cases {
