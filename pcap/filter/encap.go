@@ -102,7 +102,7 @@ func (c *compiler) inOutbound(outbound bool) *block {
 	case pcap.LinkTypeSLIP:
 		return c.cmp(orLinkHdr, 0, bB, sel(0, 1))
 	case pcap.LinkTypeIPNET:
-		return c.cmp(orLinkHdr, 2, bH, sel(1, 2))
+		return c.cmp(orLinkHdr, 2, bH, sel(2, 1))
 	case pcap.LinkTypeLINUX_SLL:
 		b0 := c.cmp(orLinkHdr, 0, bH, 4)
 		if outbound {

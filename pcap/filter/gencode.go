@@ -256,6 +256,9 @@ func newCompiler(lt pcap.LinkType, snaplen, netmask uint32, names *nameDB) *comp
 		set(24, 26, 0, 3)
 	case pcap.LinkTypeDSA_TAG_BRCM, pcap.LinkTypeDSA_TAG_DSA:
 		set(16, 18, 0, 3)
+	case pcap.LinkTypeJUNIPER_MFR, pcap.LinkTypeJUNIPER_MLFR, pcap.LinkTypeJUNIPER_MLPPP,
+		pcap.LinkTypeJUNIPER_PPP, pcap.LinkTypeJUNIPER_CHDLC, pcap.LinkTypeJUNIPER_FRELAY:
+		set(4, 4, 0, offsetNotSet)
 	default:
 		set(offsetNotSet, offsetNotSet, offsetNotSet, offsetNotSet)
 	}
@@ -778,6 +781,9 @@ func (c *compiler) linktypeCheck(p uint32) *block {
 		}
 		return c.genFalse()
 	default:
+		if isJuniper(c.linktype) {
+			return c.mcmp(orLinkHdr, 0, bW, 0x4d474300, 0xffffff00)
+		}
 		if c.offLinkType.constant != offsetNotSet {
 			c.assertMaxval("EtherType", p, 65535)
 			return c.cmp(orLinkType, 0, bH, p)

@@ -100,7 +100,7 @@ func TestOracleBytecode(t *testing.T) {
 			o = 1
 		}
 		total[o]++
-		prog, err := Compile(c.expr(), Options{LinkType: lt, Snaplen: c.Snaplen, Netmask: parseNetmask(c.Netmask), Optimize: c.Optimize})
+		prog, err := Compile(c.expr(), Options{LinkType: lt, Snaplen: c.Snaplen, Netmask: parseNetmask(c.Netmask), NetmaskSet: c.Netmask != "", Optimize: c.Optimize})
 		if err != nil {
 			fails[o] = append(fails[o], fmt.Sprintf("%s [%s] %q: error %v", c.Label, c.DLT, c.expr(), err))
 			continue

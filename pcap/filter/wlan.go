@@ -283,6 +283,10 @@ func (c *compiler) llcCheck() *block {
 		return genAnd(b0, b1)
 	case pcap.LinkTypeIEEE802, pcap.LinkTypeFDDI, pcap.LinkTypeATM_RFC1483:
 		return c.genTrue()
+	case pcap.LinkTypeSUNATM:
+		b0 := c.mcmp(orLinkHdr, 0, bB, 0x02, 0x0f)
+		c.linktype = c.prevlinktype
+		return b0
 	}
 	if isWlan(c.linktype) {
 		return c.mcmp(orLinkHdr, 0, bB, fc0TypeData, fc0TypeMask)
