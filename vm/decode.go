@@ -346,6 +346,9 @@ func (p *Program) predecode(fused bool) error {
 			id := ins.Imm32()
 			h, ok := p.registry[id]
 			if !ok {
+				if proto, known := helpers.Lookup(helpers.ID(id)); known && !proto.AllowedIn(p.typ) {
+					return fail(fmt.Errorf("%w: %s (helper id %d) in a %s program", ErrHelperNotAllowed, proto.Name(), id, p.typ))
+				}
 				return fail(fmt.Errorf("%w: helper id %d (%s) is not registered", ErrUnknownHelper, id, helpers.ID(id)))
 			}
 			p.needsEnv = true
