@@ -184,8 +184,8 @@ type MapSpec struct {
 
 // MapKV is an initial element of a map.
 type MapKV struct {
-	Key   uint32
-	Value any // []byte, ProgramRef or MapRef
+	Key   uint32 // the array index (0 for global data)
+	Value any    // []byte, ProgramRef or MapRef
 }
 
 // ProgramRef names an entry program of the same Spec (a prog array element).
