@@ -248,6 +248,9 @@ func newCompiler(lt pcap.LinkType, snaplen, netmask uint32, names *nameDB) *comp
 		set(6, 44, 0, 0)
 	case pcap.LinkTypeIPNET:
 		set(1, 24, 0, offsetNotSet)
+	case pcap.LinkTypePFLOG:
+		set(0, 0, 0, 0)
+		c.offLinkPL.variable = true
 	case pcap.LinkTypeNETANALYZER:
 		c.offLinkHdr.constant = 4
 		set(16, 18, 0, 3)
@@ -739,6 +742,8 @@ func (c *compiler) linktypeCheck(p uint32) *block {
 		return c.cmp(orLinkType, 0, bH, c.pppType(p))
 	case pcap.LinkTypeNULL, pcap.LinkTypeLOOP, pcap.LinkTypeENC:
 		return c.loopbackLinktype(p)
+	case pcap.LinkTypePFLOG:
+		return c.pflogLinktype(p)
 	case pcap.LinkTypeARCNET, pcap.LinkTypeARCNET_LINUX:
 		switch p {
 		case ethertypeIPv6:
@@ -830,6 +835,8 @@ func (c *compiler) insertComputeVLOffsets(b *block) {
 	case pcap.LinkTypeIEEE802_11, pcap.LinkTypePRISM_HEADER, pcap.LinkTypeIEEE802_11_RADIO_AVS,
 		pcap.LinkTypeIEEE802_11_RADIO, pcap.LinkTypePPI:
 		s = c.load80211HeaderLen(s, b.stmts)
+	case pcap.LinkTypePFLOG:
+		s = c.loadPflogPrefixLen()
 	}
 	if s == nil && c.isVlanVLOffset {
 		if c.offLinkPL.reg == -1 {

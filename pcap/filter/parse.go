@@ -381,6 +381,8 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 		return p.c.encap(t.text, v, has), qerr
 	case "llc":
 		return p.parseLLC(), qerr
+	case "on", "rset", "rnr", "srnr", "reason", "action":
+		return p.parsePF(t.text), qerr
 	case "sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls":
 		return p.parseFieldValue(func(v uint32, j uint16, r bool) *block { return p.c.mtp3Field(t.text, v, j, r) }), qerr
 	case "vpi", "vci":
@@ -396,7 +398,7 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 	case "ifindex":
 		return p.c.ifindex(p.num()), qerr
 	case "lane", "oam", "oamf4",
-		"connectmsg", "metaconnect", "on", "rset", "rnr", "srnr", "reason", "action":
+		"connectmsg", "metaconnect":
 		return p.c.unsupported(t.text), qerr
 	}
 	p.i--
