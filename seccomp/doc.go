@@ -19,8 +19,33 @@
 // kernel; Policy.Decide reads the policy directly and is the reference the
 // compiled program is tested against.
 //
-// ParsePolicy reads the JSON policy file of `gbpf seccomp` (format in
-// file.go's comment and README); MarshalPolicy writes it.
+// # Policy files
+//
+// ParsePolicy reads the JSON policy file of `gbpf seccomp`; MarshalPolicy
+// writes it. Unknown fields are errors.
+//
+//	{
+//	  "arch": "x86_64",                  // optional: see ArchNames; default the native one
+//	  "default": "allow",                // required: the action when no rule decides
+//	  "bad_arch": "kill_process",        // optional: the action for other architectures
+//	  "rules": [
+//	    {"syscalls": ["getpid", "getppid"], "action": "errno:38"},
+//	    {"syscalls": ["write"], "action": "allow",
+//	     "args": [{"index": 0, "op": "<=", "value": 2}]},
+//	    {"syscalls": ["mmap"], "action": "errno:EPERM",
+//	     "args": [{"index": 2, "op": "&=", "mask": 4, "value": 4}]}
+//	  ]
+//	}
+//
+// Actions are written as ParseAction reads them ("allow", "log", "trap",
+// "kill" = "kill_process", "kill_thread", "user_notif", "errno:N",
+// "errno:EPERM", "trace:N"), operators as ParseOp reads them ("==", "!=", "<",
+// "<=", ">", ">=", "&=" for masked equality, which needs "mask"). System calls
+// are names of the architecture's table or decimal numbers. "value" and
+// "mask" are JSON integers (0 to 2^64-1) or strings holding a number in Go
+// syntax ("0x7fffffff", "0o755"); a negative number is taken as its 64-bit
+// two's complement ("-1" is 2^64-1). A rule holds when all its comparisons
+// do; the first rule that lists the call and holds decides.
 //
 // Install loads a program into the calling process. Command and
 // CommandFilter run a command under a program in a child only: the child

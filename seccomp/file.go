@@ -8,28 +8,6 @@ import (
 	"strings"
 )
 
-// The policy file is JSON (unknown fields are errors):
-//
-//	{
-//	  "arch": "x86_64",                  // optional: see ArchNames; default the native one
-//	  "default": "allow",                // required: the action when no rule decides
-//	  "bad_arch": "kill_process",        // optional: the action for other architectures
-//	  "rules": [
-//	    {"syscalls": ["getpid", "getppid"], "action": "errno:38"},
-//	    {"syscalls": ["write"], "action": "allow",
-//	     "args": [{"index": 0, "op": "<=", "value": 2}]},
-//	    {"syscalls": ["mmap"], "action": "errno:EPERM",
-//	     "args": [{"index": 2, "op": "&=", "mask": 4, "value": 4}]}
-//	  ]
-//	}
-//
-// Actions are written as ParseAction reads them, operators as ParseOp reads
-// them. "value" and "mask" are JSON numbers (integers 0 to 2^64-1) or strings
-// holding a number in Go syntax ("0x7fffffff", "0o755", "-1" for 2^64-1,
-// i.e. negative numbers are taken two's complement as 64-bit). A rule's
-// comparisons must all hold; the first rule that lists the call and holds
-// decides, as in Policy.
-
 // policyFile is the JSON shape of a policy file.
 type policyFile struct {
 	Arch    string     `json:"arch,omitempty"`

@@ -458,3 +458,52 @@ func TestCheckFilterKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandExternal runs the system's uname under policies: denied uname
+// fails with EPERM, a denied execve makes the child exit 127, and an allowed
+// command runs normally.
+func TestCommandExternal(t *testing.T) {
+	requireSeccomp(t)
+	if _, err := exec.LookPath("uname"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	cases := []struct {
+		policy string
+		status int
+		stderr string
+		stdout string
+	}{
+		{`{"default": "allow"}`, 0, "", "Linux\n"},
+		{`{"default": "allow", "rules": [{"syscalls": ["uname"], "action": "errno:EPERM"}]}`, 1, "Operation not permitted", ""},
+		{`{"default": "allow", "rules": [{"syscalls": ["execve"], "action": "errno:EACCES"}]}`, 127, "gbpf seccomp: exec ", ""},
+	}
+	for _, c := range cases {
+		p, err := ParsePolicy([]byte(c.policy))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd, err := Command(p, "uname", "-s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err = cmd.Run()
+		status := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			status = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if status != c.status || !strings.Contains(stderr.String(), c.stderr) || stdout.String() != c.stdout {
+			t.Errorf("%s: status %d, stdout %q, stderr %q; want %d, %q, containing %q", c.policy, status, stdout.String(), stderr.String(), c.status, c.stdout, c.stderr)
+		}
+	}
+	if _, err := Command(&Policy{DefaultAction: Allow}, "no-such-command-gbpf"); err == nil {
+		t.Error("Command of a missing command: no error")
+	}
+}
