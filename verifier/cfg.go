@@ -1,0 +1,245 @@
+package verifier
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gbpf/gbpf/isa"
+)
+
+// verifier holds one verification.
+type verifier struct {
+	insns []isa.Instruction
+	opts  Options
+	si    *isa.SlotIndex
+	log   strings.Builder
+
+	subprogs   []int  // first instruction of each subprogram, sorted; subprogs[0] = 0
+	subprogOf  []int  // subprogram of each instruction
+	prune      []bool // prune points: jump targets and fall-throughs of conditional jumps
+	target     []int  // jump target of each jump, call target of each local call, else -1
+	info       []InsnInfo
+	stackDepth []int // per subprogram
+
+	explored    [][]*checkpoint           // fully explored checkpoints per instruction
+	loops       map[loopKey][]*checkpoint // checkpoints still being explored
+	inProgress  []int
+	processed   int
+	totalStates int
+	curStates   int
+	peakStates  int
+	jmps        int
+	nextID      uint32
+	prevJmps    int
+	prevInsns   int
+}
+
+func newVerifier(insns []isa.Instruction, opts Options) *verifier {
+	return &verifier{insns: insns, opts: opts}
+}
+
+// slot returns the kernel's number of instruction i.
+func (v *verifier) slot(i int) int { return v.si.Slot(i) }
+
+// fail returns the error for instruction i (or -1) with the kernel's reason,
+// appending the reason to the log.
+func (v *verifier) fail(i int, format string, args ...any) *Error {
+	reason := fmt.Sprintf(format, args...)
+	v.log.WriteString(reason)
+	v.log.WriteString("\n")
+	e := &Error{Index: i, Reason: reason}
+	if i >= 0 && i < len(v.insns) {
+		e.Insn = v.insns[i]
+	}
+	v.finishLog()
+	e.Log = v.log.String()
+	return e
+}
+
+// unsupported is fail for something the verifier does not model.
+func (v *verifier) unsupported(i int, format string, args ...any) *Error {
+	e := v.fail(i, format, args...)
+	e.unsupported = true
+	return e
+}
+
+func (v *verifier) finishLog() {
+	fmt.Fprintf(&v.log, "processed %d insns (limit %d) max_states_per_insn %d total_states %d peak_states %d mark_read 0\n",
+		v.processed, MaxProcessedInsns, v.maxStatesPerInsn(), v.totalStates, v.peakStates)
+}
+
+func (v *verifier) maxStatesPerInsn() int {
+	m := 0
+	for _, l := range v.explored {
+		m = max(m, len(l))
+	}
+	return m
+}
+
+// checkStructure runs the kernel's check_subprogs and check_cfg: valid
+// instructions, jumps inside their subprogram and not into an lddw, every
+// subprogram ending in exit or jump, every instruction reachable, and for
+// unprivileged programs no back-edges.
+func (v *verifier) checkStructure() error {
+	n := len(v.insns)
+	limit := MaxInsns
+	if v.opts.Unprivileged {
+		limit = MaxUnprivInsns
+	}
+	if n == 0 {
+		return v.fail(-1, "program is empty")
+	}
+	v.si = isa.NewSlotIndex(v.insns)
+	if v.si.Len() > limit {
+		return v.fail(-1, "program of %d insns is too large (limit %d)", v.si.Len(), limit)
+	}
+	for i, ins := range v.insns {
+		if err := ins.Validate(); err != nil {
+			return v.fail(i, "%s", strings.TrimPrefix(err.Error(), isa.ErrInvalid.Error()+": "))
+		}
+	}
+	v.target = make([]int, n)
+	starts := map[int]bool{0: true}
+	for i, ins := range v.insns {
+		v.target[i] = -1
+		if ins.IsLocalCall() || (ins.IsLoadImm64() && ins.Src == isa.PseudoFunc) {
+			if v.opts.Unprivileged {
+				return v.fail(i, "loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN")
+			}
+			off := int64(ins.Imm32())
+			s := int64(v.slot(i)) + off + 1
+			t := v.si.Index(int(s))
+			if s < 0 || s >= int64(v.si.Len()) || t < 0 {
+				return v.fail(i, "call to invalid destination")
+			}
+			if ins.IsLocalCall() {
+				v.target[i] = t
+			}
+			starts[t] = true
+		}
+	}
+	for s := range starts {
+		v.subprogs = append(v.subprogs, s)
+	}
+	sort.Ints(v.subprogs)
+	v.subprogOf = make([]int, n)
+	for k, start := range v.subprogs {
+		end := n
+		if k+1 < len(v.subprogs) {
+			end = v.subprogs[k+1]
+		}
+		for i := start; i < end; i++ {
+			v.subprogOf[i] = k
+			ins := v.insns[i]
+			if ins.IsJump() {
+				s := int64(v.slot(i)) + ins.JumpOffset() + 1
+				t := v.si.Index(int(s))
+				if s < int64(v.slot(start)) || s >= int64(v.slotEnd(end)) {
+					return v.fail(i, "jump out of range from insn %d to %d", v.slot(i), s)
+				}
+				if t < 0 {
+					// Lands on the second half of an lddw.
+					return v.fail(v.si.Index(int(s)-1), "jump into the middle of ldimm64 insn %d", s-1)
+				}
+				v.target[i] = t
+			}
+			if i == end-1 && ins.OpCode != isa.OpExit && ins.OpCode != isa.OpJA && ins.OpCode != isa.OpJA32 {
+				return v.fail(i, "last insn is not an exit or jmp")
+			}
+		}
+	}
+	return v.checkCFG()
+}
+
+// slotEnd is the slot number of instruction end (which may be len).
+func (v *verifier) slotEnd(end int) int {
+	if end >= len(v.insns) {
+		return v.si.Len()
+	}
+	return v.slot(end)
+}
+
+// checkCFG walks the control-flow graph depth first from the entry, as
+// check_cfg: unreachable instructions and (unprivileged) back-edges.
+func (v *verifier) checkCFG() error {
+	n := len(v.insns)
+	const (
+		unseen = iota
+		onStack
+		done
+	)
+	state := make([]uint8, n)
+	v.prune = make([]bool, n)
+	type frame struct{ i, next int }
+	stack := []frame{{0, 0}}
+	state[0] = onStack
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		succ := v.successors(top.i)
+		if top.next >= len(succ) {
+			state[top.i] = done
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		w := succ[top.next]
+		top.next++
+		switch state[w] {
+		case unseen:
+			state[w] = onStack
+			stack = append(stack, frame{w, 0})
+		case onStack:
+			if v.opts.Unprivileged {
+				return v.fail(top.i, "back-edge from insn %d to %d", v.slot(top.i), v.slot(w))
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		if state[i] == unseen {
+			return v.fail(i, "unreachable insn %d", v.slot(i))
+		}
+	}
+	for i, ins := range v.insns {
+		switch {
+		case ins.IsJump():
+			v.prune[v.target[i]] = true
+			if ins.OpCode != isa.OpJA && ins.OpCode != isa.OpJA32 && i+1 < n {
+				v.prune[i+1] = true
+			}
+		case ins.IsLocalCall():
+			v.prune[v.target[i]] = true
+			if i+1 < n {
+				v.prune[i+1] = true
+			}
+		}
+	}
+	return nil
+}
+
+// successors lists the instructions control may reach after i in the
+// control-flow graph (calls reach the callee and the next instruction).
+func (v *verifier) successors(i int) []int {
+	ins := v.insns[i]
+	n := len(v.insns)
+	var out []int
+	switch {
+	case ins.OpCode == isa.OpExit:
+	case ins.OpCode == isa.OpJA || ins.OpCode == isa.OpJA32:
+		out = append(out, v.target[i])
+	case ins.IsJump():
+		if i+1 < n {
+			out = append(out, i+1)
+		}
+		out = append(out, v.target[i])
+	case ins.IsLocalCall():
+		if i+1 < n {
+			out = append(out, i+1)
+		}
+		out = append(out, v.target[i])
+	default:
+		if i+1 < n {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}

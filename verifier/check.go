@@ -1,0 +1,498 @@
+package verifier
+
+import (
+	"math"
+
+	"github.com/gbpf/gbpf/isa"
+)
+
+// maxVarOff bounds pointer offsets (BPF_MAX_VAR_OFF).
+const maxVarOff = 1 << 29
+
+func (v *verifier) initialState() *state {
+	f := &frame{callsite: -1}
+	f.regs[isa.R10] = pointerTo(PtrToStack, 0)
+	switch v.opts.ProgType {
+	case Raw:
+		f.regs[isa.R1] = pointerTo(PtrToMem, 0)
+		f.regs[isa.R1].size = uint32(v.opts.MemSize)
+		f.regs[isa.R2] = knownScalar(uint64(v.opts.MemSize))
+	default:
+		f.regs[isa.R1] = pointerTo(PtrToCtx, 0)
+	}
+	return &state{frames: []*frame{f}, from: -1}
+}
+
+// run explores every path of the program depth first, as the kernel's
+// do_check: one current state, a stack of states forked at conditional
+// jumps, and states kept at prune points to cut paths already proven safe.
+func (v *verifier) run() error {
+	if err := v.checkStructure(); err != nil {
+		return err
+	}
+	n := len(v.insns)
+	v.info = make([]InsnInfo, n)
+	v.explored = make([][]*checkpoint, n)
+	v.loops = map[loopKey][]*checkpoint{}
+	v.inProgress = make([]int, n)
+	v.stackDepth = make([]int, len(v.subprogs))
+	cur := v.initialState()
+	var pending []*state
+	printState := false
+	for {
+		if cur == nil {
+			if len(pending) == 0 {
+				break
+			}
+			cur = pending[len(pending)-1]
+			pending = pending[:len(pending)-1]
+			printState = v.opts.LogLevel > 0
+		}
+		i := cur.insn
+		v.processed++
+		if v.processed > MaxProcessedInsns {
+			return v.fail(i, "BPF program is too large. Processed %d insn", v.processed)
+		}
+		if v.prune[i] {
+			pruned, err := v.visit(cur)
+			if err != nil {
+				return err
+			}
+			if pruned {
+				if v.opts.LogLevel > 0 {
+					if printState {
+						v.logf("\nfrom %d to %d: safe\n", v.slot(cur.from), v.slot(i))
+					} else {
+						v.logf("%d: safe\n", v.slot(i))
+					}
+				}
+				v.done(cur.parent)
+				cur = nil
+				continue
+			}
+		}
+		if v.opts.LogLevel > 1 || printState {
+			if printState && cur.from >= 0 {
+				v.logf("\nfrom %d to %d: ", v.slot(cur.from), v.slot(i))
+			} else {
+				v.logf("%d: ", v.slot(i))
+			}
+			v.logState(cur)
+			printState = false
+		}
+		if v.opts.LogLevel > 0 {
+			v.logf("%d: (%02x) %v\n", v.slot(i), v.insns[i].OpCode, v.insns[i])
+		}
+		v.info[i].Reached = true
+		ended, forked, err := v.exec(cur)
+		if err != nil {
+			return err
+		}
+		if forked != nil {
+			if forked.parent != nil {
+				forked.parent.branches++
+			}
+			pending = append(pending, forked)
+		}
+		if ended {
+			v.done(cur.parent)
+			cur = nil
+		}
+	}
+	return v.checkStackDepth()
+}
+
+// visit looks for an explored state at cur's instruction that covers cur
+// (is_state_visited). A covering state prunes the path; an equal state
+// still being explored is an infinite loop; otherwise cur may be kept.
+func (v *verifier) visit(cur *state) (bool, error) {
+	i := cur.insn
+	addNew := v.jmps-v.prevJmps >= 2 && v.processed-v.prevInsns >= 8
+	key := loopKey{i, hashState(cur)}
+	for _, c := range v.loops[key] {
+		if statesEqual(c.st, cur, true, v.opts.Unprivileged) {
+			return false, v.fail(i, "infinite loop detected at insn %d", v.slot(i))
+		}
+	}
+	if v.inProgress[i] > 0 && v.jmps-v.prevJmps < 20 && v.processed-v.prevInsns < 100 {
+		addNew = false
+	}
+	l := v.explored[i]
+	for k := 0; k < len(l); k++ {
+		c := l[k]
+		if statesEqual(c.st, cur, false, v.opts.Unprivileged) {
+			c.hit++
+			return true, nil
+		}
+		c.miss++
+		if c.miss > c.hit*3+3 {
+			// A state that keeps missing costs more than it saves.
+			l[k] = l[len(l)-1]
+			l = l[:len(l)-1]
+			k--
+			v.curStates--
+		}
+	}
+	v.explored[i] = l
+	if !addNew {
+		return false, nil
+	}
+	v.prevJmps, v.prevInsns = v.jmps, v.processed
+	cp := &checkpoint{st: cur.clone(), branches: 1, parent: cur.parent, insn: i, key: key}
+	cur.parent = cp
+	v.loops[key] = append(v.loops[key], cp)
+	v.inProgress[i]++
+	v.totalStates++
+	v.curStates++
+	v.peakStates = max(v.peakStates, v.curStates)
+	return false, nil
+}
+
+// checkStackDepth checks the combined stack of every call chain
+// (check_max_stack_depth): each frame rounded up to 32 bytes.
+func (v *verifier) checkStackDepth() error {
+	calls := make([][]int, len(v.subprogs))
+	for i, ins := range v.insns {
+		if ins.IsLocalCall() {
+			sp := v.subprogOf[i]
+			calls[sp] = append(calls[sp], v.subprogOf[v.target[i]])
+		}
+	}
+	round := func(d int) int { return (max(d, 1) + 31) &^ 31 }
+	var walk func(sp, depth, frames int) error
+	walk = func(sp, depth, frames int) error {
+		depth += round(v.stackDepth[sp])
+		if depth > MaxStack {
+			return v.fail(-1, "combined stack size of %d calls is %d. Too large", frames, depth)
+		}
+		if frames >= MaxCallFrames {
+			return nil
+		}
+		for _, c := range calls[sp] {
+			if err := walk(c, depth, frames+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(0, 0, 1)
+}
+
+func (v *verifier) result() *Result {
+	v.finishLog()
+	r := &Result{
+		StackDepth:        v.stackDepth[0],
+		SubprogStackDepth: v.stackDepth,
+		Subprogs:          v.subprogs,
+		ProcessedInsns:    v.processed,
+		TotalStates:       v.totalStates,
+		PeakStates:        v.peakStates,
+		Log:               v.log.String(),
+		Insns:             v.info,
+	}
+	return r
+}
+
+// exec runs one instruction on st. ended reports that the path is over;
+// forked is a second path to explore later.
+func (v *verifier) exec(st *state) (ended bool, forked *state, err error) {
+	i := st.insn
+	ins := v.insns[i]
+	switch ins.Class() {
+	case isa.ClassALU, isa.ClassALU64:
+		err = v.checkALU(st, i, ins)
+		st.insn++
+		return false, nil, err
+	case isa.ClassLDX:
+		err = v.checkLoad(st, i, ins)
+		st.insn++
+		return false, nil, err
+	case isa.ClassST, isa.ClassSTX:
+		if ins.OpCode&0xe0 == isa.ModeATOMIC {
+			err = v.checkAtomic(st, i, ins)
+		} else {
+			err = v.checkStore(st, i, ins)
+		}
+		st.insn++
+		return false, nil, err
+	case isa.ClassLD:
+		err = v.checkLD(st, i, ins)
+		st.insn++
+		return false, nil, err
+	}
+	// Jumps, calls, exit.
+	switch {
+	case ins.OpCode == isa.OpJA || ins.OpCode == isa.OpJA32:
+		v.jmps++
+		st.insn = v.target[i]
+		return false, nil, nil
+	case ins.OpCode == isa.OpExit:
+		v.jmps++
+		return v.checkExit(st, i)
+	case ins.IsLocalCall():
+		v.jmps++
+		return false, nil, v.checkLocalCall(st, i)
+	case ins.IsHelperCall():
+		return false, nil, v.unsupported(i, "helper call %d: helpers are not supported by gbpf's verifier yet", ins.Imm32())
+	case ins.IsKfuncCall():
+		return false, nil, v.unsupported(i, "kernel function calls are not supported")
+	case ins.OpCode == isa.OpCallX:
+		return false, nil, v.unsupported(i, "callx is not supported")
+	}
+	v.jmps++
+	return v.checkCondJump(st, i, ins)
+}
+
+func (v *verifier) readReg(st *state, i int, r isa.Register) (*reg, error) {
+	f := st.cur()
+	if f.regs[r].typ == NotInit {
+		return nil, v.fail(i, "R%d !read_ok", r)
+	}
+	return &f.regs[r], nil
+}
+
+func (v *verifier) writable(i int, r isa.Register) error {
+	if r == isa.R10 {
+		return v.fail(i, "frame pointer is read only")
+	}
+	return nil
+}
+
+var aluNames = [16]string{"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian", "", ""}
+
+func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
+	f := st.cur()
+	op := ins.OpCode & 0xf0
+	alu32 := ins.Class() == isa.ClassALU
+	x := ins.OpCode&isa.SrcX != 0
+	switch op {
+	case aluNeg, aluEnd:
+		d, err := v.readReg(st, i, ins.Dst)
+		if err != nil {
+			return err
+		}
+		if v.opts.Unprivileged && d.isPointer() {
+			return v.fail(i, "R%d pointer arithmetic prohibited", ins.Dst)
+		}
+		if err := v.writable(i, ins.Dst); err != nil {
+			return err
+		}
+		if op == aluNeg && d.typ == Scalar {
+			z := knownScalar(0)
+			scalarALU(&z, *d, aluSub, alu32)
+			*d = z
+			return nil
+		}
+		*d = unknownScalar()
+		if op == aluEnd && ins.Constant < 64 {
+			d.truncate(int(ins.Constant / 8))
+		} else if alu32 {
+			d.zext32()
+			d.sync()
+		}
+		return nil
+	case aluMov:
+		if !x {
+			if err := v.writable(i, ins.Dst); err != nil {
+				return err
+			}
+			if alu32 {
+				f.regs[ins.Dst] = knownScalar(uint64(uint32(ins.Imm32())))
+			} else {
+				f.regs[ins.Dst] = knownScalar(uint64(ins.Constant))
+			}
+			return nil
+		}
+		s, err := v.readReg(st, i, ins.Src)
+		if err != nil {
+			return err
+		}
+		if err := v.writable(i, ins.Dst); err != nil {
+			return err
+		}
+		if s.isPointer() {
+			if ins.Offset == 0 && !alu32 {
+				f.regs[ins.Dst] = *s
+				return nil
+			}
+			if v.opts.Unprivileged {
+				if ins.Offset != 0 {
+					return v.fail(i, "R%d sign-extension part of pointer", ins.Src)
+				}
+				return v.fail(i, "R%d partial copy of pointer", ins.Src)
+			}
+			f.regs[ins.Dst] = unknownScalar()
+			if alu32 {
+				f.regs[ins.Dst].zext32()
+				f.regs[ins.Dst].sync()
+			}
+			return nil
+		}
+		if ins.Offset == 0 && !alu32 {
+			if s.id == 0 && !s.varOff.isConst() {
+				v.nextID++
+				s.id = v.nextID
+			}
+			f.regs[ins.Dst] = *s
+			return nil
+		}
+		r := *s
+		r.id = 0
+		if ins.Offset != 0 {
+			if alu32 {
+				if r.varOff.subreg().isConst() {
+					sh := 64 - uint(ins.Offset)
+					r = knownScalar(uint64(uint32(int64(r.varOff.v<<sh) >> sh)))
+				} else {
+					r = unknownScalar()
+					r.zext32()
+					r.sync()
+				}
+			} else {
+				r.signExtend(int(ins.Offset / 8))
+			}
+		} else {
+			r.zext32()
+			r.sync()
+		}
+		f.regs[ins.Dst] = r
+		return nil
+	}
+	var src reg
+	if x {
+		s, err := v.readReg(st, i, ins.Src)
+		if err != nil {
+			return err
+		}
+		src = *s
+	} else {
+		src = knownScalar(uint64(ins.Constant))
+	}
+	d, err := v.readReg(st, i, ins.Dst)
+	if err != nil {
+		return err
+	}
+	if !x {
+		if (op == aluDiv || op == aluMod) && ins.Constant == 0 {
+			return v.fail(i, "div by zero")
+		}
+		if op == aluLsh || op == aluRsh || op == aluArsh {
+			width := int64(64)
+			if alu32 {
+				width = 32
+			}
+			if ins.Constant < 0 || ins.Constant >= width {
+				return v.fail(i, "invalid shift %d", ins.Constant)
+			}
+		}
+	}
+	if err := v.writable(i, ins.Dst); err != nil {
+		return err
+	}
+	if d.isPointer() || src.isPointer() {
+		return v.pointerALU(st, i, ins, d, src)
+	}
+	scalarALU(d, src, op, alu32)
+	return nil
+}
+
+// pointerALU is the kernel's adjust_ptr_min_max_vals: only 64-bit addition
+// of a scalar to a pointer, or subtraction of one from it, keeps a pointer.
+func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src reg) error {
+	op := ins.OpCode & 0xf0
+	alu32 := ins.Class() == isa.ClassALU
+	dst := ins.Dst
+	if d.isPointer() && src.isPointer() {
+		if op == aluSub && !v.opts.Unprivileged {
+			*d = unknownScalar()
+			if alu32 {
+				d.zext32()
+				d.sync()
+			}
+			return nil
+		}
+		return v.fail(i, "R%d pointer %s pointer prohibited", dst, aluNames[op>>4])
+	}
+	ptr, off := *d, src
+	dstIsPtr := true
+	if !d.isPointer() {
+		ptr, off = src, *d
+		dstIsPtr = false
+	}
+	if alu32 {
+		if op == aluSub && !v.opts.Unprivileged {
+			*d = unknownScalar()
+			d.zext32()
+			d.sync()
+			return nil
+		}
+		return v.fail(i, "R%d 32-bit pointer arithmetic prohibited", dst)
+	}
+	switch op {
+	case aluAdd, aluSub:
+	case aluAnd, aluOr, aluXor:
+		return v.fail(i, "R%d bitwise operator %s on pointer prohibited", dst, aluNames[op>>4])
+	default:
+		return v.fail(i, "R%d pointer arithmetic with %s operator prohibited", dst, aluNames[op>>4])
+	}
+	name := ptr.typ.String()
+	known := off.varOff.isConst()
+	if err := v.saneOffset(i, &off, name, known); err != nil {
+		return err
+	}
+	if err := v.saneOffset(i, &ptr, name, false); err != nil {
+		return err
+	}
+	res := ptr
+	res.id = 0
+	switch op {
+	case aluAdd:
+		if known && int64(ptr.off)+off.smin == int64(int32(int64(ptr.off)+off.smin)) {
+			res.off = int32(int64(ptr.off) + off.smin)
+			break
+		}
+		add64(&res, off)
+		res.varOff = tnumAdd(ptr.varOff, off.varOff)
+	case aluSub:
+		if !dstIsPtr {
+			return v.fail(i, "R%d tried to subtract pointer from scalar", dst)
+		}
+		if ptr.typ == PtrToStack {
+			return v.fail(i, "R%d subtraction from stack pointer prohibited", dst)
+		}
+		if known && int64(ptr.off)-off.smin == int64(int32(int64(ptr.off)-off.smin)) {
+			res.off = int32(int64(ptr.off) - off.smin)
+			break
+		}
+		sub64(&res, off)
+		res.varOff = tnumSub(ptr.varOff, off.varOff)
+	}
+	res.mark32Unbounded()
+	if err := v.saneOffset(i, &res, name, false); err != nil {
+		return err
+	}
+	res.sync()
+	if v.opts.Unprivileged && !res.varOff.isConst() && res.typ == PtrToStack {
+		return v.fail(i, "R%d variable stack access prohibited for !root, var_off=%v off=%d", dst, res.varOff, res.off)
+	}
+	*d = res
+	return nil
+}
+
+// saneOffset is check_reg_sane_offset.
+func (v *verifier) saneOffset(i int, r *reg, name string, known bool) error {
+	val := r.smin
+	if known && (val >= maxVarOff || val <= -maxVarOff) {
+		return v.fail(i, "math between %s pointer and %d is not allowed", name, val)
+	}
+	if r.off >= maxVarOff || r.off <= -maxVarOff {
+		return v.fail(i, "%s pointer offset %d is not allowed", name, r.off)
+	}
+	if r.smin == math.MinInt64 {
+		return v.fail(i, "math between %s pointer and register with unbounded min value is not allowed", name)
+	}
+	if r.smin >= maxVarOff || r.smin <= -maxVarOff {
+		return v.fail(i, "value %d makes %s pointer be out of bounds", r.smin, name)
+	}
+	return nil
+}

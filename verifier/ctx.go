@@ -1,0 +1,75 @@
+package verifier
+
+// The struct __sk_buff layout (include/uapi/linux/bpf.h), as offsets.
+const (
+	skbCB         = 48 // cb[0..4]
+	skbCBEnd      = 68
+	skbTCClassid  = 72
+	skbData       = 76
+	skbDataEnd    = 80
+	skbFamily     = 88 // family .. local_port
+	skbLocalPortE = 140
+	skbDataMeta   = 140
+	skbFlowKeys   = 144
+	skbTstamp     = 152
+	skbWireLen    = 160
+	skbSk         = 168
+	skbTstampType = 180
+	skbHwtstamp   = 184
+	skbSize       = 192
+)
+
+// in reports whether off falls in the field [start, start+size).
+func in(off, start, size int) bool { return off >= start && off < start+size }
+
+// ctxAccess checks an access to the context (check_ctx_access) and returns
+// the loaded value.
+func (v *verifier) ctxAccess(a access, b reg) (reg, error) {
+	if b.off != 0 {
+		return reg{}, v.fail(a.i, "dereference of modified ctx ptr R%d off=%d disallowed", a.base, b.off)
+	}
+	if !b.varOff.isConst() || b.varOff.v != 0 {
+		return reg{}, v.fail(a.i, "variable ctx access var_off=%v disallowed", b.varOff)
+	}
+	if v.opts.Unprivileged && a.write && a.value != nil && a.value.isPointer() {
+		return reg{}, v.fail(a.i, "R%d leaks addr into ctx", v.insns[a.i].Src)
+	}
+	off, size := int(a.off), a.size
+	if v.opts.ProgType != SocketFilter || !skFilterAccessOK(off, size, a.write) {
+		return reg{}, v.fail(a.i, "invalid bpf_context access off=%d size=%d", off, size)
+	}
+	if off == skbSk {
+		return reg{}, v.unsupported(a.i, "__sk_buff.sk (a socket pointer) is not supported yet")
+	}
+	return scalarUpTo(1<<(8*min(size, 4)) - 1), nil
+}
+
+// skFilterAccessOK is sk_filter_is_valid_access with bpf_skb_is_valid_access.
+func skFilterAccessOK(off, size int, write bool) bool {
+	if off < 0 || off >= skbSize || off%size != 0 {
+		return false
+	}
+	switch {
+	case in(off, skbTCClassid, 4), in(off, skbData, 4), in(off, skbDataMeta, 4), in(off, skbDataEnd, 4),
+		off >= skbFamily && off < skbLocalPortE, in(off, skbTstamp, 8), in(off, skbWireLen, 4), in(off, skbHwtstamp, 8):
+		return false
+	}
+	if write && !(off >= skbCB && off < skbCBEnd) {
+		return false
+	}
+	switch {
+	case off >= skbCB && off < skbCBEnd:
+		return off+size <= skbCBEnd
+	case in(off, skbFlowKeys, 8):
+		return false
+	case off == skbSk:
+		return !write && size == 8
+	case in(off, skbTstampType, 4):
+		return false
+	}
+	if write {
+		return size == 4
+	}
+	// Narrow reads of a 4-byte field at its start.
+	return size <= 4
+}

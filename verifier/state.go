@@ -1,0 +1,280 @@
+package verifier
+
+// slotType is what the verifier knows about one byte of stack (the kernel's
+// STACK_INVALID, STACK_MISC, STACK_ZERO, STACK_SPILL).
+type slotType uint8
+
+const (
+	stackInvalid slotType = iota // never written
+	stackMisc                    // some data
+	stackZero                    // known zero
+	stackSpill                   // part of a spilled register
+)
+
+// stackSlot is 8 bytes of stack; kinds[0] is the byte at the lowest
+// address. A spill covers the first spillSize bytes.
+type stackSlot struct {
+	kinds     [8]slotType
+	spill     reg
+	spillSize uint8
+}
+
+func (s *stackSlot) isSpill() bool { return s.kinds[0] == stackSpill }
+
+// frame is one call frame: registers and stack.
+type frame struct {
+	regs     [11]reg
+	stack    []stackSlot // stack[k] covers offsets [-8(k+1), -8k)
+	callsite int         // instruction index of the call, -1 for the entry
+	subprog  int
+	depth    int // bytes of stack touched
+}
+
+func (f *frame) clone() *frame {
+	g := *f
+	g.stack = append([]stackSlot(nil), f.stack...)
+	return &g
+}
+
+// slotAt returns the slot holding stack offset off (negative), growing the
+// stack as needed.
+func (f *frame) slotAt(off int) (*stackSlot, int) {
+	k := (-off - 1) / 8
+	for len(f.stack) <= k {
+		f.stack = append(f.stack, stackSlot{})
+	}
+	return &f.stack[k], (off + MaxStack) % 8
+}
+
+// state is one path's abstract machine state.
+type state struct {
+	frames []*frame
+	parent *checkpoint
+	insn   int
+	from   int // instruction that forked this state, for the log; -1 if none
+}
+
+func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
+
+func (s *state) clone() *state {
+	t := &state{parent: s.parent, insn: s.insn, from: s.from}
+	t.frames = make([]*frame, len(s.frames))
+	for i, f := range s.frames {
+		t.frames[i] = f.clone()
+	}
+	return t
+}
+
+// checkpoint is a state kept at a prune point. branches counts the paths
+// still being explored from it; while it is non-zero the checkpoint is an
+// ancestor of the current path and cannot be used for pruning.
+type checkpoint struct {
+	st        *state
+	branches  int
+	parent    *checkpoint
+	insn      int
+	key       loopKey
+	hit, miss int
+}
+
+// loopKey finds the in-progress checkpoints a state may equal exactly.
+type loopKey struct {
+	insn int
+	hash uint64
+}
+
+// hashState hashes what exact equality compares first: the registers of
+// every frame, without ids.
+func hashState(s *state) uint64 {
+	h := uint64(14695981039346656037)
+	mix := func(x uint64) {
+		h ^= x
+		h *= 1099511628211
+		h ^= h >> 29
+	}
+	for _, f := range s.frames {
+		mix(uint64(f.callsite))
+		for k := range f.regs {
+			r := &f.regs[k]
+			mix(uint64(r.typ) | uint64(uint32(r.off))<<8 | uint64(r.frame)<<40)
+			mix(r.varOff.v)
+			mix(r.varOff.m)
+			mix(uint64(r.smin))
+			mix(uint64(r.smax))
+			mix(r.umin)
+			mix(r.umax)
+			mix(uint64(uint32(r.s32min)) | uint64(uint32(r.s32max))<<32)
+			mix(uint64(r.u32min) | uint64(r.u32max)<<32)
+		}
+	}
+	return h
+}
+
+// done decrements the branch counts of c and its ancestors whose counts
+// reach zero (update_branch_counts).
+func (v *verifier) done(c *checkpoint) {
+	for c != nil {
+		c.branches--
+		if c.branches > 0 {
+			return
+		}
+		// Fully explored: usable for pruning from now on.
+		l := v.loops[c.key]
+		for k, x := range l {
+			if x == c {
+				l[k] = l[len(l)-1]
+				l = l[:len(l)-1]
+				break
+			}
+		}
+		if len(l) == 0 {
+			delete(v.loops, c.key)
+		} else {
+			v.loops[c.key] = l
+		}
+		v.inProgress[c.insn]--
+		v.explored[c.insn] = append(v.explored[c.insn], c)
+		c = c.parent
+	}
+}
+
+// idMap checks that scalar ids correspond one to one between two states.
+type idMap struct {
+	oldToCur map[uint32]uint32
+	curToOld map[uint32]uint32
+}
+
+func (m *idMap) check(old, cur uint32) bool {
+	if old == 0 && cur == 0 {
+		return true
+	}
+	if old == 0 {
+		// The old state knew no relation; the current one has one: fine.
+		return true
+	}
+	if cur == 0 {
+		return false
+	}
+	if m.oldToCur == nil {
+		m.oldToCur = map[uint32]uint32{}
+		m.curToOld = map[uint32]uint32{}
+	}
+	if c, ok := m.oldToCur[old]; ok {
+		return c == cur
+	}
+	if o, ok := m.curToOld[cur]; ok {
+		return o == old
+	}
+	m.oldToCur[old] = cur
+	m.curToOld[cur] = old
+	return true
+}
+
+func rangeWithin(old, cur *reg) bool {
+	return old.umin <= cur.umin && old.umax >= cur.umax &&
+		old.smin <= cur.smin && old.smax >= cur.smax &&
+		old.u32min <= cur.u32min && old.u32max >= cur.u32max &&
+		old.s32min <= cur.s32min && old.s32max >= cur.s32max
+}
+
+// regSafe reports whether every continuation safe from old is safe from
+// cur (regsafe); exact asks for equality, used to detect infinite loops.
+func regSafe(old, cur *reg, m *idMap, exact bool) bool {
+	if exact {
+		o, c := *old, *cur
+		o.id, c.id = 0, 0
+		return o == c && m.check(old.id, cur.id)
+	}
+	if old.typ == NotInit {
+		return true
+	}
+	if old.typ != cur.typ {
+		return false
+	}
+	switch old.typ {
+	case Scalar:
+		return m.check(old.id, cur.id) && rangeWithin(old, cur) && old.varOff.in(cur.varOff)
+	default:
+		return old.off == cur.off && old.frame == cur.frame && old.size == cur.size &&
+			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
+	}
+}
+
+func stackSafe(old, cur *frame, m *idMap, exact, unpriv bool) bool {
+	var empty stackSlot
+	n := max(len(old.stack), len(cur.stack))
+	for k := 0; k < n; k++ {
+		o, c := &empty, &empty
+		if k < len(old.stack) {
+			o = &old.stack[k]
+		}
+		if k < len(cur.stack) {
+			c = &cur.stack[k]
+		}
+		if exact {
+			if o.kinds != c.kinds || o.spillSize != c.spillSize ||
+				(o.isSpill() && !regSafe(&o.spill, &c.spill, m, true)) {
+				return false
+			}
+			continue
+		}
+		if o.isSpill() {
+			if !c.isSpill() || o.spillSize != c.spillSize || !regSafe(&o.spill, &c.spill, m, false) {
+				return false
+			}
+			for b := int(o.spillSize); b < 8; b++ {
+				if !byteSafe(o.kinds[b], c.kinds[b], unpriv) {
+					return false
+				}
+			}
+			continue
+		}
+		for b := 0; b < 8; b++ {
+			ok := byteSafe(o.kinds[b], c.kinds[b], unpriv)
+			if ok && c.kinds[b] == stackSpill && c.spill.typ != Scalar && o.kinds[b] != stackInvalid {
+				// A pointer where the old state had data: a fill gives
+				// a pointer instead of a scalar.
+				ok = false
+			}
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func byteSafe(old, cur slotType, unpriv bool) bool {
+	switch old {
+	case stackInvalid:
+		return true
+	case stackMisc:
+		return !unpriv || cur == stackMisc || cur == stackZero
+	case stackZero:
+		return cur == stackZero
+	}
+	return false
+}
+
+// statesEqual reports whether cur is covered by old (states_equal).
+func statesEqual(old, cur *state, exact, unpriv bool) bool {
+	if len(old.frames) != len(cur.frames) {
+		return false
+	}
+	var m idMap
+	for i := range old.frames {
+		of, cf := old.frames[i], cur.frames[i]
+		if of.callsite != cf.callsite {
+			return false
+		}
+		for r := range of.regs {
+			if !regSafe(&of.regs[r], &cf.regs[r], &m, exact) {
+				return false
+			}
+		}
+		if !stackSafe(of, cf, &m, exact, unpriv) {
+			return false
+		}
+	}
+	return true
+}

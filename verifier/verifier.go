@@ -1,0 +1,158 @@
+// Package verifier proves eBPF programs safe before they run, following the
+// Linux kernel's verifier (kernel/bpf/verifier.c): the same structural
+// checks, the same abstract register model (types, known bits and signed and
+// unsigned 64- and 32-bit bounds), the same stack model (spills, fills,
+// per-byte slot types), bounded loops by path exploration with the
+// 1,000,000-instruction complexity limit, state pruning, bpf-to-bpf calls,
+// and the kernel's messages in a kernel-style log.
+//
+// Supported today: programs without helper calls or map references, of the
+// raw type (r1 points to exactly Options.MemSize bytes, r2 holds that size)
+// and of the socket filter type (r1 is the __sk_buff context, including
+// legacy packet loads). Anything else is rejected with an error that wraps
+// ErrUnsupported, so callers can tell "unsafe" from "not yet understood".
+//
+// Instruction numbers in messages and in the log are raw slot positions, as
+// the kernel prints them (an lddw occupies two); Error.Index is the slice
+// index into the program.
+package verifier
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/gbpf/gbpf/isa"
+)
+
+// ProgType is the program type a program is verified for.
+type ProgType int
+
+// The program types the verifier knows.
+const (
+	// Raw is gbpf's conformance convention: r1 points to Options.MemSize
+	// bytes of memory, r2 holds that size, r0 is returned unchecked.
+	Raw ProgType = iota
+	// SocketFilter is the kernel's BPF_PROG_TYPE_SOCKET_FILTER: r1 is a
+	// struct __sk_buff context.
+	SocketFilter
+)
+
+// String names the program type as the command line does.
+func (t ProgType) String() string {
+	switch t {
+	case Raw:
+		return "raw"
+	case SocketFilter:
+		return "socket"
+	}
+	return fmt.Sprintf("progtype(%d)", int(t))
+}
+
+// Options configures Verify.
+type Options struct {
+	ProgType ProgType
+	// MemSize is the size of the memory r1 points to for the Raw type.
+	MemSize int
+	// LogLevel is 0 (errors and statistics only), 1 (every processed
+	// instruction, as the kernel's log level 1) or 2 (the register state
+	// at every instruction as well).
+	LogLevel int
+	// Unprivileged applies the rules the kernel applies to a program loaded
+	// without CAP_BPF and CAP_PERFMON.
+	Unprivileged bool
+}
+
+// Limits, as in the kernel.
+const (
+	// MaxProcessedInsns is the complexity limit: instructions processed
+	// over all explored paths.
+	MaxProcessedInsns = 1_000_000
+	// MaxInsns is the longest program root may load; unprivileged users
+	// are limited to MaxUnprivInsns.
+	MaxInsns       = 1_000_000
+	MaxUnprivInsns = 4096
+	// MaxStack is the stack of a whole call chain, in bytes.
+	MaxStack = 512
+	// MaxCallFrames is the deepest call chain, the entry program included.
+	MaxCallFrames = 8
+)
+
+// ErrUnsupported is wrapped by errors about programs that use something
+// this verifier does not model yet (helpers, maps, kfuncs, other program
+// types): such programs are rejected without a judgement on their safety.
+var ErrUnsupported = errors.New("not supported by gbpf's verifier")
+
+// Error is a rejected program: where, why, and the whole log.
+type Error struct {
+	Index       int             // slice index of the offending instruction, -1 for the whole program
+	Insn        isa.Instruction // the offending instruction
+	Reason      string          // the kernel's words: "R1 invalid mem access 'scalar'"
+	Log         string          // the verifier log up to and including the reason
+	unsupported bool
+}
+
+// Error returns the short form: the instruction and the reason.
+func (e *Error) Error() string {
+	if e.Index < 0 {
+		return "verifier: " + e.Reason
+	}
+	return fmt.Sprintf("verifier: insn %d (%v): %s", e.Index, e.Insn, e.Reason)
+}
+
+// Format prints the short form for %v and %s, and the whole log for %+v.
+func (e *Error) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('+') {
+		_, _ = io.WriteString(f, e.Log)
+		return
+	}
+	_, _ = io.WriteString(f, e.Error())
+}
+
+// Unwrap returns ErrUnsupported for programs rejected because they use
+// something the verifier does not model.
+func (e *Error) Unwrap() error {
+	if e.unsupported {
+		return ErrUnsupported
+	}
+	return nil
+}
+
+// InsnInfo is what the verifier learnt about one instruction, for the
+// runtime's context rewriting and for the JIT.
+type InsnInfo struct {
+	// Reached reports whether any explored path executes the instruction.
+	Reached bool
+	// Base is the type of the base register of a load, store or atomic
+	// operation (the same on every path; NotInit if not a memory access).
+	Base RegType
+}
+
+// Result describes an accepted program.
+type Result struct {
+	// StackDepth is the stack used by the entry program's frame, in bytes.
+	StackDepth int
+	// SubprogStackDepth is the stack used by each subprogram, indexed by
+	// subprogram (0 is the entry), in bytes.
+	SubprogStackDepth []int
+	// Subprogs holds the first instruction index of every subprogram.
+	Subprogs []int
+	// ProcessedInsns counts instructions processed over every explored path.
+	ProcessedInsns int
+	// TotalStates and PeakStates count the states kept for pruning.
+	TotalStates, PeakStates int
+	// Log is the verifier log.
+	Log string
+	// Insns holds per-instruction facts, indexed like the program.
+	Insns []InsnInfo
+}
+
+// Verify proves insns safe for opts, or returns an *Error saying where and
+// why not. The log of an accepted program is in Result.Log.
+func Verify(insns []isa.Instruction, opts Options) (*Result, error) {
+	v := newVerifier(insns, opts)
+	if err := v.run(); err != nil {
+		return nil, err
+	}
+	return v.result(), nil
+}

@@ -1,0 +1,164 @@
+package verifier_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gbpf/gbpf/asm"
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/verifier"
+)
+
+func assemble(t testing.TB, src string) []isa.Instruction {
+	t.Helper()
+	insns, err := asm.Assemble(src, asm.Kernel)
+	if err != nil {
+		t.Fatalf("assemble: %v", err)
+	}
+	return insns
+}
+
+// verdicts holds programs with the kernel's verdict: "" accepted, otherwise
+// the reason the kernel prints.
+var verdicts = []struct {
+	name   string
+	src    string
+	opts   verifier.Options
+	reason string
+}{
+	{"return constant", "r0 = 0\nexit", verifier.Options{}, ""},
+	{"uninitialised r0", "exit", verifier.Options{}, "R0 !read_ok"},
+	{"uninitialised src", "r0 = r3\nexit", verifier.Options{}, "R3 !read_ok"},
+	{"scalar deref", "r1 = 5\nr0 = *(u64 *)(r1 +0)\nexit", verifier.Options{}, "R1 invalid mem access 'scalar'"},
+	{"stack below limit", "r1 = 0\n*(u64 *)(r10 -520) = r1\nr0 = 0\nexit", verifier.Options{}, "invalid write to stack R10 off=-520 size=8"},
+	{"stack above fp", "r0 = *(u64 *)(r10 +0)\nexit", verifier.Options{}, "invalid read from stack R10 off=0 size=8"},
+	{"misaligned stack", "r0 = *(u64 *)(r10 -4)\nexit", verifier.Options{}, "misaligned stack access off (0x0; 0x0)+0+-4 size 8"},
+	{"frame pointer write", "r10 = 0\nr0 = 0\nexit", verifier.Options{}, "frame pointer is read only"},
+	{"uninit stack read privileged", "r0 = *(u64 *)(r10 -8)\nexit", verifier.Options{}, ""},
+	{"uninit stack read unprivileged", "r0 = *(u64 *)(r10 -8)\nexit", verifier.Options{Unprivileged: true}, "invalid read from stack off -8+0 size 8"},
+	{"unreachable", "r0 = 0\nexit\nr0 = 1\nexit", verifier.Options{}, "unreachable insn 2"},
+	{"jump out of range", "r0 = 0\nif r0 == 0 goto +5\nexit", verifier.Options{}, "jump out of range from insn 1 to 7"},
+	{"last insn", "r0 = 0", verifier.Options{}, "last insn is not an exit or jmp"},
+	{"into lddw", "r0 = 0\nif r0 == 0 goto +1\nr1 = 0x1122334455667788 ll\nexit", verifier.Options{}, "jump into the middle of ldimm64 insn 2"},
+	{"infinite loop", "r0 = 0\nl: if r0 < 100 goto l\nexit", verifier.Options{}, "infinite loop detected at insn 1"},
+	{"bounded loop", "r0 = 0\nl: r0 += 1\nif r0 < 100 goto l\nexit", verifier.Options{}, ""},
+	{"back-edge unprivileged", "r0 = 0\nl: r0 += 1\nif r0 < 100 goto l\nexit", verifier.Options{Unprivileged: true}, "back-edge from insn 2 to 1"},
+	{"too complex", "r0 = 0\nl: r0 += 1\nif r0 != 0 goto l\nexit", verifier.Options{}, "BPF program is too large. Processed 1000001 insn"},
+	{"mem in bounds", "r0 = *(u64 *)(r1 +56)\nexit", verifier.Options{MemSize: 64}, ""},
+	{"mem out of bounds", "r0 = *(u64 *)(r1 +57)\nexit", verifier.Options{MemSize: 64}, "invalid access to memory, mem_size=64 off=57 size=8"},
+	{"bounded index", "r3 = *(u8 *)(r1 +0)\nif r3 > 56 goto +2\nr1 += r3\nr0 = *(u64 *)(r1 +0)\nr0 = 0\nexit", verifier.Options{MemSize: 64}, ""},
+	{"index one too far", "r3 = *(u8 *)(r1 +0)\nif r3 > 57 goto +2\nr1 += r3\nr0 = *(u64 *)(r1 +0)\nr0 = 0\nexit", verifier.Options{MemSize: 64}, "invalid access to memory, mem_size=64 off=57 size=8"},
+	{"unbounded index", "r3 = *(u64 *)(r1 +0)\nr1 += r3\nr0 = 0\nexit", verifier.Options{MemSize: 64}, "math between mem pointer and register with unbounded min value is not allowed"},
+	{"negative index", "r3 = *(u64 *)(r1 +0)\nif r3 s> 8 goto +3\nif r3 s< -8 goto +2\nr1 += r3\nr0 = *(u8 *)(r1 +0)\nr0 = 0\nexit", verifier.Options{MemSize: 64}, "R1 min value is negative, either use unsigned index or do a if (index >=0) check."},
+	{"jmp32 bound", "w3 = *(u32 *)(r1 +0)\nif w3 > 7 goto +2\nr1 += r3\nr0 = *(u8 *)(r1 +0)\nr0 = 0\nexit", verifier.Options{MemSize: 8}, ""},
+	{"pointer times", "r1 *= 2\nr0 = 0\nexit", verifier.Options{MemSize: 8}, "R1 pointer arithmetic with *= operator prohibited"},
+	{"pointer and", "r1 &= 2\nr0 = 0\nexit", verifier.Options{MemSize: 8}, "R1 bitwise operator &= on pointer prohibited"},
+	{"pointer 32-bit", "w1 += 2\nr0 = 0\nexit", verifier.Options{MemSize: 8}, "R1 32-bit pointer arithmetic prohibited"},
+	{"pointer minus pointer", "r1 -= r10\nr0 = r1\nexit", verifier.Options{MemSize: 8}, ""},
+	{"pointer plus pointer", "r1 += r10\nr0 = 0\nexit", verifier.Options{MemSize: 8}, "R1 pointer += pointer prohibited"},
+	{"scalar minus pointer", "r0 = 1\nr0 -= r1\nexit", verifier.Options{MemSize: 8}, "R0 tried to subtract pointer from scalar"},
+	{"div by zero imm", "r0 = 1\nr0 /= 0\nexit", verifier.Options{}, "div by zero"},
+	{"div by zero reg", "r0 = 1\nr1 = 0\nr0 /= r1\nexit", verifier.Options{}, ""},
+	{"invalid shift", "r0 = 1\nr0 <<= 64\nexit", verifier.Options{}, "invalid shift 64"},
+	{"spill and fill pointer", "*(u64 *)(r10 -8) = r1\nr2 = *(u64 *)(r10 -8)\nr0 = *(u64 *)(r2 +0)\nexit", verifier.Options{MemSize: 8}, ""},
+	{"partial fill of pointer", "*(u64 *)(r10 -8) = r1\nr2 = *(u32 *)(r10 -8)\nr0 = 0\nexit", verifier.Options{MemSize: 8}, "invalid size of register fill"},
+	{"overwritten spill", "*(u64 *)(r10 -8) = r1\nr3 = 0\n*(u32 *)(r10 -4) = r3\nr2 = *(u64 *)(r10 -8)\nr0 = *(u64 *)(r2 +0)\nexit", verifier.Options{MemSize: 8}, "R2 invalid mem access 'scalar'"},
+	{"local call", "r1 = 5\ncall f\nexit\nf:\nr0 = r1\nexit", verifier.Options{}, ""},
+	{"callee r6 uninit", "r6 = 5\ncall f\nexit\nf:\nr0 = r6\nexit", verifier.Options{}, "R6 !read_ok"},
+	{"r1 clobbered by call", "r1 = 5\ncall f\nr0 = r1\nexit\nf:\nr0 = 0\nexit", verifier.Options{}, "R1 !read_ok"},
+	{"caller stack via pointer", "r1 = r10\nr1 += -8\ncall f\nr0 = *(u64 *)(r10 -8)\nexit\nf:\nr2 = 7\n*(u64 *)(r1 +0) = r2\nr0 = 0\nexit", verifier.Options{}, ""},
+	{"recursion too deep", "call f\nexit\nf:\ncall f\nr0 = 0\nexit", verifier.Options{}, "the call stack of 9 frames is too deep !"},
+	{"combined stack", "r1 = 0\n*(u64 *)(r10 -512) = r1\ncall f\nexit\nf:\nr1 = 0\n*(u64 *)(r10 -8) = r1\nr0 = 0\nexit", verifier.Options{}, "combined stack size of 2 calls is 544. Too large"},
+	{"dead branch", "r0 = 0\nif r0 == 1 goto +1\nexit\nr0 = *(u64 *)(r0 +0)\nexit", verifier.Options{}, ""},
+	{"ld_abs raw", "r6 = r1\nr0 = *(u8 *)skb[0]\nexit", verifier.Options{}, "BPF_LD_[ABS|IND] instructions not allowed for this program type"},
+	{"ld_abs socket", "r6 = r1\nr0 = *(u8 *)skb[0]\nexit", verifier.Options{ProgType: verifier.SocketFilter}, ""},
+	{"skb len", "r0 = *(u32 *)(r1 +0)\nexit", verifier.Options{ProgType: verifier.SocketFilter}, ""},
+	{"skb data in socket filter", "r0 = *(u32 *)(r1 +76)\nexit", verifier.Options{ProgType: verifier.SocketFilter}, "invalid bpf_context access off=76 size=4"},
+	{"skb write len", "r0 = 0\n*(u32 *)(r1 +0) = r0\nexit", verifier.Options{ProgType: verifier.SocketFilter}, "invalid bpf_context access off=0 size=4"},
+	{"skb write cb", "r0 = 0\n*(u32 *)(r1 +48) = r0\nexit", verifier.Options{ProgType: verifier.SocketFilter}, ""},
+	{"skb st", "*(u32 *)(r1 +48) = 0\nr0 = 0\nexit", verifier.Options{ProgType: verifier.SocketFilter}, "BPF_ST stores into R1 ctx is not allowed"},
+	{"modified ctx", "r1 += 4\nr0 = *(u32 *)(r1 +0)\nexit", verifier.Options{ProgType: verifier.SocketFilter}, "dereference of modified ctx ptr R1 off=4 disallowed"},
+	{"subtract from fp", "r1 = r10\nr1 -= 8\nr0 = 0\nexit", verifier.Options{}, "R1 subtraction from stack pointer prohibited"},
+	{"var stack write", "r3 = *(u8 *)(r1 +0)\nr3 &= 8\nr2 = r10\nr2 += -16\nr2 += r3\nr4 = 1\n*(u64 *)(r2 +0) = r4\nr0 = *(u64 *)(r10 -8)\nexit", verifier.Options{MemSize: 8}, ""},
+	{"linked scalars", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nif r4 > 7 goto +2\nr1 += r3\nr0 = *(u8 *)(r1 +0)\nr0 = 0\nexit", verifier.Options{MemSize: 8}, ""},
+	{"helper unsupported", "call 1\nexit", verifier.Options{}, "helpers are not supported"},
+}
+
+func TestVerdicts(t *testing.T) {
+	for _, tc := range verdicts {
+		t.Run(tc.name, func(t *testing.T) {
+			insns := assemble(t, tc.src)
+			res, err := verifier.Verify(insns, tc.opts)
+			if tc.reason == "" {
+				if err != nil {
+					t.Fatalf("rejected: %+v", err)
+				}
+				if res.ProcessedInsns == 0 {
+					t.Fatal("accepted without processing any instruction")
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted, want %q\n%s", tc.reason, res.Log)
+			}
+			var ve *verifier.Error
+			if !errors.As(err, &ve) {
+				t.Fatalf("error %T is not a *verifier.Error", err)
+			}
+			if !strings.Contains(ve.Reason, tc.reason) {
+				t.Fatalf("reason %q, want %q\n%+v", ve.Reason, tc.reason, err)
+			}
+			if !strings.Contains(ve.Log, ve.Reason) {
+				t.Fatalf("log lacks the reason:\n%s", ve.Log)
+			}
+		})
+	}
+}
+
+func TestLogLevels(t *testing.T) {
+	insns := assemble(t, "r0 = *(u64 *)(r1 +8)\nexit")
+	_, err := verifier.Verify(insns, verifier.Options{ProgType: verifier.SocketFilter, LogLevel: 1})
+	if err == nil {
+		t.Fatal("8-byte read of __sk_buff.pkt_type accepted")
+	}
+	full := fmt.Sprintf("%+v", err)
+	short := fmt.Sprintf("%v", err)
+	for _, want := range []string{"0: (79) r0 = *(u64 *)(r1 +8)\n", "invalid bpf_context access off=8 size=8\n", "processed 1 insns"} {
+		if !strings.Contains(full, want) {
+			t.Errorf("log lacks %q:\n%s", want, full)
+		}
+	}
+	if short != "verifier: insn 0 (r0 = *(u64 *)(r1 +8)): invalid bpf_context access off=8 size=8" {
+		t.Errorf("short form %q", short)
+	}
+	res, err := verifier.Verify(assemble(t, "r0 = 0\nexit"), verifier.Options{ProgType: verifier.SocketFilter, LogLevel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Log, "0: R1=ctx() R10=fp0\n0: (b7) r0 = 0\n") {
+		t.Errorf("level 2 log:\n%s", res.Log)
+	}
+}
+
+func TestResultFacts(t *testing.T) {
+	insns := assemble(t, "r2 = 1\n*(u64 *)(r10 -16) = r2\nr0 = *(u8 *)(r1 +0)\ncall f\nexit\nf:\nr2 = 3\n*(u32 *)(r10 -4) = r2\nr0 = 0\nexit")
+	res, err := verifier.Verify(insns, verifier.Options{MemSize: 4})
+	if err != nil {
+		t.Fatalf("%+v", err)
+	}
+	if res.StackDepth != 16 || len(res.SubprogStackDepth) != 2 || res.SubprogStackDepth[1] != 4 {
+		t.Errorf("stack depths %d %v", res.StackDepth, res.SubprogStackDepth)
+	}
+	if res.Insns[1].Base != verifier.PtrToStack || res.Insns[2].Base != verifier.PtrToMem || !res.Insns[8].Reached {
+		t.Errorf("facts %+v", res.Insns)
+	}
+}
+
+func ExampleVerify() {
+	insns, _ := asm.Assemble("r0 = *(u64 *)(r1 +60)\nexit", asm.Kernel)
+	_, err := verifier.Verify(insns, verifier.Options{ProgType: verifier.Raw, MemSize: 64})
+	fmt.Println(err)
+	// Output: verifier: insn 0 (r0 = *(u64 *)(r1 +60)): invalid access to memory, mem_size=64 off=60 size=8
+}
