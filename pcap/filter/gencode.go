@@ -494,6 +494,10 @@ func (c *compiler) prevLinkHdrCheck() *block {
 	if c.isEncap {
 		return c.encapLLCheck()
 	}
+	if c.prevlinktype == pcap.LinkTypeSUNATM {
+		// LANE-encapsulated Ethernet: not an LE Control frame.
+		return c.cmpNE(orPrevLinkHdr, 4, bH, 0xff00)
+	}
 	return nil
 }
 

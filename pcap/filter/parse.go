@@ -389,7 +389,7 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 		return p.parseFieldValue(func(v uint32, j uint16, r bool) *block { return p.c.atmField(t.text, v, j, r) }), qerr
 	case "fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu":
 		return p.c.mtp2Type(t.text), qerr
-	case "metac", "bcc", "oamf4ec", "oamf4sc", "sc", "ilmic":
+	case "metac", "bcc", "oamf4ec", "oamf4sc", "sc", "ilmic", "lane", "oam", "oamf4", "connectmsg", "metaconnect":
 		return p.c.atmType(t.text), qerr
 	case "pppoed":
 		return p.c.linktypeCheck(ethertypePPPoED), qerr
@@ -397,9 +397,6 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 		return p.c.inOutbound(t.text == "outbound"), qerr
 	case "ifindex":
 		return p.c.ifindex(p.num()), qerr
-	case "lane", "oam", "oamf4",
-		"connectmsg", "metaconnect":
-		return p.c.unsupported(t.text), qerr
 	}
 	p.i--
 	p.fail()

@@ -102,6 +102,39 @@ func (c *compiler) atmType(kw string) *block {
 		b1 := c.atmField("vci", vci, bJEQ, false)
 		return genAnd(b0, b1)
 	}
+	msg := func(t uint32) *block { return c.cmp(orLinkHdr, 4+5, bB, t) }
+	switch kw {
+	case "oam", "oamf4":
+		b0 := c.atmField("vci", 3, bJEQ, false)
+		b1 := c.atmField("vci", 4, bJEQ, false)
+		b1 = genOr(b0, b1)
+		b0 = c.atmField("vpi", 0, bJEQ, false)
+		return genAnd(b0, b1)
+	case "connectmsg", "metaconnect":
+		types := []uint32{0x05, 0x02, 0x07, 0x0f, 0x4d, 0x5a}
+		sig := "sc"
+		if kw == "metaconnect" {
+			types = []uint32{0x05, 0x02, 0x07, 0x4d, 0x5a}
+			sig = "metac"
+		}
+		b0 := msg(types[0])
+		b1 := msg(types[1])
+		b1 = genOr(b0, b1)
+		for _, t := range types[2:] {
+			b0 = msg(t)
+			b1 = genOr(b0, b1)
+		}
+		b0 = c.atmType(sig)
+		return genAnd(b0, b1)
+	case "lane":
+		b1 := c.mcmp(orLinkHdr, 0, bB, 0x01, 0x0f)
+		c.pushLinkHdr(pcap.LinkTypeEN10MB, false, 4+2, -1)
+		c.offLinkType.constant = c.offLinkHdr.constant + 12
+		c.offLinkPL.constant = c.offLinkHdr.constant + 14
+		c.offNL = 0
+		c.offNLNoSNAP = 3
+		return b1
+	}
 	return c.unsupported(kw)
 }
 
