@@ -105,6 +105,8 @@ type Rule struct {
 // A call made with another architecture (seccomp_data.arch), an x32 call
 // (number with X32SyscallBit) under an x86_64 policy, or an x86_64 call under
 // an x32 policy gets KillProcess, or BadArchAction when BadArchSet is true.
+//
+// The zero Action is KillThread, so a Policy must set DefaultAction.
 type Policy struct {
 	DefaultAction Action
 	Arch          string // architecture name (see ArchNames); "" is the native one
