@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/vm"
 )
@@ -62,4 +63,32 @@ func ExampleHelpers() {
 	}
 	fmt.Println(p.Run(nil))
 	// Output: 42 <nil>
+}
+
+// Run an XDP program as BPF_PROG_TEST_RUN would: the program reads
+// xdp_md.data and data_end (32-bit loads that yield packet addresses),
+// rewrites the first byte of the packet and returns XDP_TX.
+func ExampleProgram_TestRun() {
+	prog := []isa.Instruction{
+		{OpCode: isa.OpLdxW, Dst: isa.R2, Src: isa.R1, Offset: 0}, // r2 = xdp_md->data
+		{OpCode: isa.OpLdxW, Dst: isa.R3, Src: isa.R1, Offset: 4}, // r3 = xdp_md->data_end
+		{OpCode: isa.OpMovX, Dst: isa.R4, Src: isa.R2},            // r4 = r2
+		{OpCode: 0x07, Dst: isa.R4, Constant: 1},                  // r4 += 1
+		{OpCode: 0x2d, Dst: isa.R4, Src: isa.R3, Offset: 2},       // if r4 > r3 goto +2
+		{OpCode: 0x72, Dst: isa.R2, Constant: 0xaa},               // *(u8 *)(r2 + 0) = 0xaa
+		{OpCode: isa.OpMov64, Dst: isa.R0, Constant: 3},           // r0 = XDP_TX
+		{OpCode: isa.OpExit},
+	}
+	p, err := vm.Load(prog, vm.Options{Type: helpers.XDP})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := p.TestRun(vm.TestRunOptions{Data: make([]byte, 14)})
+	fmt.Println(res.Retval, res.DataOut, err)
+	_, err = p.TestRun(vm.TestRunOptions{Data: make([]byte, 13)})
+	fmt.Println(err)
+	// Output:
+	// 3 [170 0 0 0 0 0 0 0 0 0 0 0 0 0] <nil>
+	// test run: XDP data of 13 bytes, shorter than an Ethernet header (14): invalid argument
 }

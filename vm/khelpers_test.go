@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -290,5 +291,53 @@ func TestRawMapsAndTestRun(t *testing.T) {
 	}
 	if _, err := p.TestRun(vm.TestRunOptions{Context: []byte{1}}); err == nil {
 		t.Fatal("raw program accepted a context")
+	}
+}
+
+func TestPerfEventOutput(t *testing.T) {
+	m, err := maps.New(&maps.Spec{Type: maps.PerfEventArray, KeySize: 4, ValueSize: 4, MaxEntries: uint32(maps.PossibleCPUs())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := maps.NewPerfReader(m, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	src := `
+		r1 = 0x0807060504030201 ll
+		*(u64 *)(r10 - 8) = r1
+		r2 = map_idx(0)
+		r3 = 0xffffffff ll
+		r4 = r10
+		r4 += -8
+		r5 = 8
+		call 25
+		exit`
+	p, err := vm.Load(assemble(t, src), vm.Options{Type: helpers.XDP, Maps: []*maps.Map{m}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With BPF_F_CTXLEN (upper 32 bits of flags) the packet follows.
+	src2 := strings.Replace(src, "r3 = 0xffffffff ll", "r3 = 0x4ffffffff ll", 1)
+	p2, err := vm.Load(assemble(t, src2), vm.Options{Type: helpers.XDP, Maps: []*maps.Map{m}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		p    *vm.Program
+		want string
+	}{{p, "0102030405060708"}, {p2, "0102030405060708aabbccdd"}} {
+		res, err := tc.p.TestRun(vm.TestRunOptions{Data: append([]byte{0xaa, 0xbb, 0xcc, 0xdd}, make([]byte, 14)...)})
+		if err != nil || res.Retval != 0 {
+			t.Fatalf("retval %d, %v", int32(res.Retval), err)
+		}
+		rec, err := rd.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%x", rec.RawSample); got != tc.want || rec.CPU != 0 {
+			t.Errorf("sample %s on CPU %d, want %s on 0", got, rec.CPU, tc.want)
+		}
 	}
 }
