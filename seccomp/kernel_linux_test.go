@@ -112,8 +112,9 @@ func requireSeccomp(t *testing.T) {
 	reason := ""
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		reason = "the kernel tests probe x86_64 system calls"
-	} else if v, err := unix.PrctlRetInt(unix.PR_GET_SECCOMP, 0, 0, 0, 0); err != nil || v != 0 {
-		reason = fmt.Sprintf("seccomp unavailable or already in filter mode (PR_GET_SECCOMP: %d, %v)", v, err)
+	} else if _, err := unix.PrctlRetInt(unix.PR_GET_SECCOMP, 0, 0, 0, 0); err != nil {
+		// A filter already in place (a container's) is fine: filters stack.
+		reason = fmt.Sprintf("seccomp unavailable (PR_GET_SECCOMP: %v)", err)
 	} else if _, err := os.Stat("/proc/self/exe"); err != nil {
 		reason = "no /proc/self/exe"
 	}
@@ -350,6 +351,9 @@ func loadInKernel(t *testing.T, progs ...[]cbpf.Instruction) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A trivial program first: if the kernel refuses it, the TSYNC_ESRCH
+	// trick (Linux 5.7) is not available here.
+	progs = append([][]cbpf.Instruction{{cbpf.Stmt(cbpf.OpRetK, uint32(Allow))}}, progs...)
 	var enc []string
 	for _, insns := range progs {
 		enc = append(enc, encodeFilter(insns))
@@ -365,6 +369,14 @@ func loadInKernel(t *testing.T, progs ...[]cbpf.Instruction) []string {
 	if len(lines) != len(progs) {
 		t.Fatalf("load child: %d answers for %d programs: %q", len(lines), len(progs), out)
 	}
+	if lines[0] != "accepted" {
+		reason := "the kernel refuses a one-instruction filter with SECCOMP_FILTER_FLAG_TSYNC_ESRCH (before Linux 5.7?): " + lines[0]
+		if os.Getenv("CI") == "true" {
+			t.Fatal(reason)
+		}
+		t.Skip(reason)
+	}
+	lines = lines[1:]
 	for i, l := range lines {
 		if l == "accepted" {
 			lines[i] = ""
