@@ -841,30 +841,23 @@ func (g *gen) binary(e *lang.Binary) error {
 	}
 	switch e.Op {
 	case "&&", "||":
+		// && jumps to "short" (result 0) on a zero operand; || jumps to
+		// it (result 1) on a non-zero one.
 		short, end := g.newLabel(), g.newLabel()
-		if _, err := g.expr(e.X); err != nil {
-			return err
+		jump, shortVal := uint8(isa.JmpJEQ), int32(0)
+		if e.Op == "||" {
+			jump, shortVal = isa.JmpJNE, 1
 		}
-		if e.Op == "&&" {
-			g.jmpImm(isa.JmpJEQ, isa.R0, 0, short)
-		} else {
-			g.jmpImm(isa.JmpJNE, isa.R0, 0, short)
+		for _, x := range []lang.Expr{e.X, e.Y} {
+			if _, err := g.expr(x); err != nil {
+				return err
+			}
+			g.jmpImm(jump, isa.R0, 0, short)
 		}
-		if _, err := g.expr(e.Y); err != nil {
-			return err
-		}
-		g.jmpImm(isa.JmpJEQ, isa.R0, 0, short)
-		if e.Op == "&&" {
-			g.aluImm(isa.ALUMov, isa.R0, 1)
-			g.ja(end)
-			g.bind(short)
-			g.aluImm(isa.ALUMov, isa.R0, 0)
-		} else {
-			g.aluImm(isa.ALUMov, isa.R0, 0)
-			g.ja(end)
-			g.bind(short)
-			g.aluImm(isa.ALUMov, isa.R0, 1)
-		}
+		g.aluImm(isa.ALUMov, isa.R0, 1-shortVal)
+		g.ja(end)
+		g.bind(short)
+		g.aluImm(isa.ALUMov, isa.R0, shortVal)
 		g.bind(end)
 		return nil
 	}
@@ -1038,6 +1031,9 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 		g.bind(end)
 		return nil
 	case *lang.Call:
+		if e.Name == "str" && isStringy(e.Args[0].Type()) {
+			return g.exprMem(e.Args[0], off, size)
+		}
 		if e.Name == "str" {
 			if _, err := g.expr(e.Args[0]); err != nil {
 				return err

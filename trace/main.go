@@ -241,7 +241,7 @@ func run(o *options, stdout, stderr io.Writer) error {
 	defer rd.Close()
 	n := len(progs)
 	if s.json {
-		s.write(jsonLine("attached_probes", map[string]int{"probes": n}))
+		s.write(fmt.Sprintf("{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", n))
 	} else if n == 1 {
 		s.write("Attaching 1 probe...\n")
 	} else {

@@ -75,7 +75,8 @@ func formatPrintf(format string, types []*lang.Type, data []byte) string {
 			continue
 		}
 		if i+1 < len(format) && format[i+1] == '%' {
-			out.WriteByte('%')
+			// bpftrace 0.17 prints "%%" as it is written.
+			out.WriteString("%%")
 			i++
 			continue
 		}
@@ -177,6 +178,13 @@ func numberSuffix(n uint64) string {
 	return strconv.FormatUint(n, 10) + suffixes[i]
 }
 
+func signedSuffix(v int64) string {
+	if v < 0 {
+		return strconv.FormatInt(v, 10)
+	}
+	return numberSuffix(uint64(v))
+}
+
 func histLabel(i int) string {
 	switch {
 	case i == 0:
@@ -200,10 +208,10 @@ func lhistLabel(i int, min, max, step int64) string {
 	case i == 0:
 		return fmt.Sprintf("(..., %d)", min)
 	case int64(i) > n:
-		return fmt.Sprintf("[%d, ...)", max)
+		return "[" + signedSuffix(max) + ", ...)"
 	}
 	lo := min + int64(i-1)*step
-	return fmt.Sprintf("[%d, %d)", lo, lo+step)
+	return "[" + signedSuffix(lo) + ", " + signedSuffix(lo+step) + ")"
 }
 
 // writeHist draws the buckets between the first and last non-zero one.

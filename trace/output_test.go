@@ -34,7 +34,7 @@ func TestFormatPrintf(t *testing.T) {
 		{"%c%c", []*lang.Type{i64, i64}, le64(65, 66), "AB"},
 		{"%s: %d", []*lang.Type{s16, i64}, append(str, le64(9)...), "bash: 9"},
 		{"%-8s|", []*lang.Type{s16}, str, "bash    |"},
-		{"100%% %p", []*lang.Type{i64}, le64(0xffff), "100% 0xffff"},
+		{"100%% %p", []*lang.Type{i64}, le64(0xffff), "100%% 0xffff"},
 	}
 	for _, tc := range tests {
 		if got := formatPrintf(tc.format, tc.types, tc.data); got != tc.want {

@@ -501,9 +501,7 @@ func (s *session) zeroMap(d *mapDesc) {
 
 // printAll prints every map in name order, as bpftrace does at exit.
 func (s *session) printAll() {
-	if !s.json {
-		s.write("\n\n")
-	}
+	s.write("\n\n")
 	names := append([]string(nil), s.c.names...)
 	sort.Strings(names)
 	for _, n := range names {

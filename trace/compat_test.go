@@ -1,0 +1,151 @@
+package trace
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// need skips the test with reason, or fails it under CI=true, where every
+// tool is installed.
+func need(t *testing.T, ok bool, reason string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true but %s", reason)
+	}
+	t.Skip(reason)
+}
+
+// oneLiners run against testdata/workload.c (comm "gbpfwl") under both
+// bpftrace and gbpf trace; their whole standard output must match.
+var oneLiners = []struct {
+	name string
+	args []string // program and parameters; -c is added
+}{
+	{"count", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @ = count(); }`}},
+	{"count-comm", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[comm] = count(); }`}},
+	{"wildcard", []string{`tracepoint:syscalls:sys_enter_getp* /comm == "gbpfwl"/ { @[args->__syscall_nr] = count(); }`}},
+	{"shared-block", []string{`tracepoint:syscalls:sys_enter_getpid, tracepoint:syscalls:sys_enter_getuid /comm == "gbpfwl"/ { @ = count(); }`}},
+	{"hist", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = hist(args->count); }`}},
+	{"hist-keyed", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count > 100] = hist(args->count); }`}},
+	{"lhist", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = lhist(args->count, 0, 4096, 512); }`}},
+	{"sum", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = sum(args->count); }`}},
+	{"avg", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = avg(args->count); }`}},
+	{"min-max", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @lo = min(args->count); @hi = max(args->count); }`}},
+	{"stats", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @s[comm] = stats(args->count); }`}},
+	{"count-by-arg", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count] = count(); }`}},
+	{"str-key", []string{`tracepoint:syscalls:sys_enter_openat /comm == "gbpfwl"/ { @[str(args->filename)] = count(); }`}},
+	{"printf-str", []string{`tracepoint:syscalls:sys_enter_openat /comm == "gbpfwl"/ { printf("%s\n", str(args->filename)); }`}},
+	{"printf-widths", []string{`BEGIN { printf("%-10s|%5d|%x|%c|%05u|%%\n", "ab", 42, 255, 65, 7); }`}},
+	{"begin-end", []string{`BEGIN { printf("hello\n"); } END { printf("bye\n"); }`}},
+	{"scratch", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { $x = args->count * 2; @ = sum($x); }`}},
+	{"if-else", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { if (args->count > 100) { @big = count(); } else { @small = count(); } }`}},
+	{"ternary", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count > 64 ? 1 : 0] = count(); }`}},
+	{"tuple-key", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[comm, args->count] = count(); }`}},
+	{"delete", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count] = count(); } END { delete(@[1]); delete(@[4096]); }`}},
+	{"clear", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count] = count(); @n = count(); } END { clear(@); }`}},
+	{"zero", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count] = count(); } END { zero(@); }`}},
+	{"print-top", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count] = count(); } END { print(@, 3); clear(@); }`}},
+	{"print-div", []string{`tracepoint:syscalls:sys_enter_getp* /comm == "gbpfwl"/ { @[args->__syscall_nr] = count(); } END { print(@, 0, 2); }`}},
+	{"assign-last", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @last = args->count; }`}},
+	{"increment", []string{`tracepoint:syscalls:sys_enter_getuid /comm == "gbpfwl"/ { @n++; }`}},
+	{"params", []string{`BEGIN { printf("%d %s %d\n", $#, str($1), $2); }`, "hello", "42"}},
+	{"arith", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = sum(args->count % 7 + (args->count / 3) - 1); }`}},
+	{"bits", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count & 0xf0, args->count >> 4 | 1] = count(); }`}},
+	{"logic", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl" && (args->count >= 16 || args->count == 2)/ { @ = count(); }`}},
+	{"str-ne", []string{`tracepoint:syscalls:sys_enter_getpid /comm != "bash" && comm == "gbpfwl"/ { @ = count(); }`}},
+	{"unroll", []string{`BEGIN { $i = 0; unroll(5) { $i = $i + 2; } printf("%d\n", $i); }`}},
+	{"cast", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[(uint8)(args->count + 250)] = count(); }`}},
+	{"exit-ret", []string{`tracepoint:syscalls:sys_exit_openat /comm == "gbpfwl"/ { @[args->ret] = count(); }`}},
+	{"write-hist", []string{`tracepoint:syscalls:sys_exit_write /comm == "gbpfwl"/ { @ = hist(args->ret); }`}},
+	{"min-keyed", []string{`tracepoint:syscalls:sys_enter_write /comm == "gbpfwl"/ { @[args->fd > 0] = min(args->count); @x[1] = max(args->count); }`}},
+	{"string-map", []string{`tracepoint:syscalls:sys_enter_openat /comm == "gbpfwl"/ { @last[comm] = str(args->filename); }`}},
+	{"begin-maps", []string{`BEGIN { @a[1] = count(); @a[2] = count(); @a[2] = count(); @b = 5; @c["x", 2] = sum(3); @t = (1, "a"); exit(); }`}},
+	{"json-count", []string{"-f", "json", `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl" && args->count != 832/ { @[args->count] = count(); @s = stats(args->count); }`}},
+	{"json-hist", []string{"-f", "json", `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = hist(args->count); printf("x\n"); }`}},
+}
+
+// splitArgs puts the flags of a case before -e PROGRAM and its
+// parameters after it.
+func splitArgs(args []string) (flags []string, prog string, params []string) {
+	for i := 0; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "-") {
+			flags = append(flags, args[i], args[i+1])
+			i++
+			continue
+		}
+		if prog == "" {
+			prog = args[i]
+			continue
+		}
+		params = append(params, args[i])
+	}
+	return
+}
+
+func TestCompareWithBpftrace(t *testing.T) {
+	need(t, os.Geteuid() == 0, "tracing needs root")
+	bt, err := exec.LookPath("bpftrace")
+	need(t, err == nil, "bpftrace is not installed")
+	cc, err := exec.LookPath("gcc")
+	need(t, err == nil, "gcc is not installed (builds the workload)")
+	need(t, ensureTracefs(tracefsDir) == nil, "tracefs cannot be mounted")
+	dir := t.TempDir()
+	wl := filepath.Join(dir, "gbpfwl")
+	if out, err := exec.Command(cc, "-O1", "-o", wl, "testdata/workload.c").CombinedOutput(); err != nil {
+		t.Fatalf("building the workload: %v\n%s", err, out)
+	}
+	passed := 0
+	for _, tc := range oneLiners {
+		t.Run(tc.name, func(t *testing.T) {
+			flags, prog, params := splitArgs(tc.args)
+			args := append(append(append([]string{}, flags...), "-c", wl, "-e", prog), params...)
+			cmd := exec.Command(bt, args...)
+			var btOut, btErr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &btOut, &btErr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("bpftrace %q: %v\n%s", args, err, btErr.String())
+			}
+			var out, errOut bytes.Buffer
+			if rc := Main(args, &out, &errOut); rc != 0 {
+				t.Fatalf("gbpf trace %q: exit %d\n%s", args, rc, errOut.String())
+			}
+			if normalize(out.String()) != normalize(btOut.String()) {
+				t.Fatalf("gbpf trace %q differs from bpftrace\n--- bpftrace\n%s--- gbpf trace\n%s", args, btOut.String(), out.String())
+			}
+			passed++
+		})
+	}
+	t.Logf("%d of %d one-liners print the same as bpftrace", passed, len(oneLiners))
+}
+
+// normalize orders the lines of map entries that have equal values: their
+// order follows the kernel's hash iteration, which a random seed decides.
+func normalize(s string) string {
+	lines := strings.Split(s, "\n")
+	group := func(l string) string {
+		i := strings.Index(l, "]: ")
+		if !strings.HasPrefix(l, "@") || i < 0 {
+			return ""
+		}
+		name := l[:strings.Index(l, "[")]
+		return name + " " + l[i+3:]
+	}
+	for i := 0; i < len(lines); {
+		g := group(lines[i])
+		j := i + 1
+		for g != "" && j < len(lines) && group(lines[j]) == g {
+			j++
+		}
+		sort.Strings(lines[i:j])
+		i = j
+	}
+	return strings.Join(lines, "\n")
+}
