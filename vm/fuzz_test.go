@@ -3,8 +3,10 @@ package vm_test
 import (
 	"bytes"
 	"errors"
+	"syscall"
 	"testing"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/vm"
 )
@@ -65,6 +67,43 @@ func FuzzInterpret(f *testing.F) {
 		g := bytes.Repeat([]byte{0xa5}, guard)
 		if !bytes.Equal(buf[:guard], g) || !bytes.Equal(buf[guard+len(input):], g) {
 			t.Fatalf("run wrote outside its memory: %x", buf)
+		}
+	})
+}
+
+// FuzzTestRun loads random bytecode as an XDP, socket filter or tc
+// program and test-runs it on a random packet in checked mode: it must
+// never panic and fail only with a *vm.LoadError, a *vm.RunError or an
+// input error wrapping a syscall.Errno.
+func FuzzTestRun(f *testing.F) {
+	f.Add(uint8(6), []byte{0x61, 0x12, 0, 0, 0, 0, 0, 0, 0x61, 0x13, 4, 0, 0, 0, 0, 0, 0xb7, 0, 0, 0, 2, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0}, bytes.Repeat([]byte{1}, 20))
+	f.Add(uint8(1), []byte{0x30, 0, 0, 0, 9, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0}, bytes.Repeat([]byte{8}, 40))
+	f.Add(uint8(3), []byte{0xb7, 2, 0, 0, 0xf0, 0xff, 0xff, 0xff, 0x85, 0, 0, 0, 44, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0}, bytes.Repeat([]byte{3}, 30))
+	f.Fuzz(func(t *testing.T, typ uint8, code, data []byte) {
+		insns, err := isa.Decode(code)
+		if err != nil {
+			return
+		}
+		types := []helpers.ProgType{helpers.XDP, helpers.SocketFilter, helpers.SchedCLS}
+		pt := types[int(typ)%len(types)]
+		p, err := vm.Load(insns, vm.Options{Type: pt, MaxInsns: 4096})
+		if err != nil {
+			var le *vm.LoadError
+			if !errors.As(err, &le) && !errors.Is(err, vm.ErrEmptyProgram) {
+				t.Fatalf("Load error of type %T: %v", err, err)
+			}
+			return
+		}
+		if len(data) > 256 {
+			data = data[:256]
+		}
+		_, err = p.TestRun(vm.TestRunOptions{Data: data})
+		if err != nil {
+			var re *vm.RunError
+			var en syscall.Errno
+			if !errors.As(err, &re) && !errors.As(err, &en) {
+				t.Fatalf("TestRun error of type %T: %v", err, err)
+			}
 		}
 	})
 }
