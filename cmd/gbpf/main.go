@@ -32,7 +32,8 @@ type env struct {
 var synopsis = map[string]string{
 	"asm":     "[--syntax kernel|conformance] [-o OUT] FILE",
 	"disasm":  "[--syntax kernel|conformance] FILE[:PROG]",
-	"run":     "[--type raw] [--engine interp|jit] [--unverified] [--max-insns N] [--mem HEX | --mem-file F | --data-in F] [--data-out F] [--repeat N] [--json] FILE[:PROG]",
+	"run":     "[--type raw|socket|xdp|tc|syscall] [--engine interp|jit] [--unverified] [--max-insns N] [--mem HEX | --mem-file F | --data-in F] [--data-out F] [--ctx-in F] [--ctx-out F] [--dump-maps F] [--repeat N] [--json] FILE[:PROG]",
+	"maps":    "[--json] FILE.o",
 	"filter":  "[-r FILE | -i IFACE] [-w FILE] [-c N] [-n] [-e] [-q] [-t...] [-d|-dd|-ddd] [-y DLT] [-O] [EXPRESSION]",
 	"version": "",
 	"help":    "[COMMAND]",
@@ -45,6 +46,7 @@ func init() {
 		"asm":     {"assemble text into raw bytecode", cmdAsm},
 		"disasm":  {"disassemble raw bytecode or an ELF object", cmdDisasm},
 		"run":     {"run a program in gbpf's virtual machine", cmdRun},
+		"maps":    {"list the maps of an ELF object", cmdMaps},
 		"filter":  {"tcpdump-compatible packet filter over capture files and interfaces", cmdFilter},
 		"version": {"print the version", cmdVersion},
 		"help":    {"show help and examples", cmdHelp},
@@ -108,7 +110,8 @@ Usage: gbpf COMMAND [flags] [arguments]   (flags may stand before or after argum
 Commands:
   asm      [--syntax kernel|conformance] [-o OUT] FILE      text -> raw bytecode
   disasm   [--syntax kernel|conformance] FILE[:PROG]        raw bytecode or ELF -> text
-  run      [--engine interp] [--mem HEX] ... FILE[:PROG]     run in gbpf's VM, print r0
+  run      [--type T] [--mem HEX] ... FILE[:PROG]           run in gbpf's VM, as BPF_PROG_TEST_RUN
+  maps     [--json] FILE.o                                  list an object's maps
   filter   [-r FILE | -i IFACE] [-w FILE] [-c N] [-nn] EXPR  tcpdump: filter and print packets
   version                                                   print the version
   help     [COMMAND]                                        this text
@@ -125,6 +128,10 @@ Examples:
   gbpf run --mem '01 02 03 04' sum.s     # r1 = memory, r2 = its length
   gbpf run --json --repeat 1000 prog.s   # {"retval":42,"duration_ns":...}
   gbpf disasm --syntax conformance prog.o:xdp_prog
+  gbpf disasm --llvm prog.o              # as llvm-objdump -d --no-show-raw-insn
+  gbpf run prog.o:xdp_prog --data-in pkt.bin --data-out out.bin --dump-maps maps.json
+                                         # Return value: 2, duration: 312ns
+  gbpf filter -r in.pcap -w out.pcap 'tcp dst port 22'
 `
 
 func cmdHelp(e *env, args []string) error {

@@ -3,25 +3,32 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"sort"
 	"strings"
-	"time"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/internal/hexfmt"
+	"github.com/gbpf/gbpf/object"
 	"github.com/gbpf/gbpf/vm"
 )
 
-// cmdRun runs a program in gbpf's virtual machine.
+// cmdRun runs a program in gbpf's virtual machine, as BPF_PROG_TEST_RUN
+// runs one in the kernel.
 func cmdRun(e *env, args []string) error {
 	fs := newFlagSet("run")
-	progType := fs.String("type", "raw", "program type (raw)")
+	progType := fs.String("type", "", "program type: raw, socket, xdp, tc or syscall (default: raw, or the ELF section's)")
 	engine := fs.String("engine", string(vm.Interp), "execution engine")
 	unverified := fs.Bool("unverified", false, "run without the verifier, in checked mode")
-	maxInsns := fs.Uint64("max-insns", 1_000_000, "stop an unverified program after N executed instructions (0 = no limit)")
-	memHex := fs.String("mem", "", "input memory as hex bytes")
-	memFile := fs.String("mem-file", "", "input memory from a file")
-	dataIn := fs.String("data-in", "", "input memory (packet data) from a file")
-	dataOut := fs.String("data-out", "", "write the memory after the run to a file")
+	maxInsns := fs.Uint64("max-insns", vm.DefaultMaxInsns, "stop an unverified program after N executed instructions (0 = no limit)")
+	memHex := fs.String("mem", "", "input memory (packet) as hex bytes")
+	memFile := fs.String("mem-file", "", "input memory (packet) from a file")
+	dataIn := fs.String("data-in", "", "input packet (memory) from a file")
+	dataOut := fs.String("data-out", "", "write the memory or packet after the run to a file")
+	ctxIn := fs.String("ctx-in", "", "context structure from a file (ctx_in)")
+	ctxOut := fs.String("ctx-out", "", "write the context after the run to a file (ctx_out)")
+	dumpMaps := fs.String("dump-maps", "", "write the maps after the run to a file as JSON")
 	repeat := fs.Int("repeat", 1, "run N times over the same input")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	syntax := fs.String("syntax", "", "assembly dialect of a text FILE: kernel or conformance")
@@ -32,11 +39,14 @@ func cmdRun(e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("usage: gbpf run %s", synopsis["run"])
 	}
-	if *progType != "raw" {
-		return usagef("program type %q is not supported yet (supported: raw)", *progType)
-	}
 	if *repeat < 1 {
 		return usagef("--repeat must be at least 1, not %d", *repeat)
+	}
+	typ, typeGiven := helpers.Raw, *progType != ""
+	if typeGiven {
+		if typ, err = parseProgType(*progType); err != nil {
+			return err
+		}
 	}
 	// Until the verifier exists every program runs unverified, in checked
 	// mode with an instruction budget; --unverified states that explicitly.
@@ -46,57 +56,170 @@ func cmdRun(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	progs, err := readPrograms(pos[0], *syntax)
-	if err != nil {
-		return err
+	var ctx []byte
+	if *ctxIn != "" {
+		if ctx, err = os.ReadFile(*ctxIn); err != nil {
+			return fmt.Errorf("%v", strings.TrimPrefix(err.Error(), "open "))
+		}
 	}
-	file, _ := splitSpec(pos[0])
-	p, err := pickOne(file, progs)
-	if err != nil {
-		return err
-	}
-	if p.relocs > 0 {
-		return fmt.Errorf("%s: program %s has %d relocations (map or function references); running relocated ELF programs needs the object loader", file, p.name, p.relocs)
-	}
-	prog, err := vm.Load(p.insns, vm.Options{
-		Engine:   vm.Engine(*engine),
-		MaxInsns: *maxInsns,
-		NoLimit:  *maxInsns == 0,
-		Helpers:  vm.ConformanceHelpers(),
-	})
-	if err != nil {
-		return err
-	}
-	var r0 uint64
-	var avg time.Duration
-	if *repeat == 1 {
-		start := time.Now()
-		r0, err = prog.Run(mem)
-		avg = time.Since(start)
+	file, progName := splitSpec(pos[0])
+	lopts := loadOptions{engine: vm.Engine(*engine), maxInsns: *maxInsns, trace: e.stderr}
+	var prog *vm.Program
+	var coll *object.Collection
+	if isELF(file) {
+		prog, coll, err = loadObjectProgram(file, progName, typ, typeGiven, lopts)
 	} else {
-		r0, avg, err = prog.RunRepeat(mem, *repeat)
+		prog, err = loadCodeProgram(pos[0], *syntax, typ, lopts)
 	}
+	if err != nil {
+		return err
+	}
+	res, err := prog.TestRun(vm.TestRunOptions{Data: mem, Context: ctx, Repeat: *repeat})
 	if err != nil {
 		return err
 	}
 	if *dataOut != "" {
-		if err := os.WriteFile(*dataOut, mem, 0o644); err != nil {
+		if err := os.WriteFile(*dataOut, res.DataOut, 0o644); err != nil {
 			return err
 		}
+	}
+	if *ctxOut != "" {
+		if err := os.WriteFile(*ctxOut, res.ContextOut, 0o644); err != nil {
+			return err
+		}
+	}
+	if *dumpMaps != "" {
+		if coll == nil {
+			return usagef("--dump-maps needs an ELF object: %s has no maps", file)
+		}
+		if err := writeMapDump(*dumpMaps, coll.Maps); err != nil {
+			return err
+		}
+	}
+	raw := prog.Type() == helpers.Raw
+	retval := uint64(res.Retval)
+	if raw {
+		retval = res.R0
 	}
 	if *asJSON {
 		line, err := json.Marshal(struct {
 			Retval     uint64 `json:"retval"`
 			DurationNS int64  `json:"duration_ns"`
-		}{r0, avg.Nanoseconds()})
+		}{retval, res.Duration.Nanoseconds()})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s\n", line)
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%#x\n", r0)
+	if raw {
+		fmt.Fprintf(e.stdout, "%#x\n", retval)
+		return nil
+	}
+	avg := ""
+	if *repeat > 1 {
+		avg = " (average)"
+	}
+	fmt.Fprintf(e.stdout, "Return value: %d, duration%s: %dns\n", retval, avg, res.Duration.Nanoseconds())
 	return nil
+}
+
+// loadOptions are the vm.Load settings the run flags choose.
+type loadOptions struct {
+	engine   vm.Engine
+	maxInsns uint64
+	trace    io.Writer
+}
+
+// loadCodeProgram loads an assembly or raw bytecode program.
+func loadCodeProgram(spec, syntax string, typ helpers.ProgType, o loadOptions) (*vm.Program, error) {
+	progs, err := readPrograms(spec, syntax)
+	if err != nil {
+		return nil, err
+	}
+	var h *vm.Helpers
+	if typ == helpers.Raw {
+		h = vm.ConformanceHelpers() // helper 5 returns r1, as the conformance suite expects
+	}
+	return vm.Load(progs[0].insns, vm.Options{
+		Engine:      o.engine,
+		MaxInsns:    o.maxInsns,
+		NoLimit:     o.maxInsns == 0,
+		Helpers:     h,
+		Type:        typ,
+		TraceOutput: o.trace,
+	})
+}
+
+// loadObjectProgram loads one program of an ELF object with its maps and
+// global data in their initial state.
+func loadObjectProgram(file, name string, typ helpers.ProgType, typeGiven bool, o loadOptions) (*vm.Program, *object.Collection, error) {
+	spec, err := object.LoadSpec(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ps *object.ProgramSpec
+	if name != "" {
+		if ps, err = spec.Program(name); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		if len(spec.Programs) != 1 {
+			names := make([]string, 0, len(spec.Programs))
+			for n, p := range spec.Programs {
+				names = append(names, n+" (section "+p.Section+")")
+			}
+			sort.Strings(names)
+			return nil, nil, fmt.Errorf("%s holds %d programs: pick one with FILE:PROG; programs: %s", file, len(spec.Programs), strings.Join(names, ", "))
+		}
+		for _, p := range spec.Programs {
+			ps = p
+		}
+	}
+	if typeGiven && helpers.ProgType(ps.Type) != typ {
+		return nil, nil, usagef("program %s is of type %s (section %s), not %s", ps.Name, helpers.ProgType(ps.Type), ps.Section, typ)
+	}
+	coll, err := object.NewCollection(spec, object.CollectionOptions{
+		Programs:    []string{ps.Name},
+		Engine:      o.engine,
+		MaxInsns:    o.maxInsns,
+		NoLimit:     o.maxInsns == 0,
+		TraceOutput: o.trace,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return coll.Programs[ps.Name], coll, nil
+}
+
+// progTypes are the names --type accepts.
+var progTypes = map[string]helpers.ProgType{
+	"raw":           helpers.Raw,
+	"socket":        helpers.SocketFilter,
+	"socket_filter": helpers.SocketFilter,
+	"xdp":           helpers.XDP,
+	"tc":            helpers.SchedCLS,
+	"sched_cls":     helpers.SchedCLS,
+	"syscall":       helpers.Syscall,
+}
+
+func parseProgType(name string) (helpers.ProgType, error) {
+	if t, ok := progTypes[name]; ok {
+		return t, nil
+	}
+	return 0, usagef("program type %q is not supported (supported: raw, socket, xdp, tc, syscall)", name)
+}
+
+// isELF reports whether file starts with the ELF magic.
+func isELF(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == "\x7fELF"
 }
 
 // readMemory returns the run's input memory from at most one of --mem,
