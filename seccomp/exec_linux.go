@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -52,8 +53,8 @@ func Command(p *Policy, name string, args ...string) (*exec.Cmd, error) {
 }
 
 // CommandFilter returns an *exec.Cmd that runs name with args (looked up in
-// PATH as exec.Command does) under the seccomp program insns, filtering the
-// child only.
+// PATH as exec.Command does, in the parent, and made absolute) under the
+// seccomp program insns, filtering the child only.
 //
 // The contract: the Cmd re-executes the current binary (/proc/self/exe)
 // with argv = name, args... and two variables added to its environment,
@@ -78,6 +79,9 @@ func CommandFilter(insns []cbpf.Instruction, name string, args ...string) (*exec
 	}
 	path, err := exec.LookPath(name)
 	if err != nil {
+		return nil, err
+	}
+	if path, err = filepath.Abs(path); err != nil { // the Cmd's Dir may differ
 		return nil, err
 	}
 	cmd := exec.Command("/proc/self/exe")
