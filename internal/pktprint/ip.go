@@ -36,8 +36,8 @@ func (p *Printer) ipv4(b *strings.Builder, data []byte, length int) {
 	dst := netip.AddrFrom4([4]byte(data[16:20]))
 	proto := data[9]
 	off := binary.BigEndian.Uint16(data[6:]) & 0x1fff
-	payload := data[min(hlen, len(data)):min(ipLen, len(data))]
-	plen := ipLen - hlen
+	payload := clip(data, hlen, ipLen)
+	plen := max(ipLen-hlen, 0)
 	if off != 0 {
 		fmt.Fprintf(b, "%s > %s: ip-proto-%d", src, dst, proto)
 		return
@@ -58,12 +58,12 @@ func (p *Printer) ipv6(b *strings.Builder, data []byte, length int) {
 	plen := int(binary.BigEndian.Uint16(data[4:]))
 	if plen+40 > length {
 		fmt.Fprintf(b, "truncated-ip6 - %d bytes missing!", plen+40-length)
-		plen = length - 40
+		plen = max(length-40, 0)
 	}
 	src := netip.AddrFrom16([16]byte(data[8:24]))
 	dst := netip.AddrFrom16([16]byte(data[24:40]))
 	nh := data[6]
-	rest := data[40:min(40+plen, len(data))]
+	rest := clip(data, 40, 40+plen)
 	var prefix strings.Builder
 	for nh == 0 || nh == 60 {
 		// Hop-by-hop and destination options: tcpdump names them and goes on.
@@ -451,4 +451,14 @@ func (p *Printer) icmp6(b *strings.Builder, data []byte, plen int) {
 		}
 	}
 	fmt.Fprintf(b, ", length %d", plen)
+}
+
+// clip returns data[lo:hi] limited to the bytes data has.
+func clip(data []byte, lo, hi int) []byte {
+	hi = min(hi, len(data))
+	lo = min(lo, hi)
+	if lo < 0 {
+		return nil
+	}
+	return data[lo:hi]
 }

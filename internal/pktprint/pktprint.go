@@ -14,6 +14,7 @@ package pktprint
 import (
 	"encoding/binary"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -151,6 +152,10 @@ func (p *Printer) link(b *strings.Builder, lt pcap.LinkType, data []byte, wireLe
 		p.null(b, lt, data, wireLen)
 	case pcap.LinkTypeLINUX_SLL:
 		p.sll(b, data, wireLen)
+	case pcap.LinkTypeLINUX_SLL2:
+		p.sll2(b, data, wireLen)
+	case pcap.LinkTypePPP:
+		p.ppp(b, data, wireLen)
 	default:
 		fmt.Fprintf(b, "%s, length %d", lt.Name(), wireLen)
 	}
@@ -359,4 +364,81 @@ func (p *Printer) arp(b *strings.Builder, data []byte, length int) {
 		fmt.Fprintf(b, "arp-#%d", op)
 	}
 	fmt.Fprintf(b, ", length %d", length)
+}
+
+// sll2 prints a Linux cooked v2 packet: tcpdump leads with the interface's
+// name on this host (as if_indextoname gives it) and the packet type.
+func (p *Printer) sll2(b *strings.Builder, data []byte, wireLen int) {
+	if len(data) < 20 {
+		b.WriteString("[|sll2]")
+		return
+	}
+	et := binary.BigEndian.Uint16(data[0:])
+	ifname := "?"
+	if ifi, err := net.InterfaceByIndex(int(binary.BigEndian.Uint32(data[4:]))); err == nil {
+		ifname = ifi.Name
+	}
+	name, ok := sllTypes[uint16(data[10])]
+	if !ok {
+		name = "?"
+	}
+	fmt.Fprintf(b, "%-5s %-3s ", ifname, name)
+	if p.opts.LinkHeader {
+		fmt.Fprintf(b, "ifindex %d ", binary.BigEndian.Uint32(data[4:]))
+		alen := min(int(data[11]), 8)
+		for i := 0; i < alen; i++ {
+			if i > 0 {
+				b.WriteByte(':')
+			}
+			fmt.Fprintf(b, "%02x", data[12+i])
+		}
+		b.WriteByte(' ')
+		p.ethertypeField(b, et)
+		fmt.Fprintf(b, ", length %d: ", wireLen)
+	}
+	p.network(b, et, data[20:], wireLen-20, !p.opts.LinkHeader)
+}
+
+// pppProtocols maps PPP protocol numbers to the EtherType of the same
+// network protocol and tcpdump's name.
+var pppProtocols = map[uint16]struct {
+	et   uint16
+	name string
+}{0x0021: {0x0800, "IP"}, 0x0057: {0x86dd, "IPv6"}}
+
+// ppp prints a PPP packet (DLT_PPP) carrying IPv4 or IPv6.
+func (p *Printer) ppp(b *strings.Builder, data []byte, wireLen int) {
+	off := 0
+	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
+		off = 2
+	}
+	if len(data) < off+1 {
+		b.WriteString("[|ppp]")
+		return
+	}
+	var proto uint16
+	if data[off]&1 != 0 {
+		proto = uint16(data[off])
+		off++
+	} else {
+		if len(data) < off+2 {
+			b.WriteString("[|ppp]")
+			return
+		}
+		proto = binary.BigEndian.Uint16(data[off:])
+		off += 2
+	}
+	pp, ok := pppProtocols[proto]
+	if p.opts.LinkHeader {
+		name := "unknown"
+		if ok {
+			name = pp.name
+		}
+		fmt.Fprintf(b, "%s (0x%04x), length %d: ", name, proto, wireLen)
+	}
+	if !ok {
+		fmt.Fprintf(b, "PPP protocol 0x%04x, length %d", proto, wireLen)
+		return
+	}
+	p.network(b, pp.et, data[off:], wireLen-off, !p.opts.LinkHeader)
 }
