@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gbpf/gbpf/helpers"
@@ -338,6 +339,51 @@ func TestPerfEventOutput(t *testing.T) {
 		}
 		if got := fmt.Sprintf("%x", rec.RawSample); got != tc.want || rec.CPU != 0 {
 			t.Errorf("sample %s on CPU %d, want %s on 0", got, rec.CPU, tc.want)
+		}
+	}
+}
+
+func TestReadOnlyProgMaps(t *testing.T) {
+	m, err := maps.New(&maps.Spec{Name: ".rodata", Type: maps.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1, Flags: 1 << 7,
+		Contents: []maps.KV{{Key: uint32(0), Value: uint64(5)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, src string
+		r0        uint64
+		err       error
+	}{
+		{"direct read", "r1 = map_value(0, 0)\nr0 = *(u64 *)(r1 + 0)\nexit", 5, nil},
+		{"direct write", "r1 = map_value(0, 0)\n*(u64 *)(r1 + 0) = 1\nr0 = 0\nexit", 0, vm.ErrBadAccess},
+		{"lookup write", "*(u32 *)(r10 - 4) = 0\nr1 = map_idx(0)\nr2 = r10\nr2 += -4\ncall 1\n*(u64 *)(r0 + 0) = 1\nexit", 0, vm.ErrBadAccess},
+		{"update", "*(u32 *)(r10 - 4) = 0\n*(u64 *)(r10 - 16) = 0\nr1 = map_idx(0)\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = 0\ncall 2\nexit", uint64(1<<64 - 1), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := vm.Load(assemble(t, tc.src), vm.Options{Maps: []*maps.Map{m}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r0, err := p.Run(nil)
+			if !errors.Is(err, tc.err) || (err == nil && r0 != tc.r0) {
+				t.Fatalf("r0 %#x err %v, want %#x %v", r0, err, tc.r0, tc.err)
+			}
+		})
+	}
+}
+
+func TestSyscallTestRun(t *testing.T) {
+	p, err := vm.Load(assemble(t, "r2 = *(u64 *)(r1 + 0)\nr2 += 5\n*(u64 *)(r1 + 8) = r2\nr0 = r2\nexit"), vm.Options{Type: helpers.Syscall})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.TestRun(vm.TestRunOptions{Context: u64le(10, 0)})
+	if err != nil || res.Retval != 15 || !bytes.Equal(res.ContextOut, u64le(10, 15)) {
+		t.Fatalf("retval %d ctx %x err %v", res.Retval, res.ContextOut, err)
+	}
+	for _, opts := range []vm.TestRunOptions{{Data: []byte{1}}, {Repeat: 2}} {
+		if _, err := p.TestRun(opts); !errors.Is(err, syscall.EINVAL) {
+			t.Errorf("%+v: error %v, want EINVAL", opts, err)
 		}
 	}
 }

@@ -16,6 +16,25 @@
 // frames) is pooled, so a steady-state Run allocates nothing; each run
 // starts from a zeroed stack.
 //
+// Program types (Options.Type, numbered as the kernel's bpf_prog_type in
+// package helpers): raw (r1 = memory, r2 = length, as the conformance
+// suite), XDP, socket filter, tc (sched_cls, sched_act) and syscall.
+// TestRun runs the kernel types as BPF_PROG_TEST_RUN does, input checks
+// and outputs included. Their contexts (xdp_md, __sk_buff) are regions
+// that only the slow path reaches: each access follows the kernel's
+// rules for offsets, sizes and writes, and the kernel's context rewriting
+// happens there, at access time (a 32-bit load of data yields the
+// packet's 64-bit address).
+//
+// Maps (Options.Maps) are named by lddw with src 5 or 6 (and src 1 or 2,
+// whose immediate is read as the same index). The kernel's helpers that
+// package helpers lists as implemented are built in, for the program
+// types the kernel allows them in; tail calls go through prog arrays
+// holding *Program (33 at most, falling through on an empty slot), and
+// bpf_loop and for_each_map_elem call subprograms named by lddw src 4.
+// Runs that use maps or helpers hold an execution slot (a "CPU", see
+// Slots) and a maps.RunToken for their duration.
+//
 // The interpreter pre-decodes the program into a compact array (jump
 // targets as absolute indexes, some constant operations folded, common
 // instruction pairs fused) and runs it in one switch whose loop calls no
