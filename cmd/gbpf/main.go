@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+
+	"github.com/gbpf/gbpf/seccomp"
 )
 
 // command is one gbpf subcommand.
@@ -34,6 +36,7 @@ var synopsis = map[string]string{
 	"disasm":  "[--syntax kernel|conformance] FILE[:PROG]",
 	"run":     "[--type raw|socket|xdp|tc|syscall] [--engine interp|jit] [--unverified] [--max-insns N] [--mem HEX | --mem-file F | --data-in F] [--data-out F] [--ctx-in F] [--ctx-out F] [--dump-maps F] [--repeat N] [--json] FILE[:PROG]",
 	"maps":    "[--json] FILE.o",
+	"seccomp": "compile [-d|-dd|-ddd] --policy FILE | exec --policy FILE -- CMD [ARGS...]",
 	"filter":  "[-r FILE | -i IFACE] [-w FILE] [-c N] [-n] [-e] [-q] [-t...] [-d|-dd|-ddd] [-y DLT] [-O] [EXPRESSION]",
 	"version": "",
 	"help":    "[COMMAND]",
@@ -47,6 +50,7 @@ func init() {
 		"disasm":  {"disassemble raw bytecode or an ELF object", cmdDisasm},
 		"run":     {"run a program in gbpf's virtual machine", cmdRun},
 		"maps":    {"list the maps of an ELF object", cmdMaps},
+		"seccomp": {"compile seccomp policies and run commands under them", cmdSeccomp},
 		"filter":  {"tcpdump-compatible packet filter over capture files and interfaces", cmdFilter},
 		"version": {"print the version", cmdVersion},
 		"help":    {"show help and examples", cmdHelp},
@@ -54,6 +58,9 @@ func init() {
 }
 
 func main() {
+	// A child started by "gbpf seccomp exec" installs its filter and
+	// becomes the command here; it never returns.
+	seccomp.MaybeRunChild()
 	os.Exit(run(os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
 }
 
@@ -83,6 +90,10 @@ func run(args []string, e *env) (status int) {
 		return 2
 	}
 	if err := cmd.run(e, args[1:]); err != nil {
+		var es *exitStatus
+		if errors.As(err, &es) {
+			return es.code // a child's status: the child has said why it ended
+		}
 		msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 		fmt.Fprintf(e.stderr, "gbpf %s: %s\n", name, strings.TrimPrefix(msg, "gbpf "+name+": "))
 		var ue *usageError
@@ -112,6 +123,7 @@ Commands:
   disasm   [--syntax kernel|conformance] FILE[:PROG]        raw bytecode or ELF -> text
   run      [--type T] [--mem HEX] ... FILE[:PROG]           run in gbpf's VM, as BPF_PROG_TEST_RUN
   maps     [--json] FILE.o                                  list an object's maps
+  seccomp  compile|exec --policy FILE [-- CMD ARGS]         seccomp policies: print, or run a command under one
   filter   [-r FILE | -i IFACE] [-w FILE] [-c N] [-nn] EXPR  tcpdump: filter and print packets
   version                                                   print the version
   help     [COMMAND]                                        this text
