@@ -1195,3 +1195,77 @@ func TestSnprintfKernel(t *testing.T) {
 		})
 	}
 }
+
+// TestMapInMapKernel looks up an inner array through an array of maps
+// and increments its element, in gbpf and in the kernel.
+func TestMapInMapKernel(t *testing.T) {
+	kernelOrSkip(t)
+	src := `
+		*(u32 *)(r10 - 4) = 1
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -4
+		call 1
+		if r0 == 0 goto out
+		*(u32 *)(r10 - 8) = 2
+		r1 = r0
+		r2 = r10
+		r2 += -8
+		call 1
+		if r0 == 0 goto out
+		r1 = 6
+		lock *(u64 *)(r0 + 0) += r1
+		r0 = 2
+		exit
+	out:
+		r0 = 1
+		exit`
+	insns := assemble(t, src)
+	inner := arrayU64
+	outer := maps.Spec{Name: "outer", Type: maps.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 2, InnerMap: &inner}
+	gi, err := maps.New(&inner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go_, err := maps.New(&outer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := go_.SetInner(uint32(1), gi); err != nil {
+		t.Fatal(err)
+	}
+	p, err := vm.Load(insns, vm.Options{Type: helpers.XDP, Maps: []*maps.Map{go_}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.TestRun(vm.TestRunOptions{Data: ipv4UDP, Repeat: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := fmt.Sprint(res.Retval, gbpfMapLines(t, gi))
+
+	ki, err := ebpf.NewMap(kernelMapSpec(&inner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ki.Close()
+	ks := kernelMapSpec(&outer)
+	ks.InnerMap = kernelMapSpec(&inner)
+	ko, err := ebpf.NewMap(ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ko.Close()
+	if err := ko.Put(uint32(1), ki); err != nil {
+		t.Fatal(err)
+	}
+	kp := kernelProgram(t, helpers.XDP, insns, []*ebpf.Map{ko})
+	ret, err := kp.Run(&ebpf.RunOptions{Data: ipv4UDP, Repeat: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := fmt.Sprint(ret, kernelMapLines(t, ki))
+	if g != k {
+		t.Errorf("gbpf %s, kernel %s", g, k)
+	}
+}

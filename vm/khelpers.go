@@ -149,7 +149,11 @@ func hMapLookup(c *Call, r1, r2, _, _, _ uint64) (uint64, error) {
 	}
 	switch m.Type() {
 	case maps.ArrayOfMaps, maps.HashOfMaps:
-		return 0, fmt.Errorf("%w: lookups in map-in-maps (%s) from programs", ErrUnsupported, m)
+		inner := m.LookupInner(key)
+		if inner == nil {
+			return 0, nil
+		}
+		return innerHandle(inner), nil
 	}
 	v := m.LookupPtr(key, c.st.slot)
 	if v == nil {

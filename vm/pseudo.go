@@ -2,6 +2,7 @@ package vm
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
@@ -71,13 +72,37 @@ func (p *Program) mapIndex(imm uint32) (*maps.Map, error) {
 	return p.maps[imm], nil
 }
 
-// mapAt returns the map whose handle is the address a, or nil.
+// mapAt returns the map whose handle is the address a, or nil: one of
+// the program's maps, or an inner map a map-in-map lookup returned.
 func (p *Program) mapAt(a uint64) *maps.Map {
 	d := a - addrOf(p.handles)
 	if d < uint64(len(p.maps)) {
 		return p.maps[d]
 	}
+	if m, ok := innerByHandle.Load(a); ok {
+		return m.(*maps.Map)
+	}
 	return nil
+}
+
+// Handles of inner maps: a map-in-map lookup returns the address of a
+// byte allocated for the inner map, the same for every lookup of it.
+var (
+	innerHandles  sync.Map // *maps.Map -> *byte
+	innerByHandle sync.Map // uint64 address -> *maps.Map
+)
+
+// innerHandle returns the handle of an inner map.
+func innerHandle(m *maps.Map) uint64 {
+	if h, ok := innerHandles.Load(m); ok {
+		return addrOf(h.([]byte))
+	}
+	h, loaded := innerHandles.LoadOrStore(m, make([]byte, 1))
+	a := addrOf(h.([]byte))
+	if !loaded {
+		innerByHandle.Store(a, m)
+	}
+	return a
 }
 
 // funcAt returns the instruction index of the callback pointer a, or -1.
