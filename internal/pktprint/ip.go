@@ -254,12 +254,13 @@ func tcpOptions(b *strings.Builder, opt []byte) {
 		}
 		first = false
 		kind := opt[0]
-		if kind == 0 || kind == 1 {
-			if kind == 0 {
-				b.WriteString("eol")
-			} else {
-				b.WriteString("nop")
-			}
+		if kind == 0 {
+			// End of options: tcpdump ignores the padding after it.
+			b.WriteString("eol")
+			return
+		}
+		if kind == 1 {
+			b.WriteString("nop")
 			opt = opt[1:]
 			continue
 		}
