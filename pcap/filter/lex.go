@@ -102,8 +102,6 @@ func v6Pattern() string {
 }
 
 var (
-	reID     = regexp.MustCompile(`^[A-Za-z0-9](?:[-_.A-Za-z0-9]*[.A-Za-z0-9])?`)
-	reN      = regexp.MustCompile(`^(?:0[xX][0-9A-Fa-f]+|[0-9]+)`)
 	reHID    = regexp.MustCompile(`^(?:N\.N\.N\.N|N\.N\.N|N\.N)`)
 	reMAC    = regexp.MustCompile(`^(?:B:B:B:B:B:B|B-B-B-B-B-B|B\.B\.B\.B\.B\.B|B2\.B2\.B2|B2B2B2)`)
 	reBadMAC = regexp.MustCompile(`^B:+(?:B:+)+`)
@@ -117,9 +115,63 @@ func init() {
 	const b, b2 = `[0-9A-Fa-f][0-9A-Fa-f]?`, `[0-9A-Fa-f]{4}`
 	reMAC = regexp.MustCompile(strings.ReplaceAll(strings.ReplaceAll(reMAC.String(), "B2", b2), "B", b))
 	reBadMAC = regexp.MustCompile(strings.ReplaceAll(reBadMAC.String(), "B", b))
-	for _, r := range []*regexp.Regexp{reID, reN, reHID, reMAC, reBadMAC, reAID, reV6} {
+	for _, r := range []*regexp.Regexp{reHID, reMAC, reBadMAC, reAID, reV6} {
 		r.Longest()
 	}
+}
+
+// idLength is the length of the longest ID token at the start of s:
+// [A-Za-z0-9]([-_.A-Za-z0-9]*[.A-Za-z0-9])?
+func idLength(s string) int {
+	alnum := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	if s == "" || !alnum(s[0]) {
+		return 0
+	}
+	n := 1
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if alnum(c) || c == '.' {
+			n = i + 1
+		} else if c != '-' && c != '_' {
+			break
+		}
+	}
+	return n
+}
+
+// hexRun returns the leading run of characters that can appear in a
+// number, address or MAC token.
+func hexRun(s string) string {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.' || c == '-' || c == 'x' || c == 'X' {
+			i++
+			continue
+		}
+		break
+	}
+	return s[:i]
+}
+
+// numLength is the length of the N token at the start of s: decimal
+// digits, or 0x followed by hex digits.
+func numLength(s string) int {
+	hex := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && hex(s[2]) {
+		i := 3
+		for i < len(s) && hex(s[i]) {
+			i++
+		}
+		return i
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 func matchLen(r *regexp.Regexp, s string) int {
@@ -197,7 +249,8 @@ func lex(src string) ([]token, error) {
 			i = j
 			continue
 		}
-		idLen := matchLen(reID, rest)
+		idLen := idLength(rest)
+		run := hexRun(rest)
 		type cand struct {
 			n    int
 			kind tokKind
@@ -213,12 +266,25 @@ func lex(src string) ([]token, error) {
 				consider(idLen, tKeyword)
 			}
 		}
-		consider(matchLen(reAID, rest), tAID)
-		consider(matchLen(reMAC, rest), tEID)
-		consider(matchLen(reN, rest), tNUM)
-		consider(matchLen(reHID, rest), tHID)
-		consider(matchLen(reV6, rest), tHID6)
-		bad := matchLen(reBadMAC, rest)
+		if ch == '$' {
+			consider(matchLen(reAID, rest), tAID)
+		}
+		hasColon := strings.IndexByte(run, ':') >= 0
+		hasDot := strings.IndexByte(run, '.') >= 0
+		if hasColon || hasDot || strings.IndexByte(run, '-') >= 0 || len(run) >= 12 {
+			consider(matchLen(reMAC, rest), tEID)
+		}
+		if ch >= '0' && ch <= '9' {
+			consider(numLength(rest), tNUM)
+			if hasDot {
+				consider(matchLen(reHID, rest), tHID)
+			}
+		}
+		bad := 0
+		if hasColon {
+			consider(matchLen(reV6, rest), tHID6)
+			bad = matchLen(reBadMAC, rest)
+		}
 		if bad > best.n {
 			best = cand{bad, tEID}
 		}
