@@ -482,12 +482,21 @@ func (p *Program) runEnv(e *env, repeat int) (r0 uint64, avg time.Duration, err 
 	start := time.Now()
 	n := 0
 	for n < repeat {
+		if p.needsEnv && n%repeatHold == 0 {
+			if n > 0 {
+				st.exit()
+			}
+			st.enter()
+		}
 		n++
 		r0, _, err = p.exec(st)
 		if err != nil {
 			break
 		}
 		st.resetRegions()
+	}
+	if st.slot >= 0 {
+		st.exit()
 	}
 	elapsed := time.Since(start)
 	st.release()

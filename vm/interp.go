@@ -711,23 +711,41 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 		return 0, budget, p.exhausted(int(left))
 	}
 	left -= uint64(p.code[0].cost)
+	held := st.slot >= 0 // a repeated test run holds the slot across runs
 	if p.needsEnv {
-		st.token = maps.EnterRun()
-		st.slot = acquireSlot()
+		if !held {
+			st.enter()
+		}
 		st.regions = append(st.regions, p.static...)
 	}
 	_, left, err = st.drive(p, 0, left)
-	if p.needsEnv {
-		releaseSlot(st.slot)
-		st.slot = -1
-		st.token.Exit()
-		st.token = maps.RunToken{}
+	if p.needsEnv && !held {
+		st.exit()
 	}
 	if err != nil {
 		return 0, budget - left, err
 	}
 	return regs[0], budget - left, nil
 }
+
+// enter takes an execution slot and marks a run in progress for the maps.
+func (st *runState) enter() {
+	st.token = maps.EnterRun()
+	st.slot = acquireSlot()
+}
+
+// exit undoes enter.
+func (st *runState) exit() {
+	releaseSlot(st.slot)
+	st.slot = -1
+	st.token.Exit()
+	st.token = maps.RunToken{}
+}
+
+// repeatHold is how many runs of a repeated test run share one slot and
+// one maps run token, as the kernel's bpf_test_run holds the CPU and the
+// RCU read lock across runs until it needs to reschedule.
+const repeatHold = 256
 
 // drive runs cur from pc, with left budget, until the frame at
 // st.baseDepth exits. It returns the program running at the end (a tail

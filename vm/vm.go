@@ -313,12 +313,21 @@ func (p *Program) RunRepeat(mem []byte, n int) (r0 uint64, avg time.Duration, er
 	start := time.Now()
 	i := 0
 	for i < n {
+		if p.needsEnv && i%repeatHold == 0 {
+			if i > 0 {
+				st.exit()
+			}
+			st.enter()
+		}
 		i++
 		r0, _, err = p.exec(st)
 		if err != nil {
 			break
 		}
 		st.resetRegions()
+	}
+	if st.slot >= 0 {
+		st.exit()
 	}
 	elapsed := time.Since(start)
 	st.release()
