@@ -40,6 +40,7 @@ func kernelOrSkip(tb testing.TB) {
 var kernelTypes = map[helpers.ProgType]ebpf.ProgramType{
 	helpers.SocketFilter: ebpf.SocketFilter,
 	helpers.SchedCLS:     ebpf.SchedCLS,
+	helpers.SchedACT:     ebpf.SchedACT,
 	helpers.XDP:          ebpf.XDP,
 	helpers.Syscall:      ebpf.Syscall,
 }
@@ -686,6 +687,8 @@ var diffCases = []diffCase{
 		r5 = 0
 		call 9
 		exit`, data: ipv4UDP},
+	{name: "tc ld_abs from the mac header", typ: helpers.SchedCLS, src: "r6 = r1\nr0 = *(u16 *)skb[12]\nr7 = r0\nr0 = *(u8 *)skb[-1048567]\nr7 <<= 8\nr0 |= r7\nexit", data: ipv4UDP},
+	{name: "sched_act len and mark", typ: helpers.SchedACT, src: "r2 = 9\n*(u32 *)(r1 + 8) = r2\nr0 = *(u32 *)(r1 + 0)\nr2 = *(u32 *)(r1 + 8)\nr0 += r2\nexit", data: ipv4UDP, ctx: make([]byte, 192)},
 	{name: "tc redirect", typ: helpers.SchedCLS, src: "r1 = 3\nr2 = 1\ncall 23\nexit", data: ipv4UDP},
 	{name: "tc redirect bad flags", typ: helpers.SchedCLS, src: "r1 = 3\nr2 = 2\ncall 23\nexit", data: ipv4UDP},
 	{name: "tc tstamp and queue mapping", typ: helpers.SchedCLS, src: `
