@@ -194,10 +194,11 @@ func branchTaken(a, b *reg, op uint8, jmp32 bool) int {
 		if !a.isPointer() {
 			p, o = b, a
 		}
-		if o.isPointer() || !o.isConst() || o.varOff.v != 0 {
+		// Only some pointer types are known not to be NULL
+		// (reg_not_null): the context and the stack are not among them.
+		if o.isPointer() || !o.isConst() || o.varOff.v != 0 || p.typ != PtrToMem {
 			return -1
 		}
-		_ = p
 		switch op {
 		case jmpJEQ:
 			return 0

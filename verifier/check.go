@@ -218,6 +218,18 @@ func (v *verifier) exec(st *state) (ended bool, forked *state, err error) {
 	case isa.ClassLD:
 		err = v.checkLD(st, i, ins)
 		st.insn++
+		if err == nil && !ins.IsLoadImm64() && len(st.frames) > 1 {
+			// A legacy packet load that fails returns 0 from the
+			// current function at once: explore that exit too.
+			other := st.clone()
+			other.insn = i
+			other.from = i
+			other.cur().regs[isa.R0] = knownScalar(0)
+			if _, _, err := v.checkExit(other, i); err != nil {
+				return false, nil, err
+			}
+			return false, other, nil
+		}
 		return false, nil, err
 	}
 	// Jumps, calls, exit.
@@ -283,10 +295,18 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 			*d = z
 			return nil
 		}
-		*d = unknownScalar()
-		if op == aluEnd && ins.Constant < 64 {
+		if op == aluEnd {
+			toLE := alu32 && ins.OpCode&isa.SrcX == 0
+			if !(toLE && d.typ == Scalar) {
+				// A byte swap: nothing is known but the width.
+				*d = unknownScalar()
+			}
+			d.id = 0
 			d.truncate(int(ins.Constant / 8))
-		} else if alu32 {
+			return nil
+		}
+		*d = unknownScalar()
+		if alu32 {
 			d.zext32()
 			d.sync()
 		}

@@ -149,9 +149,6 @@ func (v *verifier) checkLD(st *state, i int, ins isa.Instruction) error {
 	if v.opts.ProgType != SocketFilter {
 		return v.fail(i, "BPF_LD_[ABS|IND] instructions not allowed for this program type")
 	}
-	if len(v.subprogs) > 1 {
-		return v.fail(i, "BPF_LD_[ABS|IND] instructions cannot be mixed with bpf-to-bpf calls")
-	}
 	r6, err := v.readReg(st, i, isa.R6)
 	if err != nil {
 		return err

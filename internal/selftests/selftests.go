@@ -1,0 +1,194 @@
+// Package selftests turns the Linux kernel's own verifier tests
+// (tools/testing/selftests/bpf/progs/verifier_*.c from Debian's
+// linux-source-6.12 package) into a corpus for gbpf's verifier: it unpacks
+// the sources into the user's cache directory, compiles them with clang,
+// and reads each program's expected verdict and messages from the BTF decl
+// tags the selftests' bpf_misc.h macros leave in the object (__success,
+// __failure, __msg, __retval, __description, __auxiliary). Nothing of the
+// kernel's sources is part of this repository.
+package selftests
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gbpf/gbpf/isa"
+)
+
+// Tarball is where Debian's linux-source-6.12 package puts the sources.
+const Tarball = "/usr/src/linux-source-6.12.tar.xz"
+
+// topDir is the directory the tarball unpacks into.
+const topDir = "linux-source-6.12"
+
+// progsDir is the selftests' program directory inside the sources.
+const progsDir = topDir + "/tools/testing/selftests/bpf/progs"
+
+// Corpus is an unpacked and compiled selftest corpus.
+type Corpus struct {
+	Dir     string   // cache directory
+	Objects []string // compiled objects, one per verifier_*.c
+	Failed  []string // sources clang could not compile, with its first error line
+}
+
+// Program is one test program with its annotations.
+type Program struct {
+	File        string // source file name without .c
+	Name        string // function name
+	Section     string
+	Description string
+	Insns       []isa.Instruction
+	ExpectFail  bool     // __failure
+	Msgs        []string // __msg, in order
+	Retval      string   // __retval, as written
+	Auxiliary   bool     // __auxiliary: not a test of its own
+	LoadErr     error    // the instructions could not be extracted
+}
+
+// Setup unpacks the selftests from Tarball into dir (once), writes
+// vmlinux.h from the running kernel's BTF, and compiles every
+// verifier_*.c with clang (in parallel; objects are kept in dir and reused).
+func Setup(dir, clang string) (*Corpus, error) {
+	progs := filepath.Join(dir, progsDir)
+	if _, err := os.Stat(filepath.Join(progs, "bpf_misc.h")); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		cmd := exec.Command("tar", "-xJf", Tarball, "-C", dir, "--wildcards",
+			topDir+"/tools/testing/selftests/bpf/progs/*", topDir+"/tools/testing/selftests/bpf/*.h")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("selftests: unpacking %s: %v: %s", Tarball, err, out)
+		}
+	}
+	vmlinux := filepath.Join(dir, "vmlinux.h")
+	if _, err := os.Stat(vmlinux); err != nil {
+		out, err := exec.Command("bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c").Output()
+		if err != nil {
+			return nil, fmt.Errorf("selftests: bpftool btf dump: %w", err)
+		}
+		if err := os.WriteFile(vmlinux, out, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	sources, err := filepath.Glob(filepath.Join(progs, "verifier_*.c"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(sources)
+	objDir := filepath.Join(dir, "obj")
+	if err := os.MkdirAll(objDir, 0o755); err != nil {
+		return nil, err
+	}
+	c := &Corpus{Dir: dir}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.NumCPU())
+	for _, src := range sources {
+		obj := filepath.Join(objDir, strings.TrimSuffix(filepath.Base(src), ".c")+".o")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if fi, err := os.Stat(obj); err == nil && fi.Size() > 0 {
+				mu.Lock()
+				c.Objects = append(c.Objects, obj)
+				mu.Unlock()
+				return
+			}
+			cmd := exec.Command(clang, "-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86",
+				"-I"+progs, "-I"+filepath.Dir(progs), "-I"+dir, "-I/usr/include/x86_64-linux-gnu",
+				"-c", src, "-o", obj)
+			out, err := cmd.CombinedOutput()
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				first, _, _ := strings.Cut(string(out), "\n")
+				c.Failed = append(c.Failed, filepath.Base(src)+": "+first)
+				return
+			}
+			c.Objects = append(c.Objects, obj)
+		}()
+	}
+	wg.Wait()
+	sort.Strings(c.Objects)
+	sort.Strings(c.Failed)
+	return c, nil
+}
+
+// Tag prefixes of bpf_misc.h.
+const (
+	tagFailure     = "comment:test_expect_failure"
+	tagMsg         = "comment:test_expect_msg="
+	tagRetval      = "comment:test_retval="
+	tagDescription = "comment:test_description="
+	tagAuxiliary   = "comment:test_auxiliary"
+)
+
+// Programs reads every program of a compiled object with its annotations.
+func Programs(obj string) ([]Program, error) {
+	spec, err := ebpf.LoadCollectionSpec(obj)
+	if err != nil {
+		return nil, fmt.Errorf("selftests: %s: %w", filepath.Base(obj), err)
+	}
+	file := strings.TrimSuffix(filepath.Base(obj), ".o")
+	var out []Program
+	for name, ps := range spec.Programs {
+		p := Program{File: file, Name: name, Section: ps.SectionName}
+		type numbered struct {
+			n   int
+			msg string
+		}
+		var msgs []numbered
+		if len(ps.Instructions) > 0 {
+			if fn := btf.FuncMetadata(&ps.Instructions[0]); fn != nil {
+				for _, tag := range fn.Tags {
+					switch {
+					case tag == tagFailure:
+						p.ExpectFail = true
+					case strings.HasPrefix(tag, tagMsg):
+						// "comment:test_expect_msg=COUNTER=message"
+						n, msg, _ := strings.Cut(strings.TrimPrefix(tag, tagMsg), "=")
+						var k int
+						fmt.Sscan(n, &k)
+						msgs = append(msgs, numbered{k, msg})
+					case strings.HasPrefix(tag, tagRetval):
+						p.Retval = strings.TrimPrefix(tag, tagRetval)
+					case strings.HasPrefix(tag, tagDescription):
+						p.Description = strings.TrimPrefix(tag, tagDescription)
+					case tag == tagAuxiliary:
+						p.Auxiliary = true
+					}
+				}
+			}
+		}
+		sort.Slice(msgs, func(i, j int) bool { return msgs[i].n < msgs[j].n })
+		for _, m := range msgs {
+			p.Msgs = append(p.Msgs, m.msg)
+		}
+		var buf bytes.Buffer
+		if err := ps.Instructions.Marshal(&buf, binary.LittleEndian); err != nil {
+			p.LoadErr = err
+		} else if p.Insns, err = isa.Decode(buf.Bytes()); err != nil {
+			p.LoadErr = err
+		}
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// ErrNoSources reports that the kernel sources are not installed.
+var ErrNoSources = errors.New("selftests: " + Tarball + " is missing (apt-get install linux-source-6.12)")

@@ -1,0 +1,188 @@
+package selftests
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gbpf/gbpf/verifier"
+)
+
+// skipOrFail skips with reason, or fails when CI=true.
+func skipOrFail(t *testing.T, reason string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true but %s", reason)
+	}
+	t.Skip(reason)
+}
+
+// progType maps a section name to the program type gbpf verifies it as.
+func progType(section string) (verifier.ProgType, bool) {
+	switch strings.TrimPrefix(section, "?") {
+	case "socket", "socket_filter":
+		return verifier.SocketFilter, true
+	}
+	return 0, false
+}
+
+// knownDifferences reads testdata/known-differences.txt: "file/program"
+// followed by the explanation, one per line; # starts a comment.
+func knownDifferences(t *testing.T) map[string]string {
+	f, err := os.Open("testdata/known-differences.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	known := map[string]string{}
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		line := strings.TrimSpace(s.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, why, ok := strings.Cut(line, " ")
+		if !ok || strings.TrimSpace(why) == "" {
+			t.Fatalf("known-differences.txt: %q has no explanation", line)
+		}
+		known[key] = strings.TrimSpace(why)
+	}
+	return known
+}
+
+func setup(t *testing.T) *Corpus {
+	if _, err := os.Stat(Tarball); err != nil {
+		if os.Getenv("CI") == "true" {
+			out, err := exec.Command("apt-get", "install", "-y", "linux-source-6.12").CombinedOutput()
+			if err != nil {
+				t.Fatalf("apt-get install linux-source-6.12: %v\n%s", err, out)
+			}
+		} else {
+			t.Skip(ErrNoSources.Error())
+		}
+	}
+	clang, err := exec.LookPath("clang-19")
+	if err != nil {
+		skipOrFail(t, "clang-19 is not installed")
+	}
+	if _, err := exec.LookPath("bpftool"); err != nil {
+		skipOrFail(t, "bpftool is not installed")
+	}
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		skipOrFail(t, "the kernel has no BTF (/sys/kernel/btf/vmlinux) for vmlinux.h")
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		skipOrFail(t, "no user cache directory: "+err.Error())
+	}
+	c, err := Setup(filepath.Join(cache, "gbpf", "selftests"), clang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// msgsMatch reports whether every expected message appears in the log, in
+// order, as the selftests' test_loader checks them.
+func msgsMatch(log string, msgs []string) bool {
+	for _, m := range msgs {
+		k := strings.Index(log, m)
+		if k < 0 {
+			return false
+		}
+		log = log[k+len(m):]
+	}
+	return true
+}
+
+// TestCorpus verifies every selftest program of a supported type and
+// compares the verdict with its annotation. A program gbpf accepts while the
+// annotation says the kernel rejects it fails the test unless
+// known-differences.txt explains it; so does any other unexplained
+// difference.
+func TestCorpus(t *testing.T) {
+	c := setup(t)
+	known := knownDifferences(t)
+	for _, f := range c.Failed {
+		t.Logf("not compiled: %s", f)
+	}
+	var total, supported, agree, rejected, msgWanted, msgOK, unsupported int
+	var elapsed time.Duration
+	var diffs []string
+	seen := map[string]bool{}
+	for _, obj := range c.Objects {
+		progs, err := Programs(obj)
+		if err != nil {
+			t.Logf("%v", err)
+			continue
+		}
+		for _, p := range progs {
+			if p.Auxiliary {
+				continue
+			}
+			total++
+			key := p.File + "/" + p.Name
+			pt, ok := progType(p.Section)
+			if !ok || p.LoadErr != nil {
+				unsupported++
+				continue
+			}
+			start := time.Now()
+			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, LogLevel: 1})
+			elapsed += time.Since(start)
+			if errors.Is(err, verifier.ErrUnsupported) {
+				unsupported++
+				continue
+			}
+			supported++
+			accepted := err == nil
+			if accepted != p.ExpectFail {
+				agree++
+			}
+			var ve *verifier.Error
+			if !accepted {
+				rejected++
+				errors.As(err, &ve)
+			}
+			if p.ExpectFail && !accepted && len(p.Msgs) > 0 {
+				msgWanted++
+				if msgsMatch(ve.Log, p.Msgs) {
+					msgOK++
+				}
+			}
+			if accepted == p.ExpectFail {
+				seen[key] = true
+				what := "gbpf accepts, the annotation rejects"
+				if !accepted {
+					what = "gbpf rejects (" + ve.Reason + "), the annotation accepts"
+				}
+				line := fmt.Sprintf("%s: %s", key, what)
+				if why, ok := known[key]; ok {
+					t.Logf("known difference %s: %s", line, why)
+					continue
+				}
+				diffs = append(diffs, line)
+			}
+		}
+	}
+	sort.Strings(diffs)
+	for _, d := range diffs {
+		t.Errorf("unexplained difference %s", d)
+	}
+	for key := range known {
+		if !seen[key] {
+			t.Logf("known-differences.txt lists %s, which now agrees (or is no longer supported)", key)
+		}
+	}
+	t.Logf("programs %d, supported %d, unsupported %d (other program types, helpers, maps, kfuncs)", total, supported, unsupported)
+	t.Logf("verdict agreement %d/%d (%.1f%%)", agree, supported, 100*float64(agree)/float64(max(supported, 1)))
+	t.Logf("message match %d/%d rejected programs with __msg (%.1f%%)", msgOK, msgWanted, 100*float64(msgOK)/float64(max(msgWanted, 1)))
+	t.Logf("gbpf verification time for %d supported programs: %v", supported, elapsed)
+}
