@@ -1,0 +1,617 @@
+package runtimediff
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/ringbuf"
+	"golang.org/x/sys/unix"
+
+	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/object"
+	"github.com/gbpf/gbpf/pcap"
+	"github.com/gbpf/gbpf/vm"
+)
+
+// captureFile holds the packets every packet program is fed.
+const captureFile = "../../../shared/pcap/captures/merged-en10mb.pcap"
+
+// maxPackets is how many packets of captureFile one input sequence holds.
+const maxPackets = 200
+
+// maxReports bounds the run mismatches reported per program.
+const maxReports = 5
+
+// input is one BPF_PROG_TEST_RUN: a packet, or a context buffer for the
+// syscall program type.
+type input struct {
+	data []byte
+	ctx  []byte
+}
+
+// corpusCase is one program of the corpus and the inputs it runs on.
+type corpusCase struct {
+	file   string          // C file under testdata/
+	prog   string          // entry function
+	inputs func() []input  // the input sequence; nil = the capture's packets
+	gap    string          // a known gap of gbpf that makes the case skip
+}
+
+// corpus lists the programs compared, in order.
+var corpus = []corpusCase{
+	{file: "xdp_rewrite.c", prog: "xdp_rewrite"},
+	{file: "skb.c", prog: "socket_count"},
+	{file: "skb.c", prog: "tc_classify"},
+	{file: "counters.c", prog: "xdp_counters"},
+	{file: "queues.c", prog: "xdp_queues"},
+	{file: "tailcall.c", prog: "xdp_chain"},
+	{file: "mapinmap.c", prog: "xdp_mapinmap", gap: "lookups in map-in-maps from programs (vm: hMapLookup refuses ArrayOfMaps and HashOfMaps)"},
+	{file: "globals.c", prog: "xdp_globals"},
+	{file: "adjust.c", prog: "xdp_adjust"},
+	{file: "syscall.c", prog: "syscall_strings", inputs: syscallInputs},
+}
+
+// syscallArgsSize is sizeof(struct args) of testdata/syscall.c.
+const syscallArgsSize = 32 + 9*8 + 8
+
+// syscallInputs are context buffers for testdata/syscall.c: the text
+// field holds a string to compare and parse.
+func syscallInputs() []input {
+	texts := []string{"1234abcd", "1234abce", "-42", "0x1f", "  77 xyz", "+5", "0777",
+		"99999999999999999999", "-9223372036854775808", "", "abc", "\t\n12", "18446744073709551615"}
+	var out []input
+	for _, s := range texts {
+		ctx := make([]byte, syscallArgsSize)
+		copy(ctx, s)
+		for i := len(s) + 1; i < 32; i++ {
+			ctx[i] = byte('a' + i)
+		}
+		out = append(out, input{ctx: ctx})
+	}
+	return out
+}
+
+// need skips the test when something it needs is missing, or fails it
+// under CI=true, where everything is installed.
+func need(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true but %v", err)
+	}
+	t.Skipf("skipping: %v", err)
+}
+
+// kernelAvailable reports why the kernel side cannot run, or nil.
+func kernelAvailable() error {
+	if os.Geteuid() != 0 {
+		return errors.New("the kernel side needs root")
+	}
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 4, MaxEntries: 1})
+	if err != nil {
+		return fmt.Errorf("bpf() unavailable: %w", err)
+	}
+	m.Close()
+	return nil
+}
+
+// compiler compiles the C files of testdata once per test binary.
+type compiler struct {
+	dir  string
+	once sync.Once
+	objs map[string]string
+	errs map[string]error
+}
+
+var cc compiler
+
+// object returns the path of file compiled, compiling every file of the
+// corpus in parallel the first time.
+func (c *compiler) object(t *testing.T, file string) string {
+	t.Helper()
+	c.once.Do(func() {
+		c.objs, c.errs = map[string]string{}, map[string]error{}
+		dir, err := os.MkdirTemp("", "runtimediff")
+		if err != nil {
+			c.errs[""] = err
+			return
+		}
+		c.dir = dir
+		files, _ := filepath.Glob("testdata/*.c")
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, f := range files {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				base := filepath.Base(f)
+				out := filepath.Join(dir, strings.TrimSuffix(base, ".c")+".o")
+				cmd := exec.Command("clang-19", "-O2", "-g", "-target", "bpf",
+					"-I/usr/include/"+archTriple(), "-c", f, "-o", out)
+				msg, err := cmd.CombinedOutput()
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					c.errs[base] = fmt.Errorf("clang-19 %s: %v\n%s", f, err, msg)
+				}
+				c.objs[base] = out
+			}()
+		}
+		wg.Wait()
+	})
+	if err := c.errs[""]; err != nil {
+		t.Fatal(err)
+	}
+	if err := c.errs[file]; err != nil {
+		t.Fatal(err)
+	}
+	return c.objs[file]
+}
+
+// archTriple is the Debian multiarch directory of the host's kernel headers.
+func archTriple() string {
+	switch runtime.GOARCH {
+	case "arm64":
+		return "aarch64-linux-gnu"
+	default:
+		return "x86_64-linux-gnu"
+	}
+}
+
+// packets returns the first maxPackets packets of the capture that the
+// kernel accepts for a packet test run (at least an Ethernet header).
+func packets(t *testing.T) []input {
+	t.Helper()
+	f, err := os.Open(captureFile)
+	need(t, err)
+	defer f.Close()
+	r, err := pcap.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []input
+	for len(out) < maxPackets {
+		p, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Data) < 14 || len(p.Data) > 1500 {
+			continue
+		}
+		out = append(out, input{data: append([]byte(nil), p.Data...)})
+	}
+	return out
+}
+
+// pinCPU0 runs the calling goroutine on CPU 0 until the returned function
+// is called, so that kernel test runs use CPU 0 as gbpf's first execution
+// slot does: per-CPU values and bpf_get_smp_processor_id then agree.
+func pinCPU0(t *testing.T) func() {
+	t.Helper()
+	runtime.LockOSThread()
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		runtime.UnlockOSThread()
+		t.Fatalf("sched_getaffinity: %v", err)
+	}
+	set.Set(0)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		runtime.UnlockOSThread()
+		t.Fatalf("sched_setaffinity: %v", err)
+	}
+	return func() {
+		unix.SchedSetaffinity(0, &old)
+		runtime.UnlockOSThread()
+	}
+}
+
+// coverage collects the map types and helpers the compared programs use.
+type coverage struct {
+	mu      sync.Mutex
+	maps    map[maps.Type]bool
+	helpers map[helpers.ID]bool
+}
+
+func (c *coverage) add(spec *object.Spec, ps *object.ProgramSpec) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range spec.Maps {
+		c.maps[m.Type] = true
+	}
+	for _, ins := range ps.Insns {
+		if ins.OpCode == isa.OpCall && ins.Src == 0 {
+			c.helpers[helpers.ID(ins.Constant)] = true
+		}
+	}
+}
+
+// knownMapGaps are the map types whose programs gbpf cannot run yet, with
+// the reason; the coverage check accepts their absence.
+var knownMapGaps = map[maps.Type]string{}
+
+// requiredMaps are the map types the corpus must exercise.
+var requiredMaps = []maps.Type{
+	maps.Array, maps.PerCPUArray, maps.Hash, maps.PerCPUHash, maps.LRUHash,
+	maps.LRUPerCPUHash, maps.LPMTrie, maps.Queue, maps.Stack, maps.BloomFilter,
+	maps.RingBuf, maps.PerfEventArray, maps.ProgArray, maps.ArrayOfMaps, maps.HashOfMaps,
+}
+
+func TestCorpus(t *testing.T) {
+	need(t, kernelAvailable())
+	if _, err := exec.LookPath("clang-19"); err != nil {
+		need(t, fmt.Errorf("clang-19 not found: %w", err))
+	}
+	if _, err := os.Stat("/usr/include/bpf/bpf_helpers.h"); err != nil {
+		need(t, fmt.Errorf("libbpf headers (libbpf-dev) not found: %w", err))
+	}
+	cov := &coverage{maps: map[maps.Type]bool{}, helpers: map[helpers.ID]bool{}}
+	pkts := packets(t)
+	for _, tc := range corpus {
+		t.Run(strings.TrimSuffix(tc.file, ".c")+"/"+tc.prog, func(t *testing.T) {
+			ins := pkts
+			if tc.inputs != nil {
+				ins = tc.inputs()
+			}
+			runCase(t, tc, ins, cov)
+		})
+	}
+	t.Run("coverage", func(t *testing.T) {
+		var mt []string
+		for typ := range cov.maps {
+			mt = append(mt, typ.String())
+		}
+		sort.Strings(mt)
+		var ids []int
+		for id := range cov.helpers {
+			ids = append(ids, int(id))
+		}
+		sort.Ints(ids)
+		var hs []string
+		for _, id := range ids {
+			hs = append(hs, fmt.Sprintf("%d %s", id, helpers.ID(id)))
+		}
+		t.Logf("map types exercised (%d): %s", len(mt), strings.Join(mt, ", "))
+		t.Logf("helpers exercised (%d): %s", len(hs), strings.Join(hs, ", "))
+		for _, typ := range requiredMaps {
+			if cov.maps[typ] {
+				continue
+			}
+			if why, ok := knownMapGaps[typ]; ok {
+				t.Logf("map type %v not compared: known gap: %s", typ, why)
+				continue
+			}
+			t.Errorf("map type %v is exercised by no program of the corpus", typ)
+		}
+	})
+}
+
+// runCase runs the input sequence on fresh collections of both sides and
+// compares every run and then every map.
+func runCase(t *testing.T, tc corpusCase, ins []input, cov *coverage) {
+	obj := cc.object(t, tc.file)
+	spec, err := object.LoadSpec(obj)
+	if err != nil {
+		t.Fatalf("gbpf: %v", err)
+	}
+	ps, err := spec.Program(tc.prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := object.NewCollection(spec, object.CollectionOptions{Programs: []string{tc.prog}})
+	if err != nil {
+		if tc.gap != "" {
+			t.Skipf("known gap: %s: %v", tc.gap, err)
+		}
+		t.Fatalf("gbpf: %v", err)
+	}
+	gprog := coll.Programs[tc.prog]
+
+	kspec, err := ebpf.LoadCollectionSpec(obj)
+	if err != nil {
+		t.Fatalf("kernel: %v", err)
+	}
+	kcoll, err := ebpf.NewCollection(kspec)
+	if err != nil {
+		t.Fatalf("kernel: %v", err)
+	}
+	defer kcoll.Close()
+	kprog := kcoll.Programs[tc.prog]
+	if kprog == nil {
+		t.Fatalf("kernel: no program %s", tc.prog)
+	}
+
+	unpin := pinCPU0(t)
+	defer unpin()
+	reports := 0
+	report := func(format string, args ...any) {
+		reports++
+		if reports <= maxReports {
+			t.Errorf(format, args...)
+		}
+	}
+	for i, in := range ins {
+		kret, kdata, kctx, kerr := runKernel(kprog, in)
+		gres, gerr := gprog.TestRun(vm.TestRunOptions{Data: in.data, Context: in.ctx})
+		if gerr != nil && tc.gap != "" && errors.Is(gerr, vm.ErrUnsupported) {
+			t.Skipf("known gap: %s: input %d: %v", tc.gap, i, gerr)
+		}
+		switch {
+		case kerr != nil || gerr != nil:
+			if (kerr == nil) != (gerr == nil) {
+				report("input %d: kernel error %v, gbpf error %v", i, kerr, gerr)
+			}
+			continue
+		case kret != gres.Retval:
+			report("input %d: return value: kernel %d, gbpf %d", i, kret, gres.Retval)
+		}
+		if in.ctx == nil && !bytes.Equal(kdata, gres.DataOut) {
+			report("input %d: data out differs:\nkernel %x\ngbpf   %x", i, kdata, gres.DataOut)
+		}
+		if in.ctx != nil && !bytes.Equal(kctx, gres.ContextOut) {
+			report("input %d: context out differs:\nkernel %x\ngbpf   %x", i, kctx, gres.ContextOut)
+		}
+	}
+	if reports > maxReports {
+		t.Errorf("%d run mismatches in all, %d shown", reports, maxReports)
+	}
+	lines := compareMaps(t, spec, coll, kcoll)
+	if !t.Failed() {
+		cov.add(spec, ps)
+		t.Logf("%d inputs, %d maps identical (%d map lines)", len(ins), len(spec.Maps), lines)
+	}
+}
+
+// runKernel test-runs in on the kernel program.
+func runKernel(p *ebpf.Program, in input) (ret uint32, data, ctx []byte, err error) {
+	opts := &ebpf.RunOptions{}
+	if in.ctx != nil {
+		opts.Context = in.ctx
+		ctx = make([]byte, len(in.ctx))
+		opts.ContextOut = ctx
+	} else {
+		opts.Data = in.data
+		opts.DataOut = make([]byte, len(in.data)+1024)
+	}
+	ret, err = p.Run(opts)
+	return ret, opts.DataOut, ctx, err
+}
+
+// compareMaps compares the dump of every map of the object.
+// It returns the number of lines (elements) the kernel's dumps hold.
+func compareMaps(t *testing.T, spec *object.Spec, coll *object.Collection, kcoll *ebpf.Collection) int {
+	t.Helper()
+	lines := 0
+	for _, ms := range spec.Maps {
+		gm := coll.Maps[ms.Name]
+		km := kcoll.Maps[ms.Name]
+		if km == nil {
+			t.Errorf("map %s: missing on the kernel side", ms.Name)
+			continue
+		}
+		switch ms.Type {
+		case maps.BloomFilter, maps.PerfEventArray:
+			// Neither side can list these; the programs record what
+			// their operations return in other maps.
+			continue
+		}
+		g, err := dumpGbpf(gm)
+		if err != nil {
+			t.Errorf("map %s: gbpf: %v", ms.Name, err)
+			continue
+		}
+		k, err := dumpKernel(km, ms)
+		if err != nil {
+			t.Errorf("map %s: kernel: %v", ms.Name, err)
+			continue
+		}
+		lines += len(k)
+		if d := diffLines(k, g); d != "" {
+			t.Errorf("map %s (%v): contents differ (- kernel, + gbpf):\n%s", ms.Name, ms.Type, d)
+		}
+	}
+	return lines
+}
+
+// dumpGbpf lists a gbpf map in the canonical line form.
+func dumpGbpf(m *maps.Map) ([]string, error) {
+	switch m.Type() {
+	case maps.Queue, maps.Stack:
+		vs, err := m.QueueContents()
+		return seqLines(vs), err
+	case maps.RingBuf:
+		vs, err := m.RingBufPending()
+		return seqLines(vs), err
+	}
+	es, err := m.Entries()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	keysOnly := m.Type() == maps.ProgArray || m.Type() == maps.ArrayOfMaps || m.Type() == maps.HashOfMaps
+	for _, e := range es {
+		switch {
+		case keysOnly:
+			out = append(out, hex.EncodeToString(e.Key))
+		case e.Values != nil:
+			out = append(out, perCPULine(e.Key, e.Values))
+		default:
+			out = append(out, hex.EncodeToString(e.Key)+" => "+hex.EncodeToString(e.Value))
+		}
+	}
+	return out, nil
+}
+
+// dumpKernel lists a kernel map in the canonical line form. Queues, stacks
+// and ring buffers are consumed.
+func dumpKernel(m *ebpf.Map, ms *object.MapSpec) ([]string, error) {
+	switch ms.Type {
+	case maps.Queue, maps.Stack:
+		var vs [][]byte
+		for {
+			v := make([]byte, ms.ValueSize)
+			if err := m.LookupAndDelete(nil, &v); errors.Is(err, ebpf.ErrKeyNotExist) {
+				break
+			} else if err != nil {
+				return nil, err
+			}
+			vs = append(vs, v)
+		}
+		return seqLines(vs), nil
+	case maps.RingBuf:
+		rd, err := ringbuf.NewReader(m)
+		if err != nil {
+			return nil, err
+		}
+		defer rd.Close()
+		rd.SetDeadline(time.Now())
+		var vs [][]byte
+		for {
+			rec, err := rd.Read()
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				break
+			} else if err != nil {
+				return nil, err
+			}
+			vs = append(vs, rec.RawSample)
+		}
+		return seqLines(vs), nil
+	}
+	keysOnly := ms.Type == maps.ProgArray || ms.Type == maps.ArrayOfMaps || ms.Type == maps.HashOfMaps
+	var out []string
+	var keys [][]byte
+	var prev []byte
+	for i := 0; i <= int(ms.MaxEntries); i++ {
+		next := make([]byte, ms.KeySize)
+		var err error
+		if prev == nil {
+			err = m.NextKey(nil, &next)
+		} else {
+			err = m.NextKey(prev, &next)
+		}
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		keys = append(keys, next)
+		prev = next
+	}
+	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
+	for _, k := range keys {
+		if keysOnly {
+			var id uint32
+			if err := m.Lookup(k, &id); errors.Is(err, ebpf.ErrKeyNotExist) {
+				continue
+			} else if err != nil {
+				return nil, fmt.Errorf("key %x: %w", k, err)
+			}
+			out = append(out, hex.EncodeToString(k))
+			continue
+		}
+		if ms.Type == maps.PerCPUArray || ms.Type == maps.PerCPUHash || ms.Type == maps.LRUPerCPUHash {
+			vs := make([][]byte, len(mustCPUs()))
+			if err := m.Lookup(k, vs); errors.Is(err, ebpf.ErrKeyNotExist) {
+				continue
+			} else if err != nil {
+				return nil, fmt.Errorf("key %x: %w", k, err)
+			}
+			out = append(out, perCPULine(k, vs))
+			continue
+		}
+		v := make([]byte, ms.ValueSize)
+		if err := m.Lookup(k, &v); errors.Is(err, ebpf.ErrKeyNotExist) {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("key %x: %w", k, err)
+		}
+		out = append(out, hex.EncodeToString(k)+" => "+hex.EncodeToString(v))
+	}
+	return out, nil
+}
+
+// mustCPUs returns one element per possible CPU.
+func mustCPUs() []struct{} {
+	n, err := ebpf.PossibleCPU()
+	if err != nil {
+		n = maps.PossibleCPUs()
+	}
+	return make([]struct{}, n)
+}
+
+func perCPULine(key []byte, vs [][]byte) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = hex.EncodeToString(v)
+	}
+	return hex.EncodeToString(key) + " => [" + strings.Join(parts, " | ") + "]"
+}
+
+func seqLines(vs [][]byte) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprintf("#%d %s", i, hex.EncodeToString(v))
+	}
+	return out
+}
+
+// diffLines returns the lines only in k ("- ") and only in g ("+ "), at
+// most 10 of each, or "" when the lists are equal.
+func diffLines(k, g []string) string {
+	if len(k) == len(g) {
+		same := true
+		for i := range k {
+			if k[i] != g[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return ""
+		}
+	}
+	inG := map[string]int{}
+	for _, l := range g {
+		inG[l]++
+	}
+	inK := map[string]int{}
+	for _, l := range k {
+		inK[l]++
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "kernel %d lines, gbpf %d lines\n", len(k), len(g))
+	n := 0
+	for _, l := range k {
+		if inG[l] == 0 && n < 10 {
+			b.WriteString("- " + l + "\n")
+			n++
+		}
+	}
+	n = 0
+	for _, l := range g {
+		if inK[l] == 0 && n < 10 {
+			b.WriteString("+ " + l + "\n")
+			n++
+		}
+	}
+	return b.String()
+}
