@@ -530,10 +530,7 @@ func (c *compiler) scode(name string, q qual) *block {
 		return c.host([]uint32{addr}, []uint32{mask}, q.proto, q.dir, false, "net <IPv4 network name>")
 	case qDefault, qHost:
 		if proto == qLink {
-			if !isMAC48Linktype(c.linktype) {
-				c.failKwOnDLT("link host NAME")
-			}
-			c.errorf("unknown Ethernet-like host '%s'", name)
+			return c.mac48hostByName(name, q.dir, "link host NAME")
 		}
 		return c.host46ByName(name, q.proto, q.proto, q.dir, false)
 	case qPort:
@@ -556,7 +553,7 @@ func (c *compiler) scode(name string, q qual) *block {
 		b6 := c.portrange(p1, p2, real, q.dir, true)
 		return genOr(b6, b)
 	case qGateway:
-		c.errorf("'gateway' not supported in this configuration")
+		return c.gateway(name, q.proto)
 	case qProto:
 		return c.proto(c.lookupProto(name, q), proto)
 	case qProtochain:
@@ -856,4 +853,35 @@ func (c *compiler) acode(s string, q qual) *block {
 		c.errorf("invalid MAC-8 address '%s'", s)
 	}
 	return c.mac8host(uint32(v), q.dir, "link host $XX")
+}
+
+func (c *compiler) mac48hostByName(name string, dir int, context string) *block {
+	if !isMAC48Linktype(c.linktype) {
+		c.failKwOnDLT(context)
+	}
+	e, ok := c.names.ethers[name]
+	if !ok {
+		c.errorf("unknown Ethernet-like host '%s'", name)
+	}
+	return c.mac48host(e, dir, context)
+}
+
+// gateway generates "gateway NAME": the MAC address of NAME (from
+// /etc/ethers) is a link-layer endpoint while its IP address is not an
+// IP endpoint.
+func (c *compiler) gateway(name string, proto int) *block {
+	switch proto {
+	case qDefault, qIP, qARP, qRARP:
+	default:
+		c.errorf("'%s' is not a valid qualifier for '%s'", pqkw(proto), "gateway")
+	}
+	if c.labelStackDepth > 0 {
+		c.errorf("'gateway' cannot be used within MPLS")
+	}
+	if c.isEncap {
+		c.errorf("'gateway' cannot be used within VXLAN or Geneve")
+	}
+	b0 := c.mac48hostByName(name, qOr, "gateway")
+	b1 := c.host46ByName(name, proto, qIP, qOr, true)
+	return genAnd(b0, b1)
 }

@@ -17,6 +17,7 @@ type nameDB struct {
 	sctp      map[string]int
 	protocols map[string]int
 	networks  map[string]uint32
+	ethers    map[string][]byte
 }
 
 var (
@@ -54,7 +55,18 @@ func loadNames(dir string) *nameDB {
 	db := &nameDB{
 		hosts: map[string][]netip.Addr{}, tcp: map[string]int{}, udp: map[string]int{},
 		sctp: map[string]int{}, protocols: map[string]int{}, networks: map[string]uint32{},
+		ethers: map[string][]byte{},
 	}
+	eachLine(dir+"/ethers", func(f []string) {
+		if len(f) < 2 {
+			return
+		}
+		if mac, ok := parseMAC48(f[0]); ok {
+			if _, dup := db.ethers[f[1]]; !dup {
+				db.ethers[f[1]] = mac
+			}
+		}
+	})
 	eachLine(dir+"/hosts", func(f []string) {
 		a, err := netip.ParseAddr(f[0])
 		if err != nil {
