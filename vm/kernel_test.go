@@ -379,6 +379,40 @@ var diffCases = []diffCase{
 		if r6 < 3 goto +1
 		r0 = 1
 		exit`, data: ipv4UDP},
+	{name: "xdp for_each over a hash", typ: helpers.XDP, maps: []maps.Spec{hashU64}, src: `
+		r6 = 1
+	fill:
+		*(u32 *)(r10 - 4) = r6
+		*(u64 *)(r10 - 16) = r6
+		r1 = map_fd(0)
+		r2 = r10
+		r2 += -4
+		r3 = r10
+		r3 += -16
+		r4 = 0
+		call 2
+		r6 += 1
+		if r6 < 6 goto fill
+		r1 = 0
+		*(u64 *)(r10 - 8) = r1
+		r1 = map_fd(0)
+		r2 = func(+9)
+		r3 = r10
+		r3 += -8
+		r4 = 0
+		call 164
+		r1 = *(u64 *)(r10 - 8)
+		r0 <<= 16
+		r0 |= r1
+		exit
+		r5 = *(u64 *)(r3 + 0)
+		r6 = *(u64 *)(r4 + 0)
+		r6 += r5
+		*(u64 *)(r4 + 0) = r6
+		r5 *= 3
+		*(u64 *)(r3 + 0) = r5
+		r0 = 0
+		exit`, data: ipv4UDP},
 	{name: "xdp strtol", typ: helpers.XDP, src: `
 		r1 = 0x3432312d20
 		*(u64 *)(r10 - 16) = r1
