@@ -289,12 +289,7 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 		if err := v.writable(i, ins.Dst); err != nil {
 			return err
 		}
-		if op == aluNeg && d.typ == Scalar {
-			z := knownScalar(0)
-			scalarALU(&z, *d, aluSub, alu32)
-			*d = z
-			return nil
-		}
+		// Negation makes the register unknown, as in Linux 6.12.
 		if op == aluEnd {
 			toLE := alu32 && ins.OpCode&isa.SrcX == 0
 			if !(toLE && d.typ == Scalar) {

@@ -25,6 +25,9 @@ func in(off, start, size int) bool { return off >= start && off < start+size }
 // ctxAccess checks an access to the context (check_ctx_access) and returns
 // the loaded value.
 func (v *verifier) ctxAccess(a access, b reg) (reg, error) {
+	if b.off < 0 {
+		return reg{}, v.fail(a.i, "negative offset ctx ptr R%d off=%d disallowed", a.base, b.off)
+	}
 	if b.off != 0 {
 		return reg{}, v.fail(a.i, "dereference of modified ctx ptr R%d off=%d disallowed", a.base, b.off)
 	}

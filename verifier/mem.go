@@ -218,7 +218,11 @@ func (v *verifier) stackAccess(st *state, a access, b reg) (reg, error) {
 	fr := st.frames[b.frame]
 	off := int64(b.off) + int64(a.off)
 	if !tnumAdd(b.varOff, tnumConst(uint64(off))).isAligned(uint64(a.size)) {
-		return reg{}, v.fail(a.i, "misaligned stack access off %v+%d+%d size %d", b.varOff, b.off, a.off, a.size)
+		var varOff any = b.varOff
+		if b.varOff.isConst() {
+			varOff = int64(b.varOff.v)
+		}
+		return reg{}, v.fail(a.i, "misaligned stack access off %v+%d+%d size %d", varOff, b.off, a.off, a.size)
 	}
 	what := " read from"
 	if a.write {

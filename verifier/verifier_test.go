@@ -34,7 +34,7 @@ var verdicts = []struct {
 	{"scalar deref", "r1 = 5\nr0 = *(u64 *)(r1 +0)\nexit", verifier.Options{}, "R1 invalid mem access 'scalar'"},
 	{"stack below limit", "r1 = 0\n*(u64 *)(r10 -520) = r1\nr0 = 0\nexit", verifier.Options{}, "invalid write to stack R10 off=-520 size=8"},
 	{"stack above fp", "r0 = *(u64 *)(r10 +0)\nexit", verifier.Options{}, "invalid read from stack R10 off=0 size=8"},
-	{"misaligned stack", "r0 = *(u64 *)(r10 -4)\nexit", verifier.Options{}, "misaligned stack access off (0x0; 0x0)+0+-4 size 8"},
+	{"misaligned stack", "r0 = *(u64 *)(r10 -4)\nexit", verifier.Options{}, "misaligned stack access off 0+0+-4 size 8"},
 	{"frame pointer write", "r10 = 0\nr0 = 0\nexit", verifier.Options{}, "frame pointer is read only"},
 	{"uninit stack read privileged", "r0 = *(u64 *)(r10 -8)\nexit", verifier.Options{}, ""},
 	{"uninit stack read unprivileged", "r0 = *(u64 *)(r10 -8)\nexit", verifier.Options{Unprivileged: true}, "invalid read from stack off -8+0 size 8"},

@@ -55,6 +55,7 @@ type Program struct {
 	Retval      string   // __retval, as written
 	Auxiliary   bool     // __auxiliary: not a test of its own
 	LoadErr     error    // the instructions could not be extracted
+	Spec        *ebpf.ProgramSpec
 }
 
 // Setup unpacks the selftests from Tarball into dir (once), writes
@@ -146,7 +147,7 @@ func Programs(obj string) ([]Program, error) {
 	file := strings.TrimSuffix(filepath.Base(obj), ".o")
 	var out []Program
 	for name, ps := range spec.Programs {
-		p := Program{File: file, Name: name, Section: ps.SectionName}
+		p := Program{File: file, Name: name, Section: ps.SectionName, Spec: ps}
 		type numbered struct {
 			n   int
 			msg string

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/gbpf/gbpf/verifier"
 )
 
@@ -89,6 +91,38 @@ func setup(t *testing.T) *Corpus {
 	return c
 }
 
+// kernelVerdict loads a program into the running kernel as root and
+// returns its verdict, its own verification time and, if rejected, the last
+// line of its log.
+func kernelVerdict(p Program) (bool, time.Duration, string) {
+	spec := p.Spec.Copy()
+	spec.Type = ebpf.SocketFilter
+	spec.License = "GPL"
+	prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelStats, LogSizeStart: 1 << 16})
+	if err != nil {
+		var ve *ebpf.VerifierError
+		reason := err.Error()
+		if errors.As(err, &ve) {
+			for k := len(ve.Log) - 1; k >= 0; k-- {
+				l := ve.Log[k]
+				if l != "" && !strings.HasPrefix(l, "processed ") && !strings.HasPrefix(l, "verification time") && !strings.HasPrefix(l, "stack depth") {
+					reason = l
+					break
+				}
+			}
+		}
+		return false, 0, reason
+	}
+	defer prog.Close()
+	var usec int
+	for _, l := range strings.Split(prog.VerifierLog, "\n") {
+		if _, err := fmt.Sscanf(l, "verification time %d usec", &usec); err == nil {
+			break
+		}
+	}
+	return true, time.Duration(usec) * time.Microsecond, ""
+}
+
 // msgsMatch reports whether every expected message appears in the log, in
 // order, as the selftests' test_loader checks them.
 func msgsMatch(log string, msgs []string) bool {
@@ -114,7 +148,12 @@ func TestCorpus(t *testing.T) {
 		t.Logf("not compiled: %s", f)
 	}
 	var total, supported, agree, rejected, msgWanted, msgOK, unsupported int
-	var elapsed time.Duration
+	var elapsed, kernelTime time.Duration
+	var kernelRuns, kernelAgree int
+	kernelOK := os.Geteuid() == 0
+	if !kernelOK {
+		t.Log("not root: the kernel's verdicts and times are not compared")
+	}
 	var diffs []string
 	seen := map[string]bool{}
 	for _, obj := range c.Objects {
@@ -135,14 +174,28 @@ func TestCorpus(t *testing.T) {
 				continue
 			}
 			start := time.Now()
-			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, LogLevel: 1})
+			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt})
 			elapsed += time.Since(start)
+			if err != nil {
+				// Again with the instructions in the log, for __msg.
+				_, err = verifier.Verify(p.Insns, verifier.Options{ProgType: pt, LogLevel: 1})
+			}
 			if errors.Is(err, verifier.ErrUnsupported) {
 				unsupported++
 				continue
 			}
 			supported++
 			accepted := err == nil
+			if kernelOK {
+				kAccepted, kTime, kReason := kernelVerdict(p)
+				kernelTime += kTime
+				kernelRuns++
+				if kAccepted == accepted {
+					kernelAgree++
+				} else {
+					t.Logf("kernel differs on %s: kernel accepts=%v (%s), gbpf accepts=%v", key, kAccepted, kReason, accepted)
+				}
+			}
 			if accepted != p.ExpectFail {
 				agree++
 			}
@@ -155,6 +208,8 @@ func TestCorpus(t *testing.T) {
 				msgWanted++
 				if msgsMatch(ve.Log, p.Msgs) {
 					msgOK++
+				} else {
+					t.Logf("message mismatch %s: want %q, got %q", key, p.Msgs, ve.Reason)
 				}
 			}
 			if accepted == p.ExpectFail {
@@ -185,4 +240,8 @@ func TestCorpus(t *testing.T) {
 	t.Logf("verdict agreement %d/%d (%.1f%%)", agree, supported, 100*float64(agree)/float64(max(supported, 1)))
 	t.Logf("message match %d/%d rejected programs with __msg (%.1f%%)", msgOK, msgWanted, 100*float64(msgOK)/float64(max(msgWanted, 1)))
 	t.Logf("gbpf verification time for %d supported programs: %v", supported, elapsed)
+	if kernelRuns > 0 {
+		t.Logf("this machine's kernel: verdict agreement %d/%d (%.1f%%), its verification time %v (sum of \"verification time N usec\")",
+			kernelAgree, kernelRuns, 100*float64(kernelAgree)/float64(kernelRuns), kernelTime)
+	}
 }
