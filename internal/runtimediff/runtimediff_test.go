@@ -46,10 +46,9 @@ type input struct {
 
 // corpusCase is one program of the corpus and the inputs it runs on.
 type corpusCase struct {
-	file   string          // C file under testdata/
-	prog   string          // entry function
-	inputs func() []input  // the input sequence; nil = the capture's packets
-	gap    string          // a known gap of gbpf that makes the case skip
+	file   string         // C file under testdata/
+	prog   string         // entry function
+	inputs func() []input // the input sequence; nil = the capture's packets
 }
 
 // corpus lists the programs compared, in order.
@@ -60,7 +59,7 @@ var corpus = []corpusCase{
 	{file: "counters.c", prog: "xdp_counters"},
 	{file: "queues.c", prog: "xdp_queues"},
 	{file: "tailcall.c", prog: "xdp_chain"},
-	{file: "mapinmap.c", prog: "xdp_mapinmap", gap: "lookups in map-in-maps from programs (vm: hMapLookup refuses ArrayOfMaps and HashOfMaps)"},
+	{file: "mapinmap.c", prog: "xdp_mapinmap"},
 	{file: "globals.c", prog: "xdp_globals"},
 	{file: "adjust.c", prog: "xdp_adjust"},
 	{file: "syscall.c", prog: "syscall_strings", inputs: syscallInputs},
@@ -245,15 +244,24 @@ func (c *coverage) add(spec *object.Spec, ps *object.ProgramSpec) {
 	}
 }
 
-// knownMapGaps are the map types whose programs gbpf cannot run yet, with
-// the reason; the coverage check accepts their absence.
-var knownMapGaps = map[maps.Type]string{}
-
 // requiredMaps are the map types the corpus must exercise.
 var requiredMaps = []maps.Type{
 	maps.Array, maps.PerCPUArray, maps.Hash, maps.PerCPUHash, maps.LRUHash,
 	maps.LRUPerCPUHash, maps.LPMTrie, maps.Queue, maps.Stack, maps.BloomFilter,
 	maps.RingBuf, maps.PerfEventArray, maps.ProgArray, maps.ArrayOfMaps, maps.HashOfMaps,
+}
+
+// requiredHelpers are the helpers the corpus must exercise.
+var requiredHelpers = []helpers.ID{
+	helpers.MapLookupElem, helpers.MapUpdateElem, helpers.MapDeleteElem,
+	helpers.KtimeGetNS, helpers.GetSMPProcessorID, helpers.TailCall,
+	helpers.SKBStoreBytes, helpers.SKBLoadBytes, helpers.CsumDiff,
+	helpers.PerfEventOutput, helpers.XDPAdjustHead, helpers.XDPAdjustTail,
+	helpers.MapPushElem, helpers.MapPopElem, helpers.MapPeekElem,
+	helpers.SpinLock, helpers.SpinUnlock, helpers.Strtol, helpers.Strtoul,
+	helpers.ProbeReadKernel, helpers.RingbufOutput, helpers.RingbufReserve,
+	helpers.RingbufSubmit, helpers.RingbufDiscard, helpers.ForEachMapElem,
+	helpers.Snprintf, helpers.Loop, helpers.Strncmp,
 }
 
 func TestCorpus(t *testing.T) {
@@ -296,11 +304,12 @@ func TestCorpus(t *testing.T) {
 			if cov.maps[typ] {
 				continue
 			}
-			if why, ok := knownMapGaps[typ]; ok {
-				t.Logf("map type %v not compared: known gap: %s", typ, why)
-				continue
-			}
 			t.Errorf("map type %v is exercised by no program of the corpus", typ)
+		}
+		for _, id := range requiredHelpers {
+			if !cov.helpers[id] {
+				t.Errorf("helper %d %v is exercised by no program of the corpus", int(id), id)
+			}
 		}
 	})
 }
@@ -308,37 +317,8 @@ func TestCorpus(t *testing.T) {
 // runCase runs the input sequence on fresh collections of both sides and
 // compares every run and then every map.
 func runCase(t *testing.T, tc corpusCase, ins []input, cov *coverage) {
-	obj := cc.object(t, tc.file)
-	spec, err := object.LoadSpec(obj)
-	if err != nil {
-		t.Fatalf("gbpf: %v", err)
-	}
-	ps, err := spec.Program(tc.prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	coll, err := object.NewCollection(spec, object.CollectionOptions{Programs: []string{tc.prog}})
-	if err != nil {
-		if tc.gap != "" {
-			t.Skipf("known gap: %s: %v", tc.gap, err)
-		}
-		t.Fatalf("gbpf: %v", err)
-	}
-	gprog := coll.Programs[tc.prog]
-
-	kspec, err := ebpf.LoadCollectionSpec(obj)
-	if err != nil {
-		t.Fatalf("kernel: %v", err)
-	}
-	kcoll, err := ebpf.NewCollection(kspec)
-	if err != nil {
-		t.Fatalf("kernel: %v", err)
-	}
-	defer kcoll.Close()
-	kprog := kcoll.Programs[tc.prog]
-	if kprog == nil {
-		t.Fatalf("kernel: no program %s", tc.prog)
-	}
+	b := load(t, tc.file, tc.prog)
+	spec, ps, coll, gprog, kcoll, kprog := b.spec, b.ps, b.coll, b.gprog, b.kcoll, b.kprog
 
 	unpin := pinCPU0(t)
 	defer unpin()
@@ -352,9 +332,6 @@ func runCase(t *testing.T, tc corpusCase, ins []input, cov *coverage) {
 	for i, in := range ins {
 		kret, kdata, kctx, kerr := runKernel(kprog, in)
 		gres, gerr := gprog.TestRun(vm.TestRunOptions{Data: in.data, Context: in.ctx})
-		if gerr != nil && tc.gap != "" && errors.Is(gerr, vm.ErrUnsupported) {
-			t.Skipf("known gap: %s: input %d: %v", tc.gap, i, gerr)
-		}
 		switch {
 		case kerr != nil || gerr != nil:
 			if (kerr == nil) != (gerr == nil) {
@@ -374,11 +351,57 @@ func runCase(t *testing.T, tc corpusCase, ins []input, cov *coverage) {
 	if reports > maxReports {
 		t.Errorf("%d run mismatches in all, %d shown", reports, maxReports)
 	}
-	lines := compareMaps(t, spec, coll, kcoll)
+	diffs, lines := compareMaps(spec, coll, kcoll)
+	for _, d := range diffs {
+		t.Error(d)
+	}
 	if !t.Failed() {
 		cov.add(spec, ps)
 		t.Logf("%d inputs, %d maps identical (%d map lines)", len(ins), len(spec.Maps), lines)
 	}
+}
+
+// sides is one program loaded fresh on both sides.
+type sides struct {
+	spec  *object.Spec
+	ps    *object.ProgramSpec
+	coll  *object.Collection
+	gprog *vm.Program
+	kcoll *ebpf.Collection
+	kprog *ebpf.Program
+}
+
+// load compiles file and loads fresh collections of it on both sides; the
+// kernel's is closed when the test ends.
+func load(t *testing.T, file, prog string) *sides {
+	t.Helper()
+	obj := cc.object(t, file)
+	spec, err := object.LoadSpec(obj)
+	if err != nil {
+		t.Fatalf("gbpf: %v", err)
+	}
+	ps, err := spec.Program(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := object.NewCollection(spec, object.CollectionOptions{Programs: []string{prog}})
+	if err != nil {
+		t.Fatalf("gbpf: %v", err)
+	}
+	kspec, err := ebpf.LoadCollectionSpec(obj)
+	if err != nil {
+		t.Fatalf("kernel: %v", err)
+	}
+	kcoll, err := ebpf.NewCollection(kspec)
+	if err != nil {
+		t.Fatalf("kernel: %v", err)
+	}
+	t.Cleanup(kcoll.Close)
+	kprog := kcoll.Programs[prog]
+	if kprog == nil {
+		t.Fatalf("kernel: no program %s", prog)
+	}
+	return &sides{spec: spec, ps: ps, coll: coll, gprog: coll.Programs[prog], kcoll: kcoll, kprog: kprog}
 }
 
 // runKernel test-runs in on the kernel program.
@@ -397,15 +420,14 @@ func runKernel(p *ebpf.Program, in input) (ret uint32, data, ctx []byte, err err
 }
 
 // compareMaps compares the dump of every map of the object.
-// It returns the number of lines (elements) the kernel's dumps hold.
-func compareMaps(t *testing.T, spec *object.Spec, coll *object.Collection, kcoll *ebpf.Collection) int {
-	t.Helper()
-	lines := 0
+// It returns the differences found and the number of lines (elements) the
+// kernel's dumps hold.
+func compareMaps(spec *object.Spec, coll *object.Collection, kcoll *ebpf.Collection) (diffs []string, lines int) {
 	for _, ms := range spec.Maps {
 		gm := coll.Maps[ms.Name]
 		km := kcoll.Maps[ms.Name]
 		if km == nil {
-			t.Errorf("map %s: missing on the kernel side", ms.Name)
+			diffs = append(diffs, fmt.Sprintf("map %s: missing on the kernel side", ms.Name))
 			continue
 		}
 		switch ms.Type {
@@ -416,20 +438,20 @@ func compareMaps(t *testing.T, spec *object.Spec, coll *object.Collection, kcoll
 		}
 		g, err := dumpGbpf(gm)
 		if err != nil {
-			t.Errorf("map %s: gbpf: %v", ms.Name, err)
+			diffs = append(diffs, fmt.Sprintf("map %s: gbpf: %v", ms.Name, err))
 			continue
 		}
 		k, err := dumpKernel(km, ms)
 		if err != nil {
-			t.Errorf("map %s: kernel: %v", ms.Name, err)
+			diffs = append(diffs, fmt.Sprintf("map %s: kernel: %v", ms.Name, err))
 			continue
 		}
 		lines += len(k)
 		if d := diffLines(k, g); d != "" {
-			t.Errorf("map %s (%v): contents differ (- kernel, + gbpf):\n%s", ms.Name, ms.Type, d)
+			diffs = append(diffs, fmt.Sprintf("map %s (%v): contents differ (- kernel, + gbpf):\n%s", ms.Name, ms.Type, d))
 		}
 	}
-	return lines
+	return diffs, lines
 }
 
 // dumpGbpf lists a gbpf map in the canonical line form.
