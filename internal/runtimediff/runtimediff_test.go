@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,14 +35,20 @@ const captureFile = "../../../shared/pcap/captures/merged-en10mb.pcap"
 // maxPackets is how many packets of captureFile one input sequence holds.
 const maxPackets = 200
 
+// repeatEvery makes every repeatEvery-th packet a test run with repeat 3.
+const repeatEvery = 7
+
+var flagDump = flag.Bool("runtimediff.dump", false, "log the kernel's map dumps of every program")
+
 // maxReports bounds the run mismatches reported per program.
 const maxReports = 5
 
 // input is one BPF_PROG_TEST_RUN: a packet, or a context buffer for the
 // syscall program type.
 type input struct {
-	data []byte
-	ctx  []byte
+	data   []byte
+	ctx    []byte
+	repeat int // BPF_PROG_TEST_RUN's repeat; 0 counts as 1
 }
 
 // corpusCase is one program of the corpus and the inputs it runs on.
@@ -49,6 +56,9 @@ type corpusCase struct {
 	file   string         // C file under testdata/
 	prog   string         // entry function
 	inputs func() []input // the input sequence; nil = the capture's packets
+	// known names a mismatch with the kernel that gbpf has not fixed yet:
+	// the case then skips, quoting the differences, instead of failing.
+	known string
 }
 
 // corpus lists the programs compared, in order.
@@ -63,6 +73,9 @@ var corpus = []corpusCase{
 	{file: "globals.c", prog: "xdp_globals"},
 	{file: "adjust.c", prog: "xdp_adjust"},
 	{file: "syscall.c", prog: "syscall_strings", inputs: syscallInputs},
+	{file: "lru.c", prog: "xdp_lru", known: "eviction in full LRU hash maps: the kernel's bpf_lru_list " +
+		"(per-CPU local free lists, active/inactive lists with reference bits, batch shrinking) evicts " +
+		"other elements, and earlier, than gbpf's maps package"},
 }
 
 // syscallArgsSize is sizeof(struct args) of testdata/syscall.c.
@@ -174,8 +187,10 @@ func archTriple() string {
 	}
 }
 
-// packets returns the first maxPackets packets of the capture that the
-// kernel accepts for a packet test run (at least an Ethernet header).
+// packets returns maxPackets packets spread evenly over the capture (which
+// merges many captures one after the other, so that its first packets are
+// all alike), of those the kernel accepts for a packet test run: at least an
+// Ethernet header, at most an MTU.
 func packets(t *testing.T) []input {
 	t.Helper()
 	f, err := os.Open(captureFile)
@@ -185,8 +200,8 @@ func packets(t *testing.T) []input {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []input
-	for len(out) < maxPackets {
+	var all [][]byte
+	for {
 		p, err := r.Next()
 		if err == io.EOF {
 			break
@@ -197,7 +212,17 @@ func packets(t *testing.T) []input {
 		if len(p.Data) < 14 || len(p.Data) > 1500 {
 			continue
 		}
-		out = append(out, input{data: append([]byte(nil), p.Data...)})
+		all = append(all, append([]byte(nil), p.Data...))
+	}
+	var out []input
+	for i := 0; i < maxPackets && i < len(all); i++ {
+		in := input{data: all[i*len(all)/maxPackets]}
+		if i%repeatEvery == repeatEvery-1 {
+			// Repeated runs share one packet buffer and one context in
+			// the kernel: what a run changes, the next one sees.
+			in.repeat = 3
+		}
+		out = append(out, in)
 	}
 	return out
 }
@@ -322,16 +347,17 @@ func runCase(t *testing.T, tc corpusCase, ins []input, cov *coverage) {
 
 	unpin := pinCPU0(t)
 	defer unpin()
+	var problems []string
 	reports := 0
 	report := func(format string, args ...any) {
 		reports++
 		if reports <= maxReports {
-			t.Errorf(format, args...)
+			problems = append(problems, fmt.Sprintf(format, args...))
 		}
 	}
 	for i, in := range ins {
 		kret, kdata, kctx, kerr := runKernel(kprog, in)
-		gres, gerr := gprog.TestRun(vm.TestRunOptions{Data: in.data, Context: in.ctx})
+		gres, gerr := gprog.TestRun(vm.TestRunOptions{Data: in.data, Context: in.ctx, Repeat: in.repeat})
 		switch {
 		case kerr != nil || gerr != nil:
 			if (kerr == nil) != (gerr == nil) {
@@ -349,11 +375,19 @@ func runCase(t *testing.T, tc corpusCase, ins []input, cov *coverage) {
 		}
 	}
 	if reports > maxReports {
-		t.Errorf("%d run mismatches in all, %d shown", reports, maxReports)
+		problems = append(problems, fmt.Sprintf("%d run mismatches in all, %d shown", reports, maxReports))
 	}
-	diffs, lines := compareMaps(spec, coll, kcoll)
-	for _, d := range diffs {
-		t.Error(d)
+	diffs, lines := compareMaps(spec, coll, kcoll, t)
+	problems = append(problems, diffs...)
+	if tc.known != "" {
+		if len(problems) == 0 {
+			t.Logf("the known mismatch (%s) no longer shows: remove it from the corpus table", tc.known)
+		} else {
+			t.Skipf("known mismatch: %s:\n%s", tc.known, strings.Join(problems, "\n"))
+		}
+	}
+	for _, p := range problems {
+		t.Error(p)
 	}
 	if !t.Failed() {
 		cov.add(spec, ps)
@@ -415,6 +449,7 @@ func runKernel(p *ebpf.Program, in input) (ret uint32, data, ctx []byte, err err
 		opts.Data = in.data
 		opts.DataOut = make([]byte, len(in.data)+1024)
 	}
+	opts.Repeat = uint32(in.repeat)
 	ret, err = p.Run(opts)
 	return ret, opts.DataOut, ctx, err
 }
@@ -422,7 +457,8 @@ func runKernel(p *ebpf.Program, in input) (ret uint32, data, ctx []byte, err err
 // compareMaps compares the dump of every map of the object.
 // It returns the differences found and the number of lines (elements) the
 // kernel's dumps hold.
-func compareMaps(spec *object.Spec, coll *object.Collection, kcoll *ebpf.Collection) (diffs []string, lines int) {
+// With -runtimediff.dump, log (when non-nil) gets the kernel's dumps.
+func compareMaps(spec *object.Spec, coll *object.Collection, kcoll *ebpf.Collection, log testing.TB) (diffs []string, lines int) {
 	for _, ms := range spec.Maps {
 		gm := coll.Maps[ms.Name]
 		km := kcoll.Maps[ms.Name]
@@ -447,6 +483,9 @@ func compareMaps(spec *object.Spec, coll *object.Collection, kcoll *ebpf.Collect
 			continue
 		}
 		lines += len(k)
+		if *flagDump && log != nil {
+			log.Logf("map %s (%v):\n\t%s", ms.Name, ms.Type, strings.Join(k, "\n\t"))
+		}
 		if d := diffLines(k, g); d != "" {
 			diffs = append(diffs, fmt.Sprintf("map %s (%v): contents differ (- kernel, + gbpf):\n%s", ms.Name, ms.Type, d))
 		}

@@ -46,7 +46,7 @@ func TestComparisonDetectsDifferences(t *testing.T) {
 					t.Fatalf("gbpf, input %d: %v", i, err)
 				}
 			}
-			diffs, _ := compareMaps(b.spec, b.coll, b.kcoll)
+			diffs, _ := compareMaps(b.spec, b.coll, b.kcoll, nil)
 			all := strings.Join(diffs, "\n")
 			for _, w := range tt.want {
 				if !strings.Contains(all, w) {

@@ -13,8 +13,8 @@ struct { \
 
 COUNTER(hash, BPF_MAP_TYPE_HASH, 32);
 COUNTER(pcpu_hash, BPF_MAP_TYPE_PERCPU_HASH, 32);
-COUNTER(lru, BPF_MAP_TYPE_LRU_HASH, 8);
-COUNTER(lru_pcpu, BPF_MAP_TYPE_LRU_PERCPU_HASH, 8);
+COUNTER(lru, BPF_MAP_TYPE_LRU_HASH, 64);
+COUNTER(lru_pcpu, BPF_MAP_TYPE_LRU_PERCPU_HASH, 64);
 COUNTER(arr, BPF_MAP_TYPE_ARRAY, 16);
 COUNTER(pcpu_arr, BPF_MAP_TYPE_PERCPU_ARRAY, 16);
 COUNTER(lpm_hits, BPF_MAP_TYPE_ARRAY, 4);
@@ -36,7 +36,8 @@ static __always_inline void inc(void *map, __u32 key, __u64 n)
 		*v += n;
 		return;
 	}
-	/* A full hash map refuses the new key; a full LRU map evicts one. */
+	/* A full hash map refuses the new key (the LRU maps never fill here:
+	 * see lru.c for eviction). */
 	long err = bpf_map_update_elem(map, &key, &n, BPF_NOEXIST);
 	__u32 k = 3;
 	v = bpf_map_lookup_elem(&lpm_hits, &k);

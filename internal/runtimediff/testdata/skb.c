@@ -14,14 +14,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16);
+	__uint(max_entries, 256);
 	__type(key, __u32);
 	__type(value, __u64);
 } by_src SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-	__uint(max_entries, 16);
+	__uint(max_entries, 256);
 	__type(key, __u32);
 	__type(value, __u64);
 } bytes_by_dst SEC(".maps");
