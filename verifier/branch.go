@@ -458,17 +458,20 @@ func (v *verifier) checkLocalCall(st *state, i int) error {
 }
 
 func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
-	r0, err := v.readReg(st, i, isa.R0)
-	if err != nil {
-		return false, nil, err
-	}
 	if len(st.frames) == 1 {
+		r0, err := v.readReg(st, i, isa.R0)
+		if err != nil {
+			return false, nil, err
+		}
 		if v.opts.Unprivileged && r0.isPointer() {
 			return false, nil, v.fail(i, "R0 leaks addr as return value")
 		}
 		return true, nil, nil
 	}
+	// A subprogram's r0 goes back to the caller as it is, even
+	// uninitialised (prepare_func_exit): the caller may not read it then.
 	callee := st.cur()
+	r0 := &callee.regs[isa.R0]
 	if r0.typ == PtrToStack && int(r0.frame) == len(st.frames)-1 {
 		return false, nil, v.fail(i, "cannot return stack pointer to the caller frame")
 	}

@@ -245,7 +245,9 @@ func (v *verifier) exec(st *state) (ended bool, forked *state, err error) {
 		v.jmps++
 		return false, nil, v.checkLocalCall(st, i)
 	case ins.IsHelperCall():
-		return false, nil, v.unsupported(i, "helper call %d: helpers are not supported by gbpf's verifier yet", ins.Imm32())
+		err = v.checkHelperCall(st, i, ins)
+		st.insn++
+		return false, nil, err
 	case ins.IsKfuncCall():
 		return false, nil, v.unsupported(i, "kernel function calls are not supported")
 	case ins.OpCode == isa.OpCallX:

@@ -83,7 +83,14 @@ var verdicts = []struct {
 	{"subtract from fp", "r1 = r10\nr1 -= 8\nr0 = 0\nexit", verifier.Options{}, "R1 subtraction from stack pointer prohibited"},
 	{"var stack write", "r3 = *(u8 *)(r1 +0)\nr3 &= 8\nr2 = r10\nr2 += -16\nr2 += r3\nr4 = 1\n*(u64 *)(r2 +0) = r4\nr0 = *(u64 *)(r10 -8)\nexit", verifier.Options{MemSize: 8}, ""},
 	{"linked scalars", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nif r4 > 7 goto +2\nr1 += r3\nr0 = *(u8 *)(r1 +0)\nr0 = 0\nexit", verifier.Options{MemSize: 8}, ""},
-	{"helper unsupported", "call 1\nexit", verifier.Options{}, "helpers are not supported"},
+	{"helper map unsupported", "call 1\nexit", verifier.Options{}, "is not supported yet"},
+	{"helper integer", "call 5\nr1 = r0\nexit", verifier.Options{}, ""},
+	{"helper clobbers r1", "call 7\nr0 = r1\nexit", verifier.Options{}, "R1 !read_ok"},
+	{"helper zero-sized stack arg out of frame", "r0 = 0\n*(u64 *)(r10 -8) = r0\nr1 = r10\nr2 = 0\nr3 = 0\ncall 113\nexit", verifier.Options{}, "invalid indirect access to stack R1 off=0 size=0"},
+	{"helper stack arg", "r1 = r10\nr1 += -8\nr2 = 8\nr3 = 0\ncall 113\nr0 = *(u64 *)(r10 -8)\nexit", verifier.Options{}, ""},
+	{"subprog r0 uninit", "call f\nr0 = 0\nexit\nf:\nexit", verifier.Options{}, ""},
+	{"subprog r0 uninit read", "call f\nexit\nf:\nexit", verifier.Options{}, "R0 !read_ok"},
+	{"helper unknown", "call 100000\nexit", verifier.Options{}, "invalid func unknown#100000"},
 }
 
 func TestVerdicts(t *testing.T) {
