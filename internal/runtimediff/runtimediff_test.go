@@ -2,9 +2,9 @@ package runtimediff
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"encoding/binary"
 	"flag"
 	"fmt"
 	"io"
@@ -54,8 +54,8 @@ type input struct {
 
 // corpusCase is one program of the corpus and the inputs it runs on.
 type corpusCase struct {
-	file   string         // C file under testdata/
-	prog   string         // entry function
+	file   string                     // C file under testdata/
+	prog   string                     // entry function
 	inputs func(t *testing.T) []input // the input sequence; nil = the capture's packets
 	// known names a mismatch with the kernel that gbpf has not fixed yet:
 	// the case then skips, quoting the differences, instead of failing.
