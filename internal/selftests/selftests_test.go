@@ -148,6 +148,11 @@ func TestCorpus(t *testing.T) {
 		t.Logf("not compiled: %s", f)
 	}
 	var total, supported, agree, rejected, msgWanted, msgOK, unsupported int
+	type timedProg struct {
+		p  Program
+		pt verifier.ProgType
+	}
+	var timed []timedProg
 	var elapsed, kernelTime time.Duration
 	var kernelRuns, kernelAgree int
 	kernelOK := os.Geteuid() == 0
@@ -185,6 +190,7 @@ func TestCorpus(t *testing.T) {
 				continue
 			}
 			supported++
+			timed = append(timed, timedProg{p, pt})
 			accepted := err == nil
 			if kernelOK {
 				kAccepted, kTime, kReason := kernelVerdict(p)
@@ -239,7 +245,15 @@ func TestCorpus(t *testing.T) {
 	t.Logf("programs %d, supported %d, unsupported %d (other program types, helpers, maps, kfuncs)", total, supported, unsupported)
 	t.Logf("verdict agreement %d/%d (%.1f%%)", agree, supported, 100*float64(agree)/float64(max(supported, 1)))
 	t.Logf("message match %d/%d rejected programs with __msg (%.1f%%)", msgOK, msgWanted, 100*float64(msgOK)/float64(max(msgWanted, 1)))
-	t.Logf("gbpf verification time for %d supported programs: %v", supported, elapsed)
+	best := elapsed
+	for pass := 0; pass < 5; pass++ {
+		start := time.Now()
+		for _, tp := range timed {
+			_, _ = verifier.Verify(tp.p.Insns, verifier.Options{ProgType: tp.pt})
+		}
+		best = min(best, time.Since(start))
+	}
+	t.Logf("gbpf verification time for %d supported programs: %v (best of 5 passes; first pass %v)", supported, best, elapsed)
 	if kernelRuns > 0 {
 		t.Logf("this machine's kernel: verdict agreement %d/%d (%.1f%%), its verification time %v (sum of \"verification time N usec\")",
 			kernelAgree, kernelRuns, 100*float64(kernelAgree)/float64(kernelRuns), kernelTime)
