@@ -2,9 +2,16 @@
 // of pcap-filter(7)) into classic BPF, generating the same code as
 // libpcap's gencode.c and, with Options.Optimize, its optimizer.
 //
-// Host, service, protocol and network names resolve from /etc/hosts,
-// /etc/services, /etc/protocols and /etc/networks of the machine. Errors
-// use libpcap's wording ("syntax error", "unknown host 'x'", ...).
+// The whole language is supported: hosts, networks, ports and port ranges
+// with direction qualifiers and qualifier inheritance ("host a or b"),
+// protocols, protochain, arithmetic on packet bytes, the named offsets and
+// flags, vlan, mpls, pppoe, geneve, vxlan, 802.11, LLC, ISO, DECnet, ATM,
+// SS7 and pflog primitives, on every link type libpcap compiles for.
+//
+// Host, service, protocol, network and MAC names resolve from /etc/hosts,
+// /etc/services, /etc/protocols, /etc/networks and /etc/ethers of the
+// machine (no DNS). Errors use libpcap's wording ("syntax error",
+// "unknown host 'x'", "'vlan' not supported on RAW", ...).
 package filter
 
 import (
@@ -47,8 +54,8 @@ type Options struct {
 	Swapped bool
 }
 
-// Error is a compile error: the position in the expression (byte offset)
-// when known, and libpcap's message.
+// Error is a compile error: libpcap's message and, for syntax errors, the
+// byte offset in the expression where parsing stopped (-1 otherwise).
 type Error struct {
 	Pos int
 	Msg string

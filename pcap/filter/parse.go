@@ -1,8 +1,6 @@
 package filter
 
 import (
-	"fmt"
-
 	"github.com/gbpf/gbpf/pcap"
 )
 
@@ -775,5 +773,3 @@ func (c *compiler) relation(code uint16, a0, a1 *arth, reversed bool) *block {
 	}
 	return b
 }
-
-var _ = fmt.Sprint
