@@ -70,6 +70,7 @@ var corpus = []corpusCase{
 	{file: "counters.c", prog: "xdp_counters"},
 	{file: "queues.c", prog: "xdp_queues"},
 	{file: "tailcall.c", prog: "xdp_chain"},
+	{file: "tailcall.c", prog: "xdp_selfloop"},
 	{file: "mapinmap.c", prog: "xdp_mapinmap"},
 	{file: "globals.c", prog: "xdp_globals"},
 	{file: "adjust.c", prog: "xdp_adjust"},
@@ -316,7 +317,8 @@ var requiredHelpers = []helpers.ID{
 	helpers.SpinLock, helpers.SpinUnlock, helpers.Strtol, helpers.Strtoul,
 	helpers.ProbeReadKernel, helpers.RingbufOutput, helpers.RingbufReserve,
 	helpers.RingbufSubmit, helpers.RingbufDiscard, helpers.ForEachMapElem,
-	helpers.Snprintf, helpers.Loop, helpers.Strncmp,
+	helpers.Snprintf, helpers.Loop, helpers.Strncmp, helpers.XDPAdjustMeta,
+	helpers.RingbufQuery, helpers.ProbeReadKernelStr,
 }
 
 func TestCorpus(t *testing.T) {

@@ -97,6 +97,9 @@ int xdp_queues(struct xdp_md *ctx)
 	/* No perf event is attached: the output fails the same way. */
 	add(13, bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, hdr, 14));
 	add(14, bpf_get_smp_processor_id());
+	/* Positions and sizes of the ring buffer, all deterministic. */
+	add(15, bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) + (bpf_ringbuf_query(&rb, BPF_RB_RING_SIZE) << 16) +
+		(bpf_ringbuf_query(&rb, BPF_RB_CONS_POS) << 32) + (bpf_ringbuf_query(&rb, BPF_RB_PROD_POS) << 40));
 	return XDP_PASS;
 }
 

@@ -43,6 +43,12 @@ int tc_ctx(struct __sk_buff *skb)
 	return proto == 1 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
+/* The legacy packet loads (LD_ABS): out of bounds, they end the program
+ * with 0. */
+unsigned long long load_byte(void *skb, unsigned long long off) asm("llvm.bpf.load.byte");
+unsigned long long load_half(void *skb, unsigned long long off) asm("llvm.bpf.load.half");
+unsigned long long load_word(void *skb, unsigned long long off) asm("llvm.bpf.load.word");
+
 SEC("socket")
 int socket_ctx(struct __sk_buff *skb)
 {
@@ -51,6 +57,8 @@ int socket_ctx(struct __sk_buff *skb)
 	add(2, skb->protocol);
 	add(4, skb->mark + skb->priority + skb->cb[0] + skb->cb[4]);
 	skb->cb[2] = skb->len;
+	add(5, load_byte(skb, 9) + (load_half(skb, 2) << 8) + (load_word(skb, 12) << 24));
+	add(6, load_word(skb, 140));
 	return skb->len > 100 ? 100 : skb->len;
 }
 

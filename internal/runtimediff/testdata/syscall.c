@@ -1,6 +1,6 @@
 // Syscall programs with a context buffer: bpf_strncmp, bpf_strtol,
-// bpf_strtoul, bpf_snprintf into a global buffer, bpf_probe_read_kernel of
-// a stack buffer, bpf_ktime_get_ns (not stored) and
+// bpf_strtoul, bpf_snprintf into a global buffer, bpf_probe_read_kernel and
+// bpf_probe_read_kernel_str of stack buffers, bpf_ktime_get_ns (not stored) and
 // bpf_get_smp_processor_id.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -14,7 +14,7 @@ struct args {
 	__s64 snprintf_res;
 	__s64 probe_res;
 	__u64 probe_val;
-	__s64 unused;
+	__s64 str_res;
 	__u32 cpu, time_ok;
 };
 
@@ -47,6 +47,10 @@ int syscall_strings(struct args *a)
 	__u64 probed = 0;
 	a->probe_res = bpf_probe_read_kernel(&probed, 8, stack + 3);
 	a->probe_val = probed;
+	char copy[8];
+	a->str_res = bpf_probe_read_kernel_str(copy, sizeof(copy), stack + 9) << 32;
+	a->str_res |= copy[0] | copy[6] << 8;
+	a->str_res += bpf_probe_read_kernel_str(copy, sizeof(copy), text) << 16;
 	a->cpu = bpf_get_smp_processor_id();
 	a->time_ok = bpf_ktime_get_ns() != 0;
 	return a->strncmp_res == 0;

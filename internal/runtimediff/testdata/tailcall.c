@@ -1,5 +1,6 @@
-// A prog array tail-call chain of three levels, and a tail call to an empty
-// slot that falls through.
+// A prog array tail-call chain of three levels, a tail call to an empty
+// slot that falls through, and a program that tail-calls itself until the
+// limit.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -20,6 +21,7 @@ static __always_inline void hit(__u32 key)
 int stage1(struct xdp_md *ctx);
 int stage2(struct xdp_md *ctx);
 int stage3(struct xdp_md *ctx);
+int self(struct xdp_md *ctx);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -31,6 +33,7 @@ struct {
 		[0] = (void *)&stage1,
 		[1] = (void *)&stage2,
 		[2] = (void *)&stage3,
+		[3] = (void *)&self,
 	},
 };
 
@@ -73,6 +76,23 @@ int xdp_chain(struct xdp_md *ctx)
 	bpf_tail_call(ctx, &jumps, 0);
 	hit(5);
 	return XDP_ABORTED;
+}
+
+/* Tail-calls itself until the kernel's limit of 33 tail calls stops it. */
+SEC("xdp")
+int self(struct xdp_md *ctx)
+{
+	hit(7);
+	bpf_tail_call(ctx, &jumps, 3);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_selfloop(struct xdp_md *ctx)
+{
+	hit(0);
+	bpf_tail_call(ctx, &jumps, 3);
+	return XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";
