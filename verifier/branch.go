@@ -113,6 +113,9 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 	other.insn = v.target[i]
 	other.from = i
 	st.insn++
+	if x && !jmp32 {
+		matchPacketPointers(st, other, ins, op)
+	}
 	if d.typ == Scalar && src.typ == Scalar {
 		// Fall-through: the negated condition.
 		fd := &f.regs[ins.Dst]
@@ -481,4 +484,69 @@ func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
 	caller.regs[isa.R0] = ret
 	st.insn = callee.callsite + 1
 	return false, nil, nil
+}
+
+// matchPacketPointers learns packet ranges from a comparison of a packet
+// pointer with the packet end (try_match_pkt_pointers): fall is the
+// fall-through state, jump the state where the jump is taken.
+func matchPacketPointers(fall, jump *state, ins isa.Instruction, op uint8) {
+	d, s := fall.cur().regs[ins.Dst], fall.cur().regs[ins.Src]
+	pktEnd := func(a, b reg) bool {
+		return (a.typ == PtrToPacket && b.typ == PtrToPacketEnd) ||
+			(a.typ == PtrToPacketMeta && b.typ == PtrToPacket && b.id == 0 && b.off == 0 && b.varOff == tnumConst(0))
+	}
+	switch {
+	case pktEnd(d, s):
+		switch op {
+		case jmpJGT: // pkt' > end: in range when not taken
+			goodPackets(fall, d, false)
+		case jmpJLT: // pkt' < end
+			goodPackets(jump, d, true)
+		case jmpJGE:
+			goodPackets(fall, d, true)
+		case jmpJLE:
+			goodPackets(jump, d, false)
+		}
+	case pktEnd(s, d):
+		switch op {
+		case jmpJGT: // end > pkt'
+			goodPackets(jump, s, true)
+		case jmpJLT: // end < pkt'
+			goodPackets(fall, s, false)
+		case jmpJGE: // end >= pkt'
+			goodPackets(jump, s, false)
+		case jmpJLE: // end <= pkt'
+			goodPackets(fall, s, true)
+		}
+	}
+}
+
+// goodPackets gives every packet pointer sharing p's base the range p's
+// offset proves (find_good_pkt_pointers).
+func goodPackets(st *state, p reg, rightOpen bool) {
+	if p.off < 0 || (p.off == 0 && rightOpen) {
+		return
+	}
+	if p.umax > maxPacketOff || p.umax+uint64(p.off) > maxPacketOff {
+		return
+	}
+	rng := p.off
+	if rightOpen {
+		rng++
+	}
+	upd := func(r *reg) {
+		if r.typ == p.typ && r.id == p.id && r.rng < rng {
+			r.rng = rng
+		}
+	}
+	for _, f := range st.frames {
+		for k := range f.regs {
+			upd(&f.regs[k])
+		}
+		for k := range f.stack {
+			if f.stack[k].isSpill() {
+				upd(&f.stack[k].spill)
+			}
+		}
+	}
 }

@@ -454,6 +454,9 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 	}
 	name := ptr.typ.String()
 	known := off.varOff.isConst()
+	if ptr.typ == PtrToPacketEnd {
+		return v.fail(i, "R%d pointer arithmetic on %s prohibited", dst, name)
+	}
 	if err := v.saneOffset(i, &off, name, known); err != nil {
 		return err
 	}
@@ -461,7 +464,9 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 		return err
 	}
 	res := ptr
-	res.id = 0
+	if res.typ != PtrToPacket && res.typ != PtrToPacketMeta {
+		res.id = 0
+	}
 	switch op {
 	case aluAdd:
 		if known && int64(ptr.off)+off.smin == int64(int32(int64(ptr.off)+off.smin)) {
@@ -485,6 +490,12 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 		res.varOff = tnumSub(ptr.varOff, off.varOff)
 	}
 	res.mark32Unbounded()
+	if (res.typ == PtrToPacket || res.typ == PtrToPacketMeta) && !known {
+		// A new variable offset: nothing is proven about it yet.
+		v.nextID++
+		res.id = v.nextID
+		res.rng = 0
+	}
 	if err := v.saneOffset(i, &res, name, false); err != nil {
 		return err
 	}

@@ -1,5 +1,7 @@
 package verifier
 
+import "math"
+
 // The struct __sk_buff layout (include/uapi/linux/bpf.h), as offsets.
 const (
 	skbCB         = 48 // cb[0..4]
@@ -38,6 +40,21 @@ func (v *verifier) ctxAccess(a access, b reg) (reg, error) {
 		return reg{}, v.fail(a.i, "R%d leaks addr into ctx", v.insns[a.i].Src)
 	}
 	off, size := int(a.off), a.size
+	if v.opts.ProgType == XDP {
+		// xdp_is_valid_access: 4-byte reads of the six fields.
+		if a.write || off < 0 || off >= 24 || off%size != 0 || size != 4 || (a.signed && off <= 8) {
+			return reg{}, v.fail(a.i, "invalid bpf_context access off=%d size=%d", off, size)
+		}
+		switch off {
+		case 0:
+			return pointerTo(PtrToPacket, 0), nil
+		case 4:
+			return pointerTo(PtrToPacketEnd, 0), nil
+		case 8:
+			return pointerTo(PtrToPacketMeta, 0), nil
+		}
+		return scalarUpTo(math.MaxUint32), nil
+	}
 	if v.opts.ProgType != SocketFilter || !skFilterAccessOK(off, size, a.write) {
 		return reg{}, v.fail(a.i, "invalid bpf_context access off=%d size=%d", off, size)
 	}

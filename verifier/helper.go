@@ -7,8 +7,11 @@ import (
 
 // helperProgType is the helpers package's number of a program type.
 func (t ProgType) helperProgType() helpers.ProgType {
-	if t == SocketFilter {
+	switch t {
+	case SocketFilter:
 		return helpers.SocketFilter
+	case XDP:
+		return helpers.XDP
 	}
 	return helpers.Raw
 }
@@ -110,6 +113,9 @@ func (v *verifier) helperMem(st *state, i int, regno isa.Register, size reg, arg
 	switch b.typ {
 	case PtrToMem:
 		_, err := v.memRegionAccess(access{i: i, base: regno, size: int(n)}, b)
+		return err
+	case PtrToPacket, PtrToPacketMeta:
+		_, err := v.packetAccess(access{i: i, base: regno, size: int(n), write: write}, b)
 		return err
 	case PtrToStack:
 		fr := st.frames[b.frame]

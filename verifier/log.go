@@ -81,6 +81,9 @@ func formatReg(r *reg, frame uint8) string {
 	if r.typ == PtrToMem {
 		fields = append(fields, fmt.Sprintf("sz=%d", r.size))
 	}
+	if r.typ == PtrToPacket || r.typ == PtrToPacketMeta {
+		fields = append(fields, fmt.Sprintf("r=%d", r.rng))
+	}
 	if !(r.typ != Scalar && r.varOff.isConst()) {
 		fields = append(fields, scalarRanges(r)...)
 		if !r.varOff.isUnknown() {

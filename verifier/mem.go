@@ -94,7 +94,7 @@ func (v *verifier) checkAtomic(st *state, i int, ins isa.Instruction) error {
 	if v.opts.Unprivileged && s.isPointer() {
 		return v.fail(i, "R%d leaks addr into mem", ins.Src)
 	}
-	if d.typ == PtrToCtx {
+	if d.typ == PtrToCtx || d.typ == PtrToPacket || d.typ == PtrToPacketMeta {
 		return v.fail(i, "BPF_ATOMIC stores into R%d %s is not allowed", ins.Dst, d.typ)
 	}
 	size := isa.SizeBytes(ins.OpCode)
@@ -189,6 +189,8 @@ func (v *verifier) memAccess(st *state, a access) (reg, error) {
 		return v.memRegionAccess(a, *b)
 	case PtrToCtx:
 		return v.ctxAccess(a, *b)
+	case PtrToPacket, PtrToPacketMeta:
+		return v.packetAccess(a, *b)
 	}
 	return reg{}, v.fail(a.i, "R%d invalid mem access '%s'", a.base, b.typ)
 }
@@ -400,6 +402,30 @@ func (v *verifier) stackVarAccess(fr *frame, a access, lo, hi int) (reg, error) 
 	}
 	if !a.write && allZero {
 		return knownScalar(0), nil
+	}
+	return unknownScalar(), nil
+}
+
+// maxPacketOff bounds packet offsets (MAX_PACKET_OFF).
+const maxPacketOff = 0xffff
+
+// packetAccess checks a direct packet access (check_packet_access): the
+// fixed offset plus the size must lie inside the range proven by a
+// comparison with data_end.
+func (v *verifier) packetAccess(a access, b reg) (reg, error) {
+	if v.opts.ProgType != XDP {
+		return reg{}, v.fail(a.i, "cannot write into packet")
+	}
+	off := int64(b.off) + int64(a.off)
+	if b.smin < 0 {
+		return reg{}, v.fail(a.i, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", a.base)
+	}
+	if off < 0 || off+int64(a.size) > int64(b.rng) {
+		v.logf("invalid access to packet, off=%d size=%d, R%d(id=%d,off=%d,r=%d)\n", off, a.size, a.base, b.id, off, b.rng)
+		return reg{}, v.fail(a.i, "R%d offset is outside of the packet", a.base)
+	}
+	if v.opts.Unprivileged && a.write && a.value != nil && a.value.isPointer() {
+		return reg{}, v.fail(a.i, "R%d leaks addr into packet", v.insns[a.i].Src)
 	}
 	return unknownScalar(), nil
 }

@@ -15,6 +15,9 @@ const (
 	PtrToCtx                  // the program's context (PTR_TO_CTX)
 	PtrToStack                // a frame's stack (PTR_TO_STACK)
 	PtrToMem                  // memory of known size (PTR_TO_MEM): the raw type's input
+	PtrToPacket               // packet data (PTR_TO_PACKET), readable up to its proven range
+	PtrToPacketEnd            // the end of the packet (PTR_TO_PACKET_END), only for comparisons
+	PtrToPacketMeta           // packet metadata (PTR_TO_PACKET_META)
 )
 
 // String returns the kernel's name of the type as the verifier log prints it.
@@ -30,6 +33,12 @@ func (t RegType) String() string {
 		return "fp"
 	case PtrToMem:
 		return "mem"
+	case PtrToPacket:
+		return "pkt"
+	case PtrToPacketEnd:
+		return "pkt_end"
+	case PtrToPacketMeta:
+		return "pkt_meta"
 	}
 	return "unknown"
 }
@@ -44,6 +53,7 @@ type reg struct {
 	frame  uint8  // frame a stack pointer points into
 	id     uint32 // scalars copied from one another share an id
 	size   uint32 // size of the memory a PtrToMem points to
+	rng    int32  // bytes from the packet pointer's base proven readable
 	varOff tnum
 	smin   int64
 	smax   int64

@@ -194,6 +194,9 @@ func regSafe(old, cur *reg, m *idMap, exact bool) bool {
 	switch old.typ {
 	case Scalar:
 		return m.check(old.id, cur.id) && rangeWithin(old, cur) && old.varOff.in(cur.varOff)
+	case PtrToPacket, PtrToPacketMeta:
+		return old.off == cur.off && old.rng <= cur.rng && m.check(old.id, cur.id) &&
+			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
 	default:
 		return old.off == cur.off && old.frame == cur.frame && old.size == cur.size &&
 			rangeWithin(old, cur) && old.varOff.in(cur.varOff)

@@ -7,9 +7,11 @@
 // and the kernel's messages in a kernel-style log.
 //
 // Supported today: programs without helper calls or map references, of the
-// raw type (r1 points to exactly Options.MemSize bytes, r2 holds that size)
-// and of the socket filter type (r1 is the __sk_buff context, including
-// legacy packet loads). Anything else is rejected with an error that wraps
+// raw type (r1 points to exactly Options.MemSize bytes, r2 holds that size),
+// of the socket filter type (r1 is the __sk_buff context, including
+// legacy packet loads) and of the XDP type (direct packet access proven by
+// comparisons with data_end). Helper calls are checked against the helpers
+// package's prototypes for the argument kinds that need no maps. Anything else is rejected with an error that wraps
 // ErrUnsupported, so callers can tell "unsafe" from "not yet understood".
 //
 // Instruction numbers in messages and in the log are raw slot positions, as
@@ -36,6 +38,9 @@ const (
 	// SocketFilter is the kernel's BPF_PROG_TYPE_SOCKET_FILTER: r1 is a
 	// struct __sk_buff context.
 	SocketFilter
+	// XDP is the kernel's BPF_PROG_TYPE_XDP: r1 is a struct xdp_md context
+	// whose data, data_end and data_meta fields load packet pointers.
+	XDP
 )
 
 // String names the program type as the command line does.
@@ -45,6 +50,8 @@ func (t ProgType) String() string {
 		return "raw"
 	case SocketFilter:
 		return "socket"
+	case XDP:
+		return "xdp"
 	}
 	return fmt.Sprintf("progtype(%d)", int(t))
 }

@@ -90,6 +90,12 @@ var verdicts = []struct {
 	{"helper stack arg", "r1 = r10\nr1 += -8\nr2 = 8\nr3 = 0\ncall 113\nr0 = *(u64 *)(r10 -8)\nexit", verifier.Options{}, ""},
 	{"subprog r0 uninit", "call f\nr0 = 0\nexit\nf:\nexit", verifier.Options{}, ""},
 	{"subprog r0 uninit read", "call f\nexit\nf:\nexit", verifier.Options{}, "R0 !read_ok"},
+	{"xdp packet checked", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto +2\nr0 = *(u8 *)(r2 +13)\n*(u8 *)(r2 +0) = r0\nr0 = 2\nexit", verifier.Options{ProgType: verifier.XDP}, ""},
+	{"xdp packet one too far", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto +1\nr0 = *(u8 *)(r2 +14)\nr0 = 2\nexit", verifier.Options{ProgType: verifier.XDP}, "R2 offset is outside of the packet"},
+	{"xdp packet unchecked", "r2 = *(u32 *)(r1 +0)\nr0 = *(u8 *)(r2 +0)\nexit", verifier.Options{ProgType: verifier.XDP}, "R2 offset is outside of the packet"},
+	{"xdp signed data load", "r2 = *(s32 *)(r1 +0)\nr0 = 2\nexit", verifier.Options{ProgType: verifier.XDP}, "invalid bpf_context access off=0 size=4"},
+	{"xdp end arithmetic", "r3 = *(u32 *)(r1 +4)\nr3 += 1\nr0 = 2\nexit", verifier.Options{ProgType: verifier.XDP}, "R3 pointer arithmetic on pkt_end prohibited"},
+	{"xdp end before pointer", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 8\nif r3 >= r4 goto +2\nr0 = 2\nexit\nr0 = *(u64 *)(r2 +0)\nexit", verifier.Options{ProgType: verifier.XDP}, ""},
 	{"helper unknown", "call 100000\nexit", verifier.Options{}, "invalid func unknown#100000"},
 }
 

@@ -31,6 +31,8 @@ func progType(section string) (verifier.ProgType, bool) {
 	switch strings.TrimPrefix(section, "?") {
 	case "socket", "socket_filter":
 		return verifier.SocketFilter, true
+	case "xdp":
+		return verifier.XDP, true
 	}
 	return 0, false
 }
@@ -97,6 +99,9 @@ func setup(t *testing.T) *Corpus {
 func kernelVerdict(p Program) (bool, time.Duration, string) {
 	spec := p.Spec.Copy()
 	spec.Type = ebpf.SocketFilter
+	if pt, _ := progType(p.Section); pt == verifier.XDP {
+		spec.Type = ebpf.XDP
+	}
 	spec.License = "GPL"
 	prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelStats, LogSizeStart: 1 << 16})
 	if err != nil {
