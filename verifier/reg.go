@@ -10,14 +10,14 @@ type RegType uint8
 
 // The register types gbpf's verifier tracks.
 const (
-	NotInit    RegType = iota // never written: reading it is an error
-	Scalar                    // a number (SCALAR_VALUE)
-	PtrToCtx                  // the program's context (PTR_TO_CTX)
-	PtrToStack                // a frame's stack (PTR_TO_STACK)
-	PtrToMem                  // memory of known size (PTR_TO_MEM): the raw type's input
-	PtrToPacket               // packet data (PTR_TO_PACKET), readable up to its proven range
-	PtrToPacketEnd            // the end of the packet (PTR_TO_PACKET_END), only for comparisons
-	PtrToPacketMeta           // packet metadata (PTR_TO_PACKET_META)
+	NotInit         RegType = iota // never written: reading it is an error
+	Scalar                         // a number (SCALAR_VALUE)
+	PtrToCtx                       // the program's context (PTR_TO_CTX)
+	PtrToStack                     // a frame's stack (PTR_TO_STACK)
+	PtrToMem                       // memory of known size (PTR_TO_MEM): the raw type's input
+	PtrToPacket                    // packet data (PTR_TO_PACKET), readable up to its proven range
+	PtrToPacketEnd                 // the end of the packet (PTR_TO_PACKET_END), only for comparisons
+	PtrToPacketMeta                // packet metadata (PTR_TO_PACKET_META)
 )
 
 // String returns the kernel's name of the type as the verifier log prints it.
