@@ -81,6 +81,7 @@ func (g *gen) callStmt(c *lang.Call) error {
 			return err
 		}
 		g.ja(g.done)
+		g.dead = true
 		return nil
 	case "delete":
 		var m *lang.MapExpr

@@ -68,6 +68,29 @@ var oneLiners = []struct {
 	{"min-keyed", []string{`tracepoint:syscalls:sys_enter_write /comm == "gbpfwl"/ { @[args->fd > 0] = min(args->count); @x[1] = max(args->count); }`}},
 	{"string-map", []string{`tracepoint:syscalls:sys_enter_openat /comm == "gbpfwl"/ { @last[comm] = str(args->filename); }`}},
 	{"begin-maps", []string{`BEGIN { @a[1] = count(); @a[2] = count(); @a[2] = count(); @b = 5; @c["x", 2] = sum(3); @t = (1, "a"); exit(); }`}},
+	{"uprobe-arg", []string{`uprobe:WL:work { @[arg0] = count(); }`}},
+	{"uretprobe", []string{`uretprobe:WL:work { @[retval] = count(); @s = sum(retval); }`}},
+	{"uprobe-comm", []string{`uprobe:WL:work { @[comm] = count(); }`}},
+	{"uid-gid", []string{`tracepoint:syscalls:sys_enter_getuid /comm == "gbpfwl"/ { @[uid, gid] = count(); }`}},
+	{"tid-pid", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[tid == pid] = count(); }`}},
+	{"string-var", []string{`BEGIN { $s = "abc"; $t = 1 ? "xy" : "z"; printf("%s %s %d %d %d\n", $s, $t, !0, ~1, -5); @x = -3; @y = (uint32)-1; exit(); }`}},
+	{"negative-aggs", []string{`BEGIN { @a = hist(-1); @b = avg(-4); @c = stats(-2); @d = sum(-7); exit(); }`}},
+	{"hist-negative", []string{`tracepoint:syscalls:sys_exit_openat /comm == "gbpfwl"/ { @ = hist(args->ret); }`}},
+	{"signed-compare", []string{`tracepoint:syscalls:sys_exit_openat /comm == "gbpfwl" && args->ret < 0/ { @neg = count(); }`}},
+	{"str-len", []string{`tracepoint:syscalls:sys_enter_openat /comm == "gbpfwl"/ { @[str(args->filename, 5)] = count(); }`}},
+	{"printf-many", []string{`tracepoint:syscalls:sys_enter_write /comm == "gbpfwl"/ { printf("%s fd=%d n=%u %x\n", comm, args->fd, args->count, args->count); }`}},
+	{"lhist-small", []string{`tracepoint:syscalls:sys_enter_write /comm == "gbpfwl"/ { @ = lhist(args->count, 100, 110, 2); }`}},
+	{"stats-keyed", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count > 512] = stats(args->count); }`}},
+	{"avg-keyed", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @[args->count > 512] = avg(args->count); }`}},
+	{"maps-order", []string{`tracepoint:syscalls:sys_enter_getuid /comm == "gbpfwl"/ { @z = count(); @a = count(); @m[comm] = count(); }`}},
+	{"if-only", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { if (args->count == 4096) { @big = count(); } }`}},
+	{"nested-if", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { if (args->count > 8) { if (args->count > 1000) { @[2] = count(); } else { @[1] = count(); } } else { @[0] = count(); } }`}},
+	{"return", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { if (args->count < 100) { return; } @ = count(); }`}},
+	{"compound-vars", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { $x = args->count; $x -= 1; $x *= 2; $x /= 2; @ = sum($x); }`}},
+	{"print-several", []string{`tracepoint:syscalls:sys_enter_getuid /comm == "gbpfwl"/ { @a = count(); @b[1] = sum(2); } END { print(@a); print(@b); clear(@a); }`}},
+	{"exit-begin", []string{`BEGIN { @x[1] = count(); exit(); } END { printf("end\n"); }`}},
+	{"getppid-count", []string{`tracepoint:syscalls:sys_enter_getppid /comm == "gbpfwl"/ { @[comm, "ppid"] = count(); }`}},
+	{"json-printf", []string{"-f", "json", `BEGIN { printf("a %d\n", 1); @x = 2; exit(); }`}},
 	{"json-count", []string{"-f", "json", `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl" && args->count != 832/ { @[args->count] = count(); @s = stats(args->count); }`}},
 	{"json-hist", []string{"-f", "json", `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = hist(args->count); printf("x\n"); }`}},
 }
@@ -106,6 +129,7 @@ func TestCompareWithBpftrace(t *testing.T) {
 	for _, tc := range oneLiners {
 		t.Run(tc.name, func(t *testing.T) {
 			flags, prog, params := splitArgs(tc.args)
+			prog = strings.ReplaceAll(prog, ":WL:", ":"+wl+":")
 			args := append(append(append([]string{}, flags...), "-c", wl, "-e", prog), params...)
 			cmd := exec.Command(bt, args...)
 			var btOut, btErr bytes.Buffer

@@ -174,6 +174,10 @@ type gen struct {
 	vars  map[string]int16
 	vtype map[string]*lang.Type
 	done  label
+	// dead says the code being generated cannot be reached: the statement
+	// before it jumped away (return, exit). The kernel rejects unreachable
+	// instructions, so nothing is emitted until a label makes code reachable.
+	dead bool
 }
 
 // codegenError is an error at a source position.
@@ -241,6 +245,7 @@ func (c *compiler) compileProbe(p *lang.Probe, pt attachPoint, f *tpFormat) (*co
 	if err := g.block(p.Body); err != nil {
 		return nil, err
 	}
+	g.dead = false
 	g.bind(g.done)
 	g.aluImm(isa.ALUMov, isa.R0, 0)
 	g.exit()
@@ -256,6 +261,9 @@ func (g *gen) block(b *lang.Block) error {
 		return nil
 	}
 	for _, s := range b.Stmts {
+		if g.dead {
+			return nil
+		}
 		if err := g.stmt(s); err != nil {
 			return err
 		}
@@ -286,20 +294,29 @@ func (g *gen) stmt(s lang.Stmt) error {
 		if err := g.block(s.Then); err != nil {
 			return err
 		}
-		g.ja(end)
+		thenDead := g.dead
+		if !thenDead {
+			g.ja(end)
+		}
+		g.dead = false
 		g.bind(elseL)
 		if s.Else != nil {
 			if err := g.stmt(s.Else); err != nil {
 				return err
 			}
 		}
-		g.bind(end)
+		elseDead := s.Else != nil && g.dead
+		g.dead = thenDead && elseDead
+		if !g.dead {
+			g.bind(end)
+		}
 		return nil
 	case *lang.Jump:
 		if s.Kind != "return" {
 			return g.errorf(s, "%s outside a loop is not supported", s.Kind)
 		}
 		g.ja(g.done)
+		g.dead = true
 		return nil
 	case *lang.Unroll:
 		n, ok := s.Count.(*lang.IntLit)

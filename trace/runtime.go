@@ -439,6 +439,11 @@ func (s *session) printOne(d *mapDesc, top, div uint64) {
 }
 
 func (s *session) clearMap(d *mapDesc) {
+	if len(d.Info.Keys) == 0 {
+		// bpftrace 0.17 clears a map without keys to zero.
+		s.zeroMap(d)
+		return
+	}
 	m := s.maps[d.key]
 	if m == nil {
 		return

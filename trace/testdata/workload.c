@@ -5,6 +5,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* work is the uprobe target: called 10 times with arguments 0, 1, 2, 0, ... */
+__attribute__((noinline)) int work(int n) {
+	__asm__ volatile("" ::: "memory");
+	return n * 2 + 1;
+}
+
 int main(void) {
 	static char buf[8192];
 	char path[64];
@@ -26,5 +32,7 @@ int main(void) {
 	int null = open("/dev/null", O_WRONLY);
 	for (i = 0; i < 7; i++)
 		write(null, buf, 100 + i);
+	for (i = 0; i < 10; i++)
+		work(i % 3);
 	return 0;
 }
