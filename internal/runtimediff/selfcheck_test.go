@@ -36,8 +36,8 @@ func TestComparisonDetectsDifferences(t *testing.T) {
 			unpin := pinCPU0(t)
 			defer unpin()
 			for i, in := range pkts {
-				if _, _, _, err := runKernel(b.kprog, in); err != nil {
-					t.Fatalf("kernel, input %d: %v", i, err)
+				if _, _, _, intr, err := runKernel(b.kprog, in); err != nil || intr {
+					t.Fatalf("kernel, input %d: interrupted %v, error %v", i, intr, err)
 				}
 				if i == len(pkts)-1 {
 					break
