@@ -166,7 +166,8 @@ func list(pattern string, stdout, stderr io.Writer) int {
 		p := pattern
 		if prov, rest, ok := strings.Cut(p, ":"); ok && (prov == "tracepoint" || prov == "t") {
 			p = rest
-		} else if ok && prov != "" && !strings.ContainsAny(prov, "*?") {
+		} else if ok && strings.Count(p, ":") >= 2 {
+			// Another provider (kprobe:..., uprobe:...): no tracepoints.
 			return 0
 		}
 		c, n, ok := strings.Cut(p, ":")
@@ -204,8 +205,10 @@ func run(o *options, stdout, stderr io.Writer) error {
 	for _, w := range warnings {
 		fmt.Fprint(stderr, prog.Source.Render(w))
 	}
-	if err := ensureTracefs(tracefsDir); err != nil {
-		return err
+	if usesTracefs(prog) {
+		if err := ensureTracefs(tracefsDir); err != nil {
+			return err
+		}
 	}
 	c, err := newCompiler(prog, o.params)
 	if err != nil {
@@ -315,4 +318,17 @@ wait:
 		return fmt.Errorf("running END: %w", endErr)
 	}
 	return nil
+}
+
+// usesTracefs says whether a program has probes that tracefs describes.
+func usesTracefs(prog *lang.Program) bool {
+	for _, p := range prog.Probes {
+		for _, sp := range p.Specs {
+			switch sp.Provider {
+			case "tracepoint", "kprobe", "kretprobe":
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -75,6 +76,12 @@ func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
 				out = append(out, attachPoint{Provider: "tracepoint", Target: cat, Func: name, Name: "tracepoint:" + n})
 			}
 		case "uprobe", "uretprobe", "kprobe", "kretprobe":
+			if sp.Provider[0] == 'k' {
+				if _, err := os.Stat(filepath.Join(dir, "kprobe_events")); err != nil {
+					loc := sp.Loc
+					return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: this kernel has no kprobes (no kprobe_events in tracefs: CONFIG_KPROBE_EVENTS is off)", "stdin", loc.Start.Line, loc.Start.Column, sp.Raw)
+				}
+			}
 			if sp.Wildcard {
 				return nil, fmt.Errorf("%s: wildcards in %s probes are not supported by gbpf trace yet", sp.Raw, sp.Provider)
 			}

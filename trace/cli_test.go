@@ -1,0 +1,79 @@
+package trace
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestCLIWithoutKernel covers what needs no bpf(): usage errors, front-end
+// errors in bpftrace's shape, and -d.
+func TestCLIWithoutKernel(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		rc     int
+		stdout string // substring
+		stderr string // substring
+	}{
+		{"no-program", nil, 1, "", "no program given"},
+		{"bad-flag", []string{"-x"}, 1, "", "unknown option -x"},
+		{"bad-format", []string{"-f", "yaml", "-e", "BEGIN {}"}, 1, "", "unknown output format"},
+		{"syntax", []string{"-e", "BEGIN { printf(}"}, 1, "", "stdin:1:"},
+		{"dump", []string{"-d", "-e", "BEGIN { printf(\"%d\\n\", 1 + 2); }"}, 0, "BEGIN:\nr6 = r1\n", ""},
+		{"unsupported-probe", []string{"-d", "-e", "profile:hz:99 { @ = count(); }"}, 1, "", "profile probes are not supported"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			rc := Main(tc.args, &out, &errOut)
+			if rc != tc.rc || !strings.Contains(out.String(), tc.stdout) || !strings.Contains(errOut.String(), tc.stderr) {
+				t.Fatalf("Main(%q) = %d\nstdout: %s\nstderr: %s", tc.args, rc, out.String(), errOut.String())
+			}
+		})
+	}
+}
+
+// TestCLIKernel covers -l, -o, -p and the kprobe error on the real kernel.
+func TestCLIKernel(t *testing.T) {
+	need(t, os.Geteuid() == 0, "tracing needs root")
+	need(t, ensureTracefs(tracefsDir) == nil, "tracefs cannot be mounted")
+	var out, errOut bytes.Buffer
+	if rc := Main([]string{"-l", "tracepoint:syscalls:sys_enter_getp*"}, &out, &errOut); rc != 0 || !strings.Contains(out.String(), "tracepoint:syscalls:sys_enter_getpid\n") || strings.Contains(out.String(), "sys_exit") {
+		t.Errorf("-l: rc %d\n%s%s", rc, out.String(), errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if _, err := os.Stat(filepath.Join(tracefsDir, "kprobe_events")); err != nil {
+		rc := Main([]string{"-e", "kprobe:do_sys_open { @ = count(); }"}, &out, &errOut)
+		if rc != 1 || !strings.Contains(errOut.String(), "this kernel has no kprobes") {
+			t.Errorf("kprobe: rc %d\n%s", rc, errOut.String())
+		}
+	}
+	// -p PID: ends when the process does; -o FILE gets the output.
+	sleeper := exec.Command("sleep", "0.5")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go sleeper.Wait()
+	file := filepath.Join(t.TempDir(), "out.txt")
+	out.Reset()
+	errOut.Reset()
+	pid := []string{"-p", itoa(sleeper.Process.Pid), "-o", file, "-e", "BEGIN { printf(\"go\\n\"); } END { printf(\"done\\n\"); }"}
+	if rc := Main(pid, &out, &errOut); rc != 0 {
+		t.Fatalf("-p: rc %d: %s", rc, errOut.String())
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Attaching 2 probes...\ngo\ndone\n\n\n"; string(b) != want || out.Len() != 0 {
+		t.Errorf("-o file = %q, want %q (stdout %q)", b, want, out.String())
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
