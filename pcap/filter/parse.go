@@ -307,8 +307,8 @@ func (p *parser) parseHead() (qual, bool) {
 func (p *parser) parseRterm(inh qual) (*block, qual) {
 	t := p.tok()
 	if isChar(t, '(') {
-		if b, ok := p.tryRelation(); ok {
-			return b, qerr
+		if p.parenIsArith() {
+			return p.parseRelation(), qerr
 		}
 		p.next()
 		b, _ := p.parseExpr(inh)
@@ -401,23 +401,26 @@ func (p *parser) parseRterm(inh qual) (*block, qual) {
 	return nil, qerr
 }
 
-// tryRelation speculatively parses an arithmetic relation starting at a
-// parenthesis, undoing everything on a syntax error.
-func (p *parser) tryRelation() (b *block, ok bool) {
-	save := p.i
-	saved := *p.c
-	defer func() {
-		if r := recover(); r != nil {
-			if _, isSyn := r.(*syntaxError); isSyn {
-				p.i = save
-				*p.c = saved
-				b, ok = nil, false
-				return
+// parenIsArith reports whether the parenthesized group at the current
+// token is an arithmetic operand: it is followed by an arithmetic or
+// relational operator. Deciding by lookahead keeps parsing linear.
+func (p *parser) parenIsArith() bool {
+	depth := 0
+	for j := p.i; j < len(p.toks); j++ {
+		t := p.toks[j]
+		switch {
+		case isChar(t, '('):
+			depth++
+		case isChar(t, ')'):
+			depth--
+			if depth == 0 {
+				return j+1 < len(p.toks) && isArithOp(p.toks[j+1]) && !isChar(p.toks[j+1], '[')
 			}
-			panic(r)
+		case t.kind == tEOF:
+			return false
 		}
-	}()
-	return p.parseRelation(), true
+	}
+	return false
 }
 
 // arth is an arithmetic value kept in a scratch register.
