@@ -4,21 +4,25 @@ import "math"
 
 // The struct __sk_buff layout (include/uapi/linux/bpf.h), as offsets.
 const (
-	skbCB         = 48 // cb[0..4]
-	skbCBEnd      = 68
-	skbTCClassid  = 72
-	skbData       = 76
-	skbDataEnd    = 80
-	skbFamily     = 88 // family .. local_port
-	skbLocalPortE = 140
-	skbDataMeta   = 140
-	skbFlowKeys   = 144
-	skbTstamp     = 152
-	skbWireLen    = 160
-	skbSk         = 168
-	skbTstampType = 180
-	skbHwtstamp   = 184
-	skbSize       = 192
+	skbCB           = 48 // cb[0..4]
+	skbCBEnd        = 68
+	skbMark         = 8
+	skbQueueMapping = 12
+	skbPriority     = 32
+	skbTCIndex      = 44
+	skbTCClassid    = 72
+	skbData         = 76
+	skbDataEnd      = 80
+	skbFamily       = 88 // family .. local_port
+	skbLocalPortE   = 140
+	skbDataMeta     = 140
+	skbFlowKeys     = 144
+	skbTstamp       = 152
+	skbWireLen      = 160
+	skbSk           = 168
+	skbTstampType   = 180
+	skbHwtstamp     = 184
+	skbSize         = 192
 )
 
 // in reports whether off falls in the field [start, start+size).
@@ -55,16 +59,36 @@ func (v *verifier) ctxAccess(a access, b reg) (reg, error) {
 		}
 		return scalarUpTo(math.MaxUint32), nil
 	}
-	if v.opts.ProgType != SocketFilter || !skFilterAccessOK(off, size, a.write) {
+	ok := false
+	switch v.opts.ProgType {
+	case SocketFilter:
+		ok = skFilterAccessOK(off, size, a.write)
+	case SchedCLS:
+		ok = tcAccessOK(off, size, a.write) && !(a.signed && (off == skbData || off == skbDataEnd || off == skbDataMeta))
+	}
+	if !ok {
 		return reg{}, v.fail(a.i, "invalid bpf_context access off=%d size=%d", off, size)
+	}
+	if v.opts.ProgType == SchedCLS && !a.write {
+		switch off {
+		case skbData:
+			return pointerTo(PtrToPacket, 0), nil
+		case skbDataEnd:
+			return pointerTo(PtrToPacketEnd, 0), nil
+		case skbDataMeta:
+			return pointerTo(PtrToPacketMeta, 0), nil
+		}
 	}
 	if off == skbSk {
 		return reg{}, v.unsupported(a.i, "__sk_buff.sk (a socket pointer) is not supported yet")
 	}
-	return scalarUpTo(1<<(8*min(size, 4)) - 1), nil
+	if size == 8 {
+		return unknownScalar(), nil
+	}
+	return scalarUpTo(1<<(8*size) - 1), nil
 }
 
-// skFilterAccessOK is sk_filter_is_valid_access with bpf_skb_is_valid_access.
+// skFilterAccessOK is sk_filter_is_valid_access.
 func skFilterAccessOK(off, size int, write bool) bool {
 	if off < 0 || off >= skbSize || off%size != 0 {
 		return false
@@ -77,11 +101,44 @@ func skFilterAccessOK(off, size int, write bool) bool {
 	if write && !(off >= skbCB && off < skbCBEnd) {
 		return false
 	}
+	return skbAccessOK(off, size, write)
+}
+
+// tcAccessOK is tc_cls_act_is_valid_access.
+func tcAccessOK(off, size int, write bool) bool {
+	if off < 0 || off >= skbSize || off%size != 0 {
+		return false
+	}
+	if write {
+		switch {
+		case in(off, skbMark, 4), in(off, skbTCIndex, 4), in(off, skbPriority, 4), in(off, skbTCClassid, 4),
+			off >= skbCB && off < skbCBEnd, in(off, skbTstamp, 8), in(off, skbQueueMapping, 4):
+		default:
+			return false
+		}
+	}
+	switch {
+	case off >= skbFamily && off < skbLocalPortE:
+		return false
+	case off == skbTstampType:
+		return !write && size == 1
+	}
+	return skbAccessOK(off, size, write)
+}
+
+// skbAccessOK is bpf_skb_is_valid_access.
+func skbAccessOK(off, size int, write bool) bool {
 	switch {
 	case off >= skbCB && off < skbCBEnd:
 		return off+size <= skbCBEnd
+	case in(off, skbData, 4), in(off, skbDataMeta, 4), in(off, skbDataEnd, 4), off >= 92 && off < 132:
+		return size == 4
 	case in(off, skbFlowKeys, 8):
 		return false
+	case in(off, skbHwtstamp, 8):
+		return !write && size == 8
+	case in(off, skbTstamp, 8):
+		return size == 8
 	case off == skbSk:
 		return !write && size == 8
 	case in(off, skbTstampType, 4):
@@ -90,6 +147,6 @@ func skFilterAccessOK(off, size int, write bool) bool {
 	if write {
 		return size == 4
 	}
-	// Narrow reads of a 4-byte field at its start.
+	// Narrow reads of a 4-byte field.
 	return size <= 4
 }

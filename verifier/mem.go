@@ -146,7 +146,7 @@ func (v *verifier) checkLD(st *state, i int, ins isa.Instruction) error {
 		f.regs[ins.Dst] = knownScalar(uint64(ins.Constant))
 		return nil
 	}
-	if v.opts.ProgType != SocketFilter {
+	if v.opts.ProgType != SocketFilter && v.opts.ProgType != SchedCLS {
 		return v.fail(i, "BPF_LD_[ABS|IND] instructions not allowed for this program type")
 	}
 	r6, err := v.readReg(st, i, isa.R6)
@@ -413,7 +413,7 @@ const maxPacketOff = 0xffff
 // fixed offset plus the size must lie inside the range proven by a
 // comparison with data_end.
 func (v *verifier) packetAccess(a access, b reg) (reg, error) {
-	if v.opts.ProgType != XDP {
+	if v.opts.ProgType != XDP && v.opts.ProgType != SchedCLS {
 		return reg{}, v.fail(a.i, "cannot write into packet")
 	}
 	off := int64(b.off) + int64(a.off)

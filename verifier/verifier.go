@@ -9,7 +9,7 @@
 // Supported today: programs without helper calls or map references, of the
 // raw type (r1 points to exactly Options.MemSize bytes, r2 holds that size),
 // of the socket filter type (r1 is the __sk_buff context, including
-// legacy packet loads) and of the XDP type (direct packet access proven by
+// legacy packet loads) and of the XDP and tc types (direct packet access proven by
 // comparisons with data_end). Helper calls are checked against the helpers
 // package's prototypes for the argument kinds that need no maps. Anything else is rejected with an error that wraps
 // ErrUnsupported, so callers can tell "unsafe" from "not yet understood".
@@ -41,6 +41,9 @@ const (
 	// XDP is the kernel's BPF_PROG_TYPE_XDP: r1 is a struct xdp_md context
 	// whose data, data_end and data_meta fields load packet pointers.
 	XDP
+	// SchedCLS is the kernel's BPF_PROG_TYPE_SCHED_CLS (tc): r1 is a
+	// struct __sk_buff context with direct packet access.
+	SchedCLS
 )
 
 // String names the program type as the command line does.
@@ -52,6 +55,8 @@ func (t ProgType) String() string {
 		return "socket"
 	case XDP:
 		return "xdp"
+	case SchedCLS:
+		return "tc"
 	}
 	return fmt.Sprintf("progtype(%d)", int(t))
 }

@@ -33,6 +33,8 @@ func progType(section string) (verifier.ProgType, bool) {
 		return verifier.SocketFilter, true
 	case "xdp":
 		return verifier.XDP, true
+	case "tc", "classifier":
+		return verifier.SchedCLS, true
 	}
 	return 0, false
 }
@@ -99,8 +101,11 @@ func setup(t *testing.T) *Corpus {
 func kernelVerdict(p Program) (bool, time.Duration, string) {
 	spec := p.Spec.Copy()
 	spec.Type = ebpf.SocketFilter
-	if pt, _ := progType(p.Section); pt == verifier.XDP {
+	switch pt, _ := progType(p.Section); pt {
+	case verifier.XDP:
 		spec.Type = ebpf.XDP
+	case verifier.SchedCLS:
+		spec.Type = ebpf.SchedCLS
 	}
 	spec.License = "GPL"
 	prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelStats, LogSizeStart: 1 << 16})
