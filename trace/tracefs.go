@@ -118,6 +118,13 @@ func expandAlternatives(p string) []string {
 // listTracepoints returns "cat:name" of every tracepoint whose category and
 // name match the glob patterns, sorted.
 func listTracepoints(dir, catPat, namePat string) ([]string, error) {
+	if !strings.ContainsAny(catPat+namePat, "*?[{") {
+		// A literal name: one stat instead of reading every category.
+		if _, err := os.Stat(filepath.Join(dir, "events", catPat, namePat, "format")); err != nil {
+			return nil, nil
+		}
+		return []string{catPat + ":" + namePat}, nil
+	}
 	cats, err := os.ReadDir(filepath.Join(dir, "events"))
 	if err != nil {
 		return nil, err

@@ -1,0 +1,84 @@
+#!/bin/sh
+# Side-by-side figures of bpftrace and gbpf trace (run as root):
+#   launch to exit for a one-liner run with -c /bin/true,
+#   ns added per event for the count one-liner and for a printf per event,
+#   peak RSS.
+# Usage: trace/bench.sh [ITERATIONS]   (from the repository root)
+set -eu
+N=${1:-2000000}
+PN=$((N / 10))
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cat > "$work/loop.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	long n = atol(argv[1]);
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getpid);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	fprintf(stderr, "%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n);
+	return 0;
+}
+C
+gcc -O2 -o "$work/gbpfloop" "$work/loop.c"
+
+mkdir -p "$work/gt"
+cat > "$work/gt/main.go" <<'G'
+package main
+
+import (
+	"os"
+
+	"github.com/gbpf/gbpf/trace"
+)
+
+func main() { os.Exit(trace.Main(os.Args[1:], os.Stdout, os.Stderr)) }
+G
+go build -o "$work/gbpf-trace" "$work/gt/main.go"
+
+COUNT='tracepoint:syscalls:sys_enter_getpid /comm == "gbpfloop"/ { @[comm] = count(); }'
+PRINTF='tracepoint:syscalls:sys_enter_getpid /comm == "gbpfloop"/ { printf("%d %s\n", pid, comm); }'
+
+ms() { date +%s%N; }
+launch() { # tool...
+	best=999999999
+	for i in 1 2 3 4 5; do
+		t0=$(ms)
+		"$@" -e "$COUNT" -c /bin/true >/dev/null 2>&1
+		t1=$(ms)
+		d=$(( (t1 - t0) / 1000 ))
+		[ "$d" -lt "$best" ] && best=$d
+	done
+	echo "$best"
+}
+per_event() { # n prog tool...
+	n=$1; prog=$2; shift 2
+	"$@" -e "$prog" -c "$work/gbpfloop $n" 2>&1 >/dev/null | grep -E '^[0-9.]+$' | tail -1
+}
+rss() { # tool...
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M "$@" -e "$COUNT" -c "$work/gbpfloop 1000" 2>&1 >/dev/null | tail -1
+	else
+		echo "n/a"
+	fi
+}
+
+base=$("$work/gbpfloop" "$N" 2>&1)
+pbase=$("$work/gbpfloop" "$PN" 2>&1)
+printf '%-34s %14s %14s\n' "" "bpftrace" "gbpf trace"
+printf '%-34s %14s %14s\n' "launch to exit, -c /bin/true (us)" "$(launch bpftrace)" "$(launch "$work/gbpf-trace")"
+bt=$(per_event "$N" "$COUNT" bpftrace)
+gt=$(per_event "$N" "$COUNT" "$work/gbpf-trace")
+printf '%-34s %14s %14s\n' "count: ns/event added" "$(echo "$bt - $base" | bc)" "$(echo "$gt - $base" | bc)"
+bt=$(per_event "$PN" "$PRINTF" bpftrace)
+gt=$(per_event "$PN" "$PRINTF" "$work/gbpf-trace")
+printf '%-34s %14s %14s\n' "printf: ns/event added" "$(echo "$bt - $pbase" | bc)" "$(echo "$gt - $pbase" | bc)"
+printf '%-34s %14s %14s\n' "peak RSS (KiB)" "$(rss bpftrace)" "$(rss "$work/gbpf-trace")"
+echo "(getpid untraced: $base ns/call; N=$N, printf N=$PN)"
