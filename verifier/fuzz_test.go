@@ -78,3 +78,21 @@ func TestSoundnessBounded(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerifyGenerated verifies programs of the differential tests'
+// shape (64 random instructions, 8 conditional jumps).
+func BenchmarkVerifyGenerated(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	cfg := progen.DefaultConfig()
+	progs := make([][]isa.Instruction, 64)
+	for k := range progs {
+		progs[k] = progen.Generate(r, cfg)
+	}
+	k := 0
+	for b.Loop() {
+		if _, err := verifier.Verify(progs[k%len(progs)], verifier.Options{MemSize: cfg.MemSize}); err != nil {
+			b.Fatal(err)
+		}
+		k++
+	}
+}

@@ -269,3 +269,44 @@ func TestCorpus(t *testing.T) {
 			kernelAgree, kernelRuns, 100*float64(kernelAgree)/float64(kernelRuns), kernelTime)
 	}
 }
+
+// BenchmarkCorpus verifies every supported selftest program once per
+// iteration; compare with the kernel's time that TestCorpus reports.
+func BenchmarkCorpus(b *testing.B) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		b.Skip(err)
+	}
+	objs, _ := filepath.Glob(filepath.Join(cache, "gbpf", "selftests", "obj", "*.o"))
+	if len(objs) == 0 {
+		b.Skip("no compiled corpus: run TestCorpus first")
+	}
+	type prog struct {
+		p  Program
+		pt verifier.ProgType
+	}
+	var progs []prog
+	for _, o := range objs {
+		ps, err := Programs(o)
+		if err != nil {
+			continue
+		}
+		for _, p := range ps {
+			pt, ok := progType(p.Section)
+			if !ok || p.Auxiliary || p.LoadErr != nil {
+				continue
+			}
+			if _, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt}); errors.Is(err, verifier.ErrUnsupported) {
+				continue
+			}
+			progs = append(progs, prog{p, pt})
+		}
+	}
+	b.ReportMetric(float64(len(progs)), "programs")
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range progs {
+			_, _ = verifier.Verify(p.p.Insns, verifier.Options{ProgType: p.pt})
+		}
+	}
+}
