@@ -36,6 +36,7 @@ var synopsis = map[string]string{
 	"disasm":  "[--syntax kernel|conformance] FILE[:PROG]",
 	"run":     "[--type raw|socket|xdp|tc|syscall] [--engine interp|jit] [--unverified] [--max-insns N] [--mem HEX | --mem-file F | --data-in F] [--data-out F] [--ctx-in F] [--ctx-out F] [--dump-maps F] [--repeat N] [--json] FILE[:PROG]",
 	"maps":    "[--json] FILE.o",
+	"trace":   "[-e PROGRAM | FILE] [-c CMD] [-p PID] [-o FILE] [-f text|json] [-l [PATTERN]] [-d] [-v] [ARGS...]",
 	"seccomp": "compile [-d|-dd|-ddd] --policy FILE | exec --policy FILE -- CMD [ARGS...]",
 	"filter":  "[-r FILE | -i IFACE] [-w FILE] [-c N] [-n] [-e] [-q] [-t...] [-d|-dd|-ddd] [-y DLT] [-O] [EXPRESSION]",
 	"version": "",
@@ -50,6 +51,7 @@ func init() {
 		"disasm":  {"disassemble raw bytecode or an ELF object", cmdDisasm},
 		"run":     {"run a program in gbpf's virtual machine", cmdRun},
 		"maps":    {"list the maps of an ELF object", cmdMaps},
+		"trace":   {"bpftrace-compatible tracing, compiled to eBPF without LLVM", cmdTrace},
 		"seccomp": {"compile seccomp policies and run commands under them", cmdSeccomp},
 		"filter":  {"tcpdump-compatible packet filter over capture files and interfaces", cmdFilter},
 		"version": {"print the version", cmdVersion},
@@ -123,6 +125,7 @@ Commands:
   disasm   [--syntax kernel|conformance] FILE[:PROG]        raw bytecode or ELF -> text
   run      [--type T] [--mem HEX] ... FILE[:PROG]           run in gbpf's VM, as BPF_PROG_TEST_RUN
   maps     [--json] FILE.o                                  list an object's maps
+  trace    [-e PROGRAM | FILE] [-c CMD] [-l [PATTERN]] ...  bpftrace: trace the kernel and programs
   seccomp  compile|exec --policy FILE [-- CMD ARGS]         seccomp policies: print, or run a command under one
   filter   [-r FILE | -i IFACE] [-w FILE] [-c N] [-nn] EXPR  tcpdump: filter and print packets
   version                                                   print the version
@@ -144,6 +147,7 @@ Examples:
   gbpf run prog.o:xdp_prog --data-in pkt.bin --data-out out.bin --dump-maps maps.json
                                          # Return value: 2, duration: 312ns
   gbpf filter -r in.pcap -w out.pcap 'tcp dst port 22'
+  gbpf trace -e 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }'
 `
 
 func cmdHelp(e *env, args []string) error {
