@@ -108,10 +108,15 @@ func (v *verifier) run() error {
 func (v *verifier) visit(cur *state) (bool, error) {
 	i := cur.insn
 	addNew := v.jmps-v.prevJmps >= 2 && v.processed-v.prevInsns >= 8
-	key := loopKey{i, hashState(cur)}
-	for _, c := range v.loops[key] {
-		if statesEqual(c.st, cur, true, v.opts.Unprivileged) {
-			return false, v.fail(i, "infinite loop detected at insn %d", v.slot(i))
+	// Hash only where a loop may be closing or a checkpoint is added.
+	var key loopKey
+	hashed := false
+	if v.inProgress[i] > 0 {
+		key, hashed = loopKey{i, hashState(cur)}, true
+		for _, c := range v.loops[key] {
+			if statesEqual(c.st, cur, true, v.opts.Unprivileged) {
+				return false, v.fail(i, "infinite loop detected at insn %d", v.slot(i))
+			}
 		}
 	}
 	if v.inProgress[i] > 0 && v.jmps-v.prevJmps < 20 && v.processed-v.prevInsns < 100 {
@@ -138,6 +143,9 @@ func (v *verifier) visit(cur *state) (bool, error) {
 		return false, nil
 	}
 	v.prevJmps, v.prevInsns = v.jmps, v.processed
+	if !hashed {
+		key = loopKey{i, hashState(cur)}
+	}
 	cp := &checkpoint{st: cur.clone(), branches: 1, parent: cur.parent, insn: i, key: key}
 	cur.parent = cp
 	v.loops[key] = append(v.loops[key], cp)
