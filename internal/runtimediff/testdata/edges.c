@@ -32,6 +32,32 @@ struct {
 	__type(value, __u64);
 } q SEC(".maps");
 
+/* Odd key and value sizes: 3-byte keys, 12-byte per-CPU values, 1-byte
+ * array values. */
+struct key3 { __u8 b[3]; };
+struct val12 { __u32 w[3]; };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct key3);
+	__type(value, struct val12);
+} odd_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct key3);
+	__type(value, struct val12);
+} odd_pcpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 5);
+	__type(key, __u32);
+	__type(value, __u8);
+} bytes SEC(".maps");
+
 static __always_inline void put(__u32 key, __s64 n)
 {
 	__s64 *v = bpf_map_lookup_elem(&res, &key);
@@ -102,6 +128,17 @@ int xdp_edges(struct xdp_md *ctx)
 	char buf[8];
 	put(27, bpf_snprintf(buf, sizeof(buf), "%u-%u-%u", (__u64[]){ len, len * 1000, 12345 }, 24));
 	put(28, buf[7] + buf[0] * 256);
+	struct key3 k3 = { { len & 0xff, len >> 8, len % 3 } };
+	struct val12 v12 = { { len, len * 2, 0xabcdef } };
+	bpf_map_update_elem(&odd_hash, &k3, &v12, BPF_ANY);
+	struct val12 *p12 = bpf_map_lookup_elem(&odd_pcpu, &k3);
+	if (p12)
+		p12->w[1] += 1;
+	else
+		bpf_map_update_elem(&odd_pcpu, &k3, &v12, BPF_NOEXIST);
+	__u8 *b = bpf_map_lookup_elem(&bytes, &(__u32){ len % 5 });
+	if (b)
+		*b += len;
 	put(29, bpf_xdp_adjust_tail(ctx, 4096));
 	put(30, bpf_xdp_adjust_head(ctx, len));
 	return XDP_PASS;
