@@ -1,0 +1,33 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestVerify(t *testing.T) {
+	load8 := writeFile(t, "load8.s", "r0 = *(u64 *)(r1 + 0)\nexit\n")
+	scalar := writeFile(t, "scalar.s", "r1 = 0\nr0 = *(u64 *)(r1 + 0)\nexit\n")
+	noexit := writeFile(t, "uninit.s", "r0 = r5\nexit\n")
+	cases := []struct {
+		args   []string
+		status int
+		msg    string
+	}{
+		{[]string{"verify", "--mem-size", "8", load8}, 0, ""},
+		{[]string{"verify", load8, "--mem", "0001020304050607"}, 0, ""},
+		{[]string{"verify", "--mem-size", "4", load8}, 1, "invalid access to memory, mem_size=4 off=0 size=8"},
+		{[]string{"verify", "--type", "socket", scalar}, 1, "R1 invalid mem access 'scalar'"},
+		{[]string{"verify", noexit}, 1, "R5 !read_ok"},
+		{[]string{"verify", "--log-level", "2", "--mem-size", "8", load8}, 0, "R10=fp0"},
+		{[]string{"verify", "--type", "syscall", load8}, 2, "does not support program type syscall"},
+		{[]string{"verify", "/nonexistent.s"}, 2, "no such file"},
+		{[]string{"verify"}, 2, "usage"},
+	}
+	for _, c := range cases {
+		out, errs, st := gbpf(t, c.args...)
+		if st != c.status || out != "" || !strings.Contains(errs, c.msg) {
+			t.Errorf("gbpf %q: status %d, stdout %q, stderr %q; want status %d mentioning %q", c.args, st, out, errs, c.status, c.msg)
+		}
+	}
+}
