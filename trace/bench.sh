@@ -3,6 +3,7 @@
 #   launch to exit for a one-liner run with -c /bin/true,
 #   ns added per event for the count one-liner and for a printf per event,
 #   peak RSS.
+# Each per-event figure is the best of three runs minus the best untraced run.
 # Usage: trace/bench.sh [ITERATIONS]   (from the repository root)
 set -eu
 N=${1:-2000000}
@@ -58,10 +59,16 @@ launch() { # tool...
 	done
 	echo "$best"
 }
-per_event() { # n prog tool...
+# min3 prints the smallest of three runs of a command printing one number.
+min3() {
+	for i in 1 2 3; do "$@"; done | sort -n | head -1
+}
+per_event_once() { # n prog tool...
 	n=$1; prog=$2; shift 2
 	"$@" -e "$prog" -c "$work/gbpfloop $n" 2>&1 >/dev/null | grep -E '^[0-9.]+$' | tail -1
 }
+per_event() { min3 per_event_once "$@"; }
+untraced() { "$work/gbpfloop" "$1" 2>&1; }
 rss() { # tool...
 	if [ -x /usr/bin/time ]; then
 		/usr/bin/time -f %M "$@" -e "$COUNT" -c "$work/gbpfloop 1000" 2>&1 >/dev/null | tail -1
@@ -70,8 +77,8 @@ rss() { # tool...
 	fi
 }
 
-base=$("$work/gbpfloop" "$N" 2>&1)
-pbase=$("$work/gbpfloop" "$PN" 2>&1)
+base=$(min3 untraced "$N")
+pbase=$(min3 untraced "$PN")
 printf '%-34s %14s %14s\n' "" "bpftrace" "gbpf trace"
 printf '%-34s %14s %14s\n' "launch to exit, -c /bin/true (us)" "$(launch bpftrace)" "$(launch "$work/gbpf-trace")"
 bt=$(per_event "$N" "$COUNT" bpftrace)
