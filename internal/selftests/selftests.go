@@ -54,6 +54,12 @@ type Program struct {
 	Msgs        []string // __msg, in order
 	Retval      string   // __retval, as written
 	Auxiliary   bool     // __auxiliary: not a test of its own
+	// Unpriv reports that the program has unprivileged expectations
+	// (__success_unpriv, __failure_unpriv or __msg_unpriv); UnprivFail
+	// and UnprivMsgs are those expectations.
+	Unpriv     bool
+	UnprivFail bool
+	UnprivMsgs []string
 	LoadErr     error    // the instructions could not be extracted
 	Spec        *ebpf.ProgramSpec
 }
@@ -136,6 +142,9 @@ const (
 	tagRetval      = "comment:test_retval="
 	tagDescription = "comment:test_description="
 	tagAuxiliary   = "comment:test_auxiliary"
+	tagFailUnpriv  = "comment:test_expect_failure_unpriv"
+	tagOKUnpriv    = "comment:test_expect_success_unpriv"
+	tagMsgUnpriv   = "comment:test_expect_msg_unpriv="
 )
 
 // Programs reads every program of a compiled object with its annotations.
@@ -152,7 +161,8 @@ func Programs(obj string) ([]Program, error) {
 			n   int
 			msg string
 		}
-		var msgs []numbered
+		var msgs, umsgs []numbered
+		explicitUnpriv := false
 		if len(ps.Instructions) > 0 {
 			if fn := btf.FuncMetadata(&ps.Instructions[0]); fn != nil {
 				for _, tag := range fn.Tags {
@@ -171,6 +181,16 @@ func Programs(obj string) ([]Program, error) {
 						p.Description = strings.TrimPrefix(tag, tagDescription)
 					case tag == tagAuxiliary:
 						p.Auxiliary = true
+					case tag == tagFailUnpriv:
+						p.Unpriv, p.UnprivFail, explicitUnpriv = true, true, true
+					case tag == tagOKUnpriv:
+						p.Unpriv, explicitUnpriv = true, true
+					case strings.HasPrefix(tag, tagMsgUnpriv):
+						n, msg, _ := strings.Cut(strings.TrimPrefix(tag, tagMsgUnpriv), "=")
+						var k int
+						fmt.Sscan(n, &k)
+						p.Unpriv = true
+						umsgs = append(umsgs, numbered{k, msg})
 					}
 				}
 			}
@@ -178,6 +198,15 @@ func Programs(obj string) ([]Program, error) {
 		sort.Slice(msgs, func(i, j int) bool { return msgs[i].n < msgs[j].n })
 		for _, m := range msgs {
 			p.Msgs = append(p.Msgs, m.msg)
+		}
+		sort.Slice(umsgs, func(i, j int) bool { return umsgs[i].n < umsgs[j].n })
+		for _, m := range umsgs {
+			p.UnprivMsgs = append(p.UnprivMsgs, m.msg)
+		}
+		if p.Unpriv && !explicitUnpriv {
+			// Without its own verdict the unprivileged run expects
+			// the privileged one, as the selftests' test_loader.
+			p.UnprivFail = p.ExpectFail
 		}
 		var buf bytes.Buffer
 		if err := ps.Instructions.Marshal(&buf, binary.LittleEndian); err != nil {

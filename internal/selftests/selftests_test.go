@@ -310,3 +310,51 @@ func BenchmarkCorpus(b *testing.B) {
 		}
 	}
 }
+
+// TestCorpusUnprivileged reports, without failing on differences, how
+// gbpf's unprivileged rules compare with the selftests' unprivileged
+// expectations: the unprivileged model (Spectre sanitation, pointer leaks)
+// is still partial, and a stricter unprivileged verdict is never unsafe.
+// It does fail if gbpf accepts unprivileged what the privileged annotation
+// rejects, since that rejection is about safety for every user.
+func TestCorpusUnprivileged(t *testing.T) {
+	c := setup(t)
+	var n, agree, msgWanted, msgOK, accRej, rejAcc int
+	for _, obj := range c.Objects {
+		progs, err := Programs(obj)
+		if err != nil {
+			continue
+		}
+		for _, p := range progs {
+			pt, ok := progType(p.Section)
+			if !ok || p.Auxiliary || !p.Unpriv || p.LoadErr != nil {
+				continue
+			}
+			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Unprivileged: true, LogLevel: 1})
+			if errors.Is(err, verifier.ErrUnsupported) {
+				continue
+			}
+			n++
+			accepted := err == nil
+			if accepted != p.UnprivFail {
+				agree++
+			} else if accepted {
+				accRej++
+				if p.ExpectFail {
+					t.Errorf("%s/%s: accepted unprivileged, rejected even privileged", p.File, p.Name)
+				}
+			} else {
+				rejAcc++
+			}
+			if !accepted && p.UnprivFail && len(p.UnprivMsgs) > 0 {
+				msgWanted++
+				var ve *verifier.Error
+				if errors.As(err, &ve) && msgsMatch(ve.Log, p.UnprivMsgs) {
+					msgOK++
+				}
+			}
+		}
+	}
+	t.Logf("unprivileged: %d programs with unprivileged expectations, agreement %d (%.1f%%), gbpf accepts/annotation rejects %d, gbpf rejects/annotation accepts %d, message match %d/%d",
+		n, agree, 100*float64(agree)/float64(max(n, 1)), accRej, rejAcc, msgOK, msgWanted)
+}
