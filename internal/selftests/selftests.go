@@ -60,8 +60,8 @@ type Program struct {
 	Unpriv     bool
 	UnprivFail bool
 	UnprivMsgs []string
-	LoadErr     error    // the instructions could not be extracted
-	Spec        *ebpf.ProgramSpec
+	LoadErr    error // the instructions could not be extracted
+	Spec       *ebpf.ProgramSpec
 }
 
 // Setup unpacks the selftests from Tarball into dir (once), writes
