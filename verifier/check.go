@@ -508,8 +508,15 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 		return err
 	}
 	res.sync()
-	if v.opts.Unprivileged && !res.varOff.isConst() && res.typ == PtrToStack {
-		return v.fail(i, "R%d variable stack access prohibited for !root, var_off=%v off=%d", dst, res.varOff, res.off)
+	if v.opts.Unprivileged && res.typ == PtrToStack {
+		// check_stack_access_for_ptr_arithmetic: no speculation past
+		// the frame.
+		if !res.varOff.isConst() {
+			return v.fail(i, "R%d variable stack access prohibited for !root, var_off=%v off=%d", dst, res.varOff, res.off)
+		}
+		if off := int64(res.off) + int64(res.varOff.v); off >= 0 || off < -MaxStack {
+			return v.fail(i, "R%d stack pointer arithmetic goes out of range, prohibited for !root; off=%d", dst, off)
+		}
 	}
 	*d = res
 	return nil

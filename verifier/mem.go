@@ -264,6 +264,9 @@ func (v *verifier) stackAccess(st *state, a access, b reg) (reg, error) {
 
 func (v *verifier) stackWrite(fr *frame, a access, off int) error {
 	slot, byteIdx := fr.slotAt(off)
+	if v.opts.Unprivileged && slot.isSpill() && slot.spill.isPointer() && a.size != 8 {
+		return v.fail(a.i, "attempt to corrupt spilled pointer on stack")
+	}
 	if byteIdx == 0 && a.value != nil && a.value.typ == Scalar {
 		v.saveSpill(slot, *a.value, a.size)
 		return nil

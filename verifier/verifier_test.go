@@ -65,6 +65,8 @@ var verdicts = []struct {
 	{"spill and fill pointer", "*(u64 *)(r10 -8) = r1\nr2 = *(u64 *)(r10 -8)\nr0 = *(u64 *)(r2 +0)\nexit", verifier.Options{MemSize: 8}, ""},
 	{"partial fill of pointer", "*(u64 *)(r10 -8) = r1\nr2 = *(u32 *)(r10 -8)\nr0 = 0\nexit", verifier.Options{MemSize: 8}, "invalid size of register fill"},
 	{"overwritten spill", "*(u64 *)(r10 -8) = r1\nr3 = 0\n*(u32 *)(r10 -4) = r3\nr2 = *(u64 *)(r10 -8)\nr0 = *(u64 *)(r2 +0)\nexit", verifier.Options{MemSize: 8}, "R2 invalid mem access 'scalar'"},
+	{"corrupt spilled pointer unprivileged", "*(u64 *)(r10 -8) = r10\nr0 = 0\n*(u32 *)(r10 -8) = r0\nexit", verifier.Options{Unprivileged: true}, "attempt to corrupt spilled pointer on stack"},
+	{"stack pointer out of frame unprivileged", "r1 = r10\nr1 += 8\nr0 = 0\nexit", verifier.Options{Unprivileged: true}, "R1 stack pointer arithmetic goes out of range, prohibited for !root; off=8"},
 	{"local call", "r1 = 5\ncall f\nexit\nf:\nr0 = r1\nexit", verifier.Options{}, ""},
 	{"callee r6 uninit", "r6 = 5\ncall f\nexit\nf:\nr0 = r6\nexit", verifier.Options{}, "R6 !read_ok"},
 	{"r1 clobbered by call", "r1 = 5\ncall f\nr0 = r1\nexit\nf:\nr0 = 0\nexit", verifier.Options{}, "R1 !read_ok"},

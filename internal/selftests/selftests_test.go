@@ -340,6 +340,7 @@ func TestCorpusUnprivileged(t *testing.T) {
 				agree++
 			} else if accepted {
 				accRej++
+				t.Logf("unprivileged difference %s/%s: gbpf accepts", p.File, p.Name)
 				if p.ExpectFail {
 					t.Errorf("%s/%s: accepted unprivileged, rejected even privileged", p.File, p.Name)
 				}
