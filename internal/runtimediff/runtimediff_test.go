@@ -83,6 +83,7 @@ var corpus = []corpusCase{
 	{file: "skbctx.c", prog: "socket_ctx", inputs: withContext(skBuffSize)},
 	{file: "skbctx.c", prog: "xdp_meta", inputs: withContext(24)},
 	{file: "edges.c", prog: "xdp_edges"},
+	{file: "edges.c", prog: "xdp_output_edges"},
 	{file: "edges.c", prog: "xdp_loop_limit", known: "bpf_loop over BPF_MAX_LOOPS with flags 0: the kernel " +
 		"inlines the call and its inlined code sets r0 = -E2BIG with a 32-bit move, so the program sees " +
 		"0x00000000fffffff9; gbpf returns the 64-bit -7"},

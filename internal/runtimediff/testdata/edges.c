@@ -155,4 +155,53 @@ int xdp_loop_limit(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	/* No max_entries: one per CPU on both sides (cilium/ebpf clamps a
+	 * larger number to the CPUs, gbpf's loader does not). */
+	__uint(key_size, 4);
+	__uint(value_size, 4);
+} perf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} empty_jumps SEC(".maps");
+
+/* Refusals of the ring buffer, perf event and tail call helpers. */
+SEC("xdp")
+int xdp_output_edges(struct xdp_md *ctx)
+{
+	__u32 len = ctx->data_end - ctx->data;
+	__u64 word = len;
+
+	put(0, bpf_ringbuf_output(&rb, &word, 8, BPF_RB_NO_WAKEUP));
+	put(1, bpf_ringbuf_output(&rb, &word, 8, BPF_RB_FORCE_WAKEUP));
+	put(2, bpf_ringbuf_output(&rb, &word, 8, 4));
+	put(3, bpf_ringbuf_output(&rb, &word, 0, 0));
+	void *r = bpf_ringbuf_reserve(&rb, 8192, 0);
+	put(4, r == 0);
+	if (r)
+		bpf_ringbuf_discard(r, 0);
+	r = bpf_ringbuf_reserve(&rb, 16, 1);
+	put(5, r == 0);
+	if (r)
+		bpf_ringbuf_submit(r, 0);
+	put(6, bpf_perf_event_output(ctx, &perf, 7, &word, 8));
+	put(7, bpf_perf_event_output(ctx, &perf, 1, &word, 8));
+	put(8, bpf_perf_event_output(ctx, &perf, BPF_F_CURRENT_CPU | (1ULL << 40), &word, 8));
+	put(9, bpf_snprintf(0, 0, "%u", &word, 8));
+	bpf_tail_call(ctx, &empty_jumps, len);
+	bpf_tail_call(ctx, &empty_jumps, 1);
+	put(10, 1);
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";
