@@ -91,6 +91,7 @@ var oneLiners = []struct {
 	{"exit-begin", []string{`BEGIN { @x[1] = count(); exit(); } END { printf("end\n"); }`}},
 	{"getppid-count", []string{`tracepoint:syscalls:sys_enter_getppid /comm == "gbpfwl"/ { @[comm, "ppid"] = count(); }`}},
 	{"json-printf", []string{"-f", "json", `BEGIN { printf("a %d\n", 1); @x = 2; exit(); }`}},
+	{"probe", []string{`tracepoint:syscalls:sys_enter_getp* /comm == "gbpfwl"/ { @[probe] = count(); }`}},
 	{"json-count", []string{"-f", "json", `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl" && args->count != 832/ { @[args->count] = count(); @s = stats(args->count); }`}},
 	{"json-hist", []string{"-f", "json", `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = hist(args->count); printf("x\n"); }`}},
 }

@@ -994,6 +994,10 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 		g.storeString(off, size, g.paramValue(e.N))
 		return nil
 	case *lang.Builtin:
+		if e.Name == "probe" {
+			g.storeString(off, size, g.point.Name)
+			return nil
+		}
 		if e.Name == "comm" {
 			g.stackPtr(isa.R1, off)
 			g.aluImm(isa.ALUMov, isa.R2, int32(min(size, 16)))

@@ -150,3 +150,30 @@ func TestExpandAlternatives(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// FuzzParseFormat checks that any tracefs format text parses without panic,
+// with a result exactly when there is no error.
+func FuzzParseFormat(f *testing.F) {
+	f.Add("format:\n\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n")
+	f.Add("\tfield:__data_loc char[] name;\toffset:8;\tsize:4;\tsigned:0;\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		fm, err := parseFormat(text)
+		if (err == nil) == (fm == nil) {
+			t.Fatalf("error %v with result %v", err, fm)
+		}
+	})
+}
+
+// FuzzFormatPrintf checks that any format with any event bytes renders
+// without panic and keeps the text around conversions.
+func FuzzFormatPrintf(f *testing.F) {
+	f.Add("%d %s %x\n", []byte("0123456789abcdef0123456789abcdef"))
+	f.Add("%-5.3s|%%|%llu", []byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, format string, data []byte) {
+		types := []*lang.Type{{Kind: lang.KindInt, Size: 8, Signed: true}, {Kind: lang.KindString, Size: 16}}
+		out := formatPrintf(format, types, data)
+		if !strings.ContainsRune(format, '%') && out != format {
+			t.Fatalf("format without conversions changed: %q -> %q", format, out)
+		}
+	})
+}
