@@ -719,7 +719,7 @@ func dumpKernel(m *ebpf.Map, ms *object.MapSpec) ([]string, error) {
 			continue
 		}
 		if ms.Type == maps.PerCPUArray || ms.Type == maps.PerCPUHash || ms.Type == maps.LRUPerCPUHash {
-			vs := make([][]byte, len(mustCPUs()))
+			vs := make([][]byte, possibleCPUs())
 			if err := m.Lookup(k, vs); errors.Is(err, ebpf.ErrKeyNotExist) {
 				continue
 			} else if err != nil {
@@ -739,13 +739,14 @@ func dumpKernel(m *ebpf.Map, ms *object.MapSpec) ([]string, error) {
 	return out, nil
 }
 
-// mustCPUs returns one element per possible CPU.
-func mustCPUs() []struct{} {
+// possibleCPUs is the number of possible CPUs as cilium/ebpf counts them
+// for per-CPU values, else as gbpf does.
+func possibleCPUs() int {
 	n, err := ebpf.PossibleCPU()
 	if err != nil {
-		n = maps.PossibleCPUs()
+		return maps.PossibleCPUs()
 	}
-	return make([]struct{}, n)
+	return n
 }
 
 func perCPULine(key []byte, vs [][]byte) string {
