@@ -96,7 +96,14 @@ func (c *Call) bprintf(format []byte, args []uint64) (string, syscall.Errno) {
 		case 's':
 			fmt.Fprintf(&out, "%"+strFlags+"s", c.printfString(arg))
 		case 'c':
-			fmt.Fprintf(&out, "%"+strFlags+"c", rune(byte(arg)))
+			// The kernel writes the argument's low byte as it is, not the
+			// UTF-8 encoding of a code point: pad a one-byte placeholder
+			// and put the raw byte in its place.
+			padded := fmt.Sprintf("%"+strFlags+"c", 'c')
+			at := strings.IndexByte(padded, 'c')
+			out.WriteString(padded[:at])
+			out.WriteByte(byte(arg))
+			out.WriteString(padded[at+1:])
 		default:
 			long := 0
 			for at(i) == 'l' && long < 2 {
