@@ -356,6 +356,28 @@ var diffCases = []diffCase{
 		if r1 != 6 goto +1
 		r0 = 1
 		exit`, data: ipv4UDP},
+	// Over BPF_MAX_LOOPS with flags 0 the kernel's inlined loop sets a
+	// 32-bit -E2BIG: r0 >> 16 is 0xffff, not 0xffffffffffff.
+	{name: "xdp bpf_loop over the limit", typ: helpers.XDP, src: `
+		r1 = 0x1000000
+		r2 = func(+6)
+		r3 = 0
+		r4 = 0
+		call 181
+		r0 >>= 16
+		exit
+		r0 = 0
+		exit`, data: ipv4UDP},
+	{name: "xdp bpf_loop 64-bit count", typ: helpers.XDP, src: `
+		r1 = 0x100000002 ll
+		r2 = func(+6)
+		r3 = 0
+		r4 = 0
+		call 181
+		r0 >>= 16
+		exit
+		r0 = 0
+		exit`, data: ipv4UDP},
 	{name: "xdp for_each_map_elem", typ: helpers.XDP, maps: []maps.Spec{arrayU64}, src: `
 		r1 = 0
 		*(u64 *)(r10 - 8) = r1

@@ -244,7 +244,10 @@ func TestCallbackErrors(t *testing.T) {
 		r0   int64
 	}{
 		{"loop flags", "r1 = 3\nr2 = func(+5)\nr3 = 0\nr4 = 1\ncall 181\nexit\nr0 = 0\nexit", -22},
-		{"loop too many", "r1 = 0x800001\nr2 = func(+5)\nr3 = 0\nr4 = 0\ncall 181\nexit\nr0 = 0\nexit", -7},
+		{"loop too many", "r1 = 0x800001\nr2 = func(+5)\nr3 = 0\nr4 = 0\ncall 181\nexit\nr0 = 0\nexit", 0xfffffff9},
+		{"loop too many flags", "r1 = 0x800001\nr2 = func(+5)\nr3 = 0\nr4 = 2\ncall 181\nexit\nr0 = 0\nexit", -22},
+		{"loop 64-bit count", "r1 = 0x100000005 ll\nr2 = func(+6)\nr3 = 0\nr4 = 0\ncall 181\nexit\nr0 = 0\nexit", 0xfffffff9},
+		{"loop at limit", "r1 = 0x800000\nr2 = func(+5)\nr3 = 0\nr4 = 0\ncall 181\nexit\nr0 = 1\nexit", 1},
 		{"loop zero", "r1 = 0\nr2 = func(+5)\nr3 = 0\nr4 = 0\ncall 181\nexit\nr0 = 0\nexit", 0},
 		{"loop stops", "r1 = 100\nr2 = func(+5)\nr3 = 0\nr4 = 0\ncall 181\nexit\nr0 = 0\nif r1 != 41 goto +1\nr0 = 1\nexit", 42},
 	} {
