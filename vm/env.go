@@ -25,14 +25,18 @@ import (
 
 // Sizes of the kernel structures and buffers the test runs mirror.
 const (
-	xdpMDSize       = 24   // struct xdp_md
-	skBuffSize      = 192  // struct __sk_buff
-	xdpHeadroom     = 256  // XDP_PACKET_HEADROOM
-	xdpFrameSize    = 4096 // one page per frame
-	xdpTailroom     = 320  // SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64
-	xdpFrameStruct  = 40   // sizeof(struct xdp_frame), below which data_meta cannot go
-	xdpMaxMeta      = 255  // largest metadata area (skb_shared_info.meta_len is a u8)
-	xdpMaxFrags     = 17   // MAX_SKB_FRAGS
+	xdpMDSize      = 24   // struct xdp_md
+	skBuffSize     = 192  // struct __sk_buff
+	xdpHeadroom    = 256  // XDP_PACKET_HEADROOM
+	xdpFrameSize   = 4096 // one page per frame
+	xdpTailroom    = 320  // SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64
+	xdpFrameStruct = 40   // sizeof(struct xdp_frame), below which data_meta cannot go
+	xdpMaxMeta     = 255  // largest metadata area (skb_shared_info.meta_len is a u8)
+	xdpMaxFrags    = 17   // MAX_SKB_FRAGS
+	skbHeadroom    = 64   // NET_SKB_PAD + NET_IP_ALIGN on x86-64 (64 + 0)
+	// skbMaxData is the largest skb test run (bpf_test_init refuses a
+	// user_size over PAGE_SIZE - headroom - tailroom): 3712 bytes.
+	skbMaxData      = xdpFrameSize - skbHeadroom - xdpTailroom
 	ethHLen         = 14
 	gsoLegacyMax    = 65536
 	gsoMaxSegs      = 65535
@@ -395,8 +399,8 @@ type TestRunResult struct {
 //     refused, ingress_ifindex 1 (the loopback device), rx_queue_index 0,
 //     xdp_md in Context (data_meta 0, data_end = len(Data), data = the
 //     metadata length); DataOut from data_meta to data_end;
-//   - socket filter: the packet seen from the network header, len = frame
-//     length - 14, protocol = the EtherType (network order), pkt_type from
+//   - socket filter: data under 14 or over 3712 bytes refused, the packet
+//     seen from the network header, len = frame length - 14, protocol = the EtherType (network order), pkt_type from
 //     the destination MAC against the loopback device, DataOut with the
 //     Ethernet header zeroed; __sk_buff in Context may set only mark,
 //     priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs,
@@ -607,6 +611,9 @@ func newSkbEnv(typ helpers.ProgType, data, ctx []byte) (*env, error) {
 	size := len(data)
 	if size < ethHLen {
 		return nil, fmt.Errorf("test run: data of %d bytes, shorter than an Ethernet header (14): %w", size, syscall.EINVAL)
+	}
+	if size > skbMaxData {
+		return nil, fmt.Errorf("test run: data of %d bytes, over the %d a socket buffer test run holds: %w", size, skbMaxData, syscall.EINVAL)
 	}
 	e := &env{typ: typ, buf: append([]byte(nil), data...)}
 	var c []byte

@@ -154,6 +154,15 @@ var ipv4UDP = frame("020000000002", "020000000001", 0x0800,
 	0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
 	0x03, 0xe8, 0, 53, 0, 12, 0, 0, 'a', 'b', 'c', 'd')
 
+// jumbo returns ipv4UDP padded with a byte pattern to n bytes.
+func jumbo(n int) []byte {
+	b := append([]byte(nil), ipv4UDP...)
+	for len(b) < n {
+		b = append(b, byte(len(b)))
+	}
+	return b
+}
+
 func skbCtx(set func(b []byte)) []byte {
 	b := make([]byte, 192)
 	set(b)
@@ -378,6 +387,20 @@ var diffCases = []diffCase{
 		exit
 		r0 = 0
 		exit`, data: ipv4UDP},
+	// Socket buffer test runs hold at most 3712 bytes (a page less the
+	// skb's headroom and shared info): one byte more is EINVAL.
+	{name: "socket filter 3712 bytes", typ: helpers.SocketFilter, src: `
+		r0 = *(u32 *)(r1 + 0)
+		exit`, data: jumbo(3712)},
+	{name: "socket filter 3713 bytes", typ: helpers.SocketFilter, src: `
+		r0 = *(u32 *)(r1 + 0)
+		exit`, data: jumbo(3713)},
+	{name: "tc 3712 bytes", typ: helpers.SchedCLS, src: `
+		r0 = *(u32 *)(r1 + 0)
+		exit`, data: jumbo(3712)},
+	{name: "tc 3713 bytes", typ: helpers.SchedCLS, src: `
+		r0 = *(u32 *)(r1 + 0)
+		exit`, data: jumbo(3713)},
 	{name: "xdp for_each_map_elem", typ: helpers.XDP, maps: []maps.Spec{arrayU64}, src: `
 		r1 = 0
 		*(u64 *)(r10 - 8) = r1
