@@ -395,9 +395,9 @@ type TestRunResult struct {
 // input checks, errors (wrapping syscall.Errno values such as EINVAL) and
 // outputs:
 //   - raw: Data is the memory (r1, r2), DataOut the memory after the run;
-//   - XDP: 256 bytes of headroom, data under 14 bytes or over 3520 bytes
-//     refused, ingress_ifindex 1 (the loopback device), rx_queue_index 0,
-//     xdp_md in Context (data_meta 0, data_end = len(Data), data = the
+//   - XDP: 256 bytes of headroom, data under 14 bytes refused, data past
+//     3520 bytes in page-sized fragments (multi-buffer), ingress_ifindex
+//     1 (the loopback device), rx_queue_index 0, xdp_md in Context (data_meta 0, data_end = len(Data), data = the
 //     metadata length); DataOut from data_meta to data_end;
 //   - socket filter: data under 14 or over 3712 bytes refused, the packet
 //     seen from the network header, len = frame length - 14, protocol = the EtherType (network order), pkt_type from

@@ -240,6 +240,20 @@ var diffCases = []diffCase{
 	{name: "xdp adjust tail too small", typ: helpers.XDP, src: "r2 = -40\ncall 65\nexit", data: ipv4UDP},
 	{name: "xdp adjust tail too big", typ: helpers.XDP, src: "r2 = 3500\ncall 65\nexit", data: ipv4UDP},
 	{name: "xdp adjust tail to max", typ: helpers.XDP, src: "r2 = 3474\ncall 65\nexit", data: ipv4UDP},
+	// bpf_xdp_adjust_tail of multi-buffer packets (the linear part holds
+	// 3520 bytes, fragments a page each): r0 = linear length << 8 | the
+	// helper's result's low byte; data out shows all the bytes.
+	{name: "xdp frags adjust tail grow within the last page", typ: helpers.XDP, src: "r6 = r1\nr2 = 100\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
+	{name: "xdp frags adjust tail grow to fill the last page", typ: helpers.XDP, src: "r6 = r1\nr2 = 3192\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
+	{name: "xdp frags adjust tail grow past the last page", typ: helpers.XDP, src: "r6 = r1\nr2 = 3193\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
+	{name: "xdp frags adjust tail grow a full last page", typ: helpers.XDP, src: "r6 = r1\nr2 = 1\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(7616)},
+	{name: "xdp frags adjust tail shrink the last fragment", typ: helpers.XDP, src: "r6 = r1\nr2 = -100\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
+	{name: "xdp frags adjust tail shrink all fragments", typ: helpers.XDP, src: "r6 = r1\nr2 = -1480\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
+	{name: "xdp frags adjust tail shrink into the linear part", typ: helpers.XDP, src: "r6 = r1\nr2 = -1500\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
+	{name: "xdp frags adjust tail shrink across fragments", typ: helpers.XDP, src: "r6 = r1\nr2 = -5000\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(7716)},
+	{name: "xdp frags adjust tail shrink to 14 bytes", typ: helpers.XDP, src: "r6 = r1\nr2 = -4986\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
+	{name: "xdp frags adjust tail shrink below 14 bytes", typ: helpers.XDP, src: "r6 = r1\nr2 = -4987\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
+	{name: "xdp frags adjust tail shrink by INT_MIN", typ: helpers.XDP, src: "r6 = r1\nr2 = -2147483648\ncall 65\nr7 = r0\nr0 = *(u32 *)(r6 + 4)\nr1 = *(u32 *)(r6 + 0)\nr0 -= r1\nr0 <<= 8\nr7 &= 0xff\nr0 |= r7\nexit", data: jumbo(5000)},
 	{name: "xdp adjust meta", typ: helpers.XDP, src: `
 		r6 = r1
 		r2 = -8

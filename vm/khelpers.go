@@ -775,7 +775,7 @@ func hXDPAdjustTail(c *Call, _, r2, _, _, _ uint64) (uint64, error) {
 		return 0, err
 	}
 	if len(e.frags) > 0 {
-		return 0, fmt.Errorf("%w: xdp_adjust_tail of a multi-buffer packet", ErrUnsupported)
+		return xdpAdjustFragsTail(e, c.st, int32(r2)), nil
 	}
 	off := int(int32(r2))
 	end := e.end + off
@@ -788,6 +788,44 @@ func hXDPAdjustTail(c *Call, _, r2, _, _, _ uint64) (uint64, error) {
 	e.end = end
 	e.install(c.st)
 	return 0, nil
+}
+
+// xdpAdjustFragsTail moves the tail of a multi-buffer packet as the
+// kernel's bpf_xdp_frags_increase_tail and bpf_xdp_frags_shrink_tail do.
+// A test run's fragments are pages filled from offset 0, all full but the
+// last (and none empty), so e.frags alone gives their layout: growing
+// fills the last page's tailroom (the test run's rxq frag_size is a
+// page), shrinking frees fragments from the end and, when none is left,
+// takes the rest from the linear part.
+func xdpAdjustFragsTail(e *env, st *runState, off int32) uint64 {
+	if off >= 0 {
+		last := len(e.frags) % xdpFrameSize
+		if last == 0 {
+			last = xdpFrameSize
+		}
+		if int(off) > xdpFrameSize-last {
+			return errno(syscall.EINVAL)
+		}
+		e.frags = append(e.frags, make([]byte, off)...)
+		return 0
+	}
+	// The kernel negates the int offset: -INT_MIN stays negative and
+	// shrinks nothing.
+	shrink := int(-off)
+	if shrink > e.end-e.data+len(e.frags)-ethHLen {
+		return errno(syscall.EINVAL)
+	}
+	if shrink <= 0 {
+		return 0
+	}
+	if shrink < len(e.frags) {
+		e.frags = e.frags[:len(e.frags)-shrink]
+		return 0
+	}
+	e.end -= shrink - len(e.frags)
+	e.frags = nil
+	e.install(st)
+	return 0
 }
 
 func hXDPAdjustMeta(c *Call, _, r2, _, _, _ uint64) (uint64, error) {

@@ -97,9 +97,7 @@ var corpus = []corpusCase{
 		"l3_csum_replace (10), l4_csum_replace (11), skb_change_tail (38)"},
 	{file: "xdp_rewrite.c", prog: "xdp_rewrite", name: "jumbo", inputs: jumboPackets},
 	{file: "skb.c", prog: "socket_count", name: "jumbo", inputs: jumboPackets},
-	{file: "adjust.c", prog: "xdp_adjust", name: "jumbo", inputs: jumboPackets, known: "bpf_xdp_adjust_tail " +
-		"on a multi-buffer XDP packet (test runs over 3520 bytes): the kernel shrinks or grows the fragments, " +
-		"gbpf stops the run with an error (not supported: xdp_adjust_tail of a multi-buffer packet)"},
+	{file: "adjust.c", prog: "xdp_adjust", name: "jumbo", inputs: jumboPackets},
 	{file: "lru.c", prog: "xdp_lru", known: "eviction in full LRU hash maps: the kernel's bpf_lru_list " +
 		"(per-CPU local free lists, active/inactive lists with reference bits, batch shrinking) evicts " +
 		"other elements, and earlier, than gbpf's maps package"},
