@@ -80,6 +80,16 @@ func (g *gen) callStmt(c *lang.Call) error {
 		if err := g.output(c, off, 8); err != nil {
 			return err
 		}
+		// Also raise the exit flag (slot 1 of the counters map), which
+		// the runtime polls: an exit event can be lost in a full ring.
+		set := g.newLabel()
+		g.st(isa.SizeDW, isa.R10, off, 1)
+		g.loadMap(isa.R1, g.c.lostFD)
+		g.stackPtr(isa.R2, off)
+		g.call(fnMapLookup)
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, set)
+		g.st(isa.SizeDW, isa.R0, 0, 1)
+		g.bind(set)
 		g.ja(g.done)
 		g.dead = true
 		return nil

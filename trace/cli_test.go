@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,3 +78,23 @@ func TestCLIKernel(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestLostEvents fills a one-page ring buffer from BEGIN, whose run the
+// reader cannot drain midway, and expects bpftrace's "Lost N events".
+func TestLostEvents(t *testing.T) {
+	need(t, os.Geteuid() == 0, "loading programs needs root")
+	o := &options{program: `BEGIN { unroll(100) { printf("%s\n", "0123456789012345678901234567890123456789"); } exit(); }`, name: "stdin", format: "text", ringSize: 4096}
+	var out, errOut bytes.Buffer
+	if err := run(o, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	printed := strings.Count(out.String(), "0123456789012345678901234567890123456789\n")
+	var lost int
+	if _, err := fmt.Sscanf(errOut.String(), "Lost %d events", &lost); err != nil {
+		t.Fatalf("stderr %q: %v", errOut.String(), err)
+	}
+	// The exit event may be among the lost ones.
+	if printed == 0 || lost == 0 || printed+lost < 100 || printed+lost > 101 {
+		t.Fatalf("printed %d, lost %d, want a sum of 100 (101 with the exit event) with both non-zero", printed, lost)
+	}
+}

@@ -41,6 +41,8 @@ type options struct {
 	verbose bool
 	params  []string
 	hasProg bool
+	// ringSize is the event ring buffer's size in bytes; 0 means 4 MiB.
+	ringSize uint32
 }
 
 const usage = "usage: gbpf trace [-e PROGRAM | FILE] [-c CMD] [-p PID] [-o FILE] [-f text|json] [-l [PATTERN]] [-d] [-v] [args...]"
@@ -216,7 +218,10 @@ func run(o *options, stdout, stderr io.Writer) error {
 	}
 	var ts unixTime
 	c.startNs = ts.monotonicNs()
-	s := &session{c: c, out: stdout, errOut: stderr, exitCh: make(chan struct{}), json: o.format == "json"}
+	s := &session{c: c, out: stdout, errOut: stderr, exitCh: make(chan struct{}), json: o.format == "json", ringSize: 1 << 22}
+	if o.ringSize != 0 {
+		s.ringSize = o.ringSize
+	}
 	if o.dump {
 		progs, err := c.compileAll()
 		if err != nil {
@@ -288,7 +293,7 @@ func run(o *options, stdout, stderr io.Writer) error {
 			close(pidDone)
 		}()
 	}
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 wait:
 	for {
@@ -303,6 +308,9 @@ wait:
 			break wait
 		case <-tick.C:
 			s.checkLost()
+			if s.exitRequested() {
+				break wait
+			}
 		}
 	}
 	s.detach()

@@ -41,6 +41,9 @@ type session struct {
 	exitOne  sync.Once
 	lastLost uint64
 	json     bool
+	// ringSize is the ring buffer's size in bytes (a power of two, at
+	// least a page).
+	ringSize uint32
 }
 
 type loadedProbe struct {
@@ -161,13 +164,13 @@ func (s *session) createMaps() error {
 		d.fd = m.FD()
 		s.byIndex = append(s.byIndex, d)
 	}
-	ring, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_events", Type: ebpf.RingBuf, MaxEntries: 1 << 22})
+	ring, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_events", Type: ebpf.RingBuf, MaxEntries: s.ringSize})
 	if err != nil {
 		return fmt.Errorf("creating the event ring buffer: %w", err)
 	}
 	s.ring = ring
 	c.ringFD = ring.FD()
-	lost, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_lost", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1})
+	lost, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_lost", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 2})
 	if err != nil {
 		return fmt.Errorf("creating the lost-events counter: %w", err)
 	}
@@ -519,6 +522,13 @@ func (s *session) printAll() {
 	for _, n := range names {
 		s.printOne(s.c.maps[n], 0, 1)
 	}
+}
+
+// exitRequested says whether a probe called exit() (slot 1 of the
+// counters map), even if its exit event was lost.
+func (s *session) exitRequested() bool {
+	var v uint64
+	return s.lost.Lookup(uint32(1), &v) == nil && v != 0
 }
 
 // checkLost reports events the ring buffer could not take.
