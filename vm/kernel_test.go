@@ -154,6 +154,13 @@ var ipv4UDP = frame("020000000002", "020000000001", 0x0800,
 	0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
 	0x03, 0xe8, 0, 53, 0, 12, 0, 0, 'a', 'b', 'c', 'd')
 
+// udpCsumFFFF is ipv4UDP with the UDP checksum 0xffff.
+var udpCsumFFFF = func() []byte {
+	b := append([]byte(nil), ipv4UDP...)
+	b[40], b[41] = 0xff, 0xff
+	return b
+}()
+
 // jumbo returns ipv4UDP padded with a byte pattern to n bytes.
 func jumbo(n int) []byte {
 	b := append([]byte(nil), ipv4UDP...)
@@ -415,6 +422,78 @@ var diffCases = []diffCase{
 	{name: "tc 3713 bytes", typ: helpers.SchedCLS, src: `
 		r0 = *(u32 *)(r1 + 0)
 		exit`, data: jumbo(3713)},
+	// The tc checksum and resizing helpers: r0 = packet length << 8 | the
+	// helper's result's low byte; data out shows the bytes.
+	{name: "tc l3_csum_replace 2 bytes", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 24\nr3 = 0x1140\nr4 = 0x1141\nr5 = 2\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace 4 bytes", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 24\nr3 = 0x0100000a\nr4 = 0x0500000a\nr5 = 4\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace diff", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 24\nr3 = 0\nr4 = 0x12345678\nr5 = 0\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace diff with from", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 24\nr3 = 1\nr4 = 0x12345678\nr5 = 0\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace size 1", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 24\nr3 = 1\nr4 = 2\nr5 = 1\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace size 8", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 24\nr3 = 1\nr4 = 2\nr5 = 8\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace pseudo flag", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 24\nr3 = 1\nr4 = 2\nr5 = 0x12\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace odd offset", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 23\nr3 = 1\nr4 = 2\nr5 = 2\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace last bytes", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 44\nr3 = 1\nr4 = 2\nr5 = 2\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace past the end", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 46\nr3 = 1\nr4 = 2\nr5 = 2\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace offset over 0xffff", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 0x10000\nr3 = 1\nr4 = 2\nr5 = 2\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l3_csum_replace 64-bit offset", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 0x100000018 ll\nr3 = 0x1140\nr4 = 0x1141\nr5 = 2\nr1 = r6\ncall 10\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace 2 bytes", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0x0000\nr4 = 0x9210\nr5 = 2\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace 4 bytes pseudo", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0x0100000a\nr4 = 0x0500000a\nr5 = 0x14\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace diff", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0\nr4 = 0xabcdef01\nr5 = 0x10\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace diff with from", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 2\nr4 = 0xabcdef01\nr5 = 0\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace mangled zero kept", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0x1234\nr4 = 0x4321\nr5 = 0x22\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace mangled enforced", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0x1234\nr4 = 0x4321\nr5 = 0x62\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace ipv6 flag", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0x1234\nr4 = 0x4321\nr5 = 0x92\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace unknown flag", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0x1234\nr4 = 0x4321\nr5 = 0x102\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace size 3", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0x1234\nr4 = 0x4321\nr5 = 3\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace result zero", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0\nr4 = 0\nr5 = 4\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: udpCsumFFFF},
+	{name: "tc l4_csum_replace result zero mangled", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 40\nr3 = 0\nr4 = 0\nr5 = 0x24\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: udpCsumFFFF},
+	{name: "tc l4_csum_replace odd offset", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 41\nr3 = 0\nr4 = 0\nr5 = 4\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc l4_csum_replace past the end", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 45\nr3 = 0\nr4 = 0\nr5 = 4\nr1 = r6\ncall 11\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_pull_data 0", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 0\nr1 = r6\ncall 39\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_pull_data all", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 46\nr1 = r6\ncall 39\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_pull_data past the end", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 47\nr1 = r6\ncall 39\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_pull_data 64-bit length", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 0x100000001 ll\nr1 = r6\ncall 39\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_change_tail grow", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 100\nr3 = 0\nr1 = r6\ncall 38\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_change_tail shrink", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 20\nr3 = 0\nr1 = r6\ncall 38\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_change_tail to the network header", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 14\nr3 = 0\nr1 = r6\ncall 38\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_change_tail below the network header", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 13\nr3 = 0\nr1 = r6\ncall 38\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_change_tail flags", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 100\nr3 = 1\nr1 = r6\ncall 38\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_change_tail 16065", typ: helpers.SchedCLS, src: "r6 = r1\nr2 = 16065\nr3 = 0\nr1 = r6\ncall 38\nr0 &= 0xff\nr1 = *(u32 *)(r6 + 0)\nr1 <<= 8\nr0 |= r1\nexit", data: ipv4UDP},
+	{name: "tc skb_change_tail to the maximum and back", typ: helpers.SchedCLS, src: `
+		r6 = r1
+		r2 = 16064
+		r3 = 0
+		call 38
+		r7 = r0
+		r1 = r6
+		r2 = 60
+		r3 = 0
+		call 38
+		r0 <<= 8
+		r0 |= r7
+		r1 = *(u32 *)(r6 + 0)
+		r1 <<= 16
+		r0 |= r1
+		exit`, data: ipv4UDP},
+	{name: "tc skb_change_tail resets gso", typ: helpers.SchedCLS, src: "r2 = 50\nr3 = 0\ncall 38\nexit", data: ipv4UDP, ctx: skbCtx(func(b []byte) {
+		binary.LittleEndian.PutUint32(b[164:], 3)
+		binary.LittleEndian.PutUint32(b[176:], 100)
+	})},
+	{name: "tc skb_change_tail then direct access", typ: helpers.SchedCLS, src: `
+		r6 = r1
+		r2 = 60
+		r3 = 0
+		call 38
+		r2 = *(u32 *)(r6 + 76)
+		r3 = *(u32 *)(r6 + 80)
+		r1 = r2
+		r1 += 60
+		if r1 > r3 goto +3
+		r0 = *(u8 *)(r2 + 59)
+		r0 += 7
+		exit
+		r0 = 99
+		exit`, data: ipv4UDP},
 	{name: "xdp for_each_map_elem", typ: helpers.XDP, maps: []maps.Spec{arrayU64}, src: `
 		r1 = 0
 		*(u64 *)(r10 - 8) = r1

@@ -130,6 +130,10 @@ func kernelHelpers(t helpers.ProgType) map[int32]helper {
 	add(helpers.CsumDiff, hCsumDiff)
 	add(helpers.SKBLoadBytes, hSkbLoadBytes)
 	add(helpers.SKBStoreBytes, hSkbStoreBytes)
+	add(helpers.L3CsumReplace, hL3CsumReplace)
+	add(helpers.L4CsumReplace, hL4CsumReplace)
+	add(helpers.SKBPullData, hSkbPullData)
+	add(helpers.SKBChangeTail, hSkbChangeTail)
 	add(helpers.XDPAdjustHead, hXDPAdjustHead)
 	add(helpers.XDPAdjustTail, hXDPAdjustTail)
 	add(helpers.XDPAdjustMeta, hXDPAdjustMeta)
@@ -897,4 +901,177 @@ func hRedirectMap(c *Call, r1, r2, r3, _, _ uint64) (uint64, error) {
 	}
 	e.redirect = Redirect{Set: true, Ifindex: uint32(r2), Flags: r3, Map: m}
 	return xdpRedirect, nil
+}
+
+// Flags of bpf_l3_csum_replace and bpf_l4_csum_replace.
+const (
+	csumHdrFieldMask = 0xf    // BPF_F_HDR_FIELD_MASK: the field's size, 0, 2 or 4
+	csumPseudoHdr    = 1 << 4 // BPF_F_PSEUDO_HDR
+	csumMarkMangled0 = 1 << 5 // BPF_F_MARK_MANGLED_0
+	csumMarkEnforce  = 1 << 6 // BPF_F_MARK_ENFORCE
+	csumIPv6         = 1 << 7 // BPF_F_IPV6
+)
+
+// csumField returns the packet's 16-bit checksum field at offset r2 for
+// the checksum replacing helpers, or the errno they return: offsets past
+// 0xffff or odd are EFAULT, as is a field past the packet's end
+// (bpf_try_make_writable fails).
+func csumField(e *env, r2 uint64) ([]byte, uint64) {
+	off := uint32(r2)
+	if off > 0xffff || off&1 != 0 || int(off)+2 > e.end-e.data {
+		return nil, errno(syscall.EFAULT)
+	}
+	return e.buf[e.data+int(off):][:2], 0
+}
+
+// csumFold folds a 32-bit one's complement sum to the 16-bit checksum
+// (the complement of the folded sum), as csum_fold.
+func csumFold(s uint32) uint16 { return ^csumFrom32To16(s) }
+
+// csumReplaceDiff applies a 32-bit checksum difference to the checksum
+// sum, as csum_replace_by_diff.
+func csumReplaceDiff(sum uint16, diff uint32) uint16 {
+	return csumFold(csumAdd(diff, ^uint32(sum)))
+}
+
+// csumReplace4 replaces the 32-bit word from by to under the checksum
+// sum, as csum_replace4 and (for a packet without CHECKSUM_PARTIAL, as a
+// test run's) inet_proto_csum_replace4 compute it.
+func csumReplace4(sum uint16, from, to uint32) uint16 {
+	return csumFold(csumAdd(csumAdd(^uint32(sum), ^from), to))
+}
+
+// csum16Add adds two 16-bit one's complement values, as csum16_add.
+func csum16Add(a, b uint16) uint16 {
+	r := a + b
+	if r < b {
+		r++
+	}
+	return r
+}
+
+func hL3CsumReplace(c *Call, _, r2, r3, r4, r5 uint64) (uint64, error) {
+	e, err := c.skbEnv()
+	if err != nil {
+		return 0, err
+	}
+	if r5&^csumHdrFieldMask != 0 {
+		return errno(syscall.EINVAL), nil
+	}
+	field, ret := csumField(e, r2)
+	if field == nil {
+		return ret, nil
+	}
+	le := binary.LittleEndian
+	sum := le.Uint16(field)
+	switch r5 & csumHdrFieldMask {
+	case 0:
+		if r3 != 0 {
+			return errno(syscall.EINVAL), nil
+		}
+		sum = csumReplaceDiff(sum, uint32(r4))
+	case 2: // csum_replace2
+		sum = ^csum16Add(csum16Add(^sum, ^uint16(r3)), uint16(r4))
+	case 4:
+		sum = csumReplace4(sum, uint32(r3), uint32(r4))
+	default:
+		return errno(syscall.EINVAL), nil
+	}
+	le.PutUint16(field, sum)
+	return 0, nil
+}
+
+// hL4CsumReplace is bpf_l4_csum_replace on a test run's packet, whose
+// ip_summed is CHECKSUM_NONE: BPF_F_PSEUDO_HDR (which only changes
+// CHECKSUM_PARTIAL and CHECKSUM_COMPLETE packets) and BPF_F_IPV6 are
+// accepted and change nothing; BPF_F_MARK_MANGLED_0 leaves a zero
+// checksum alone (unless BPF_F_MARK_ENFORCE) and writes a computed zero
+// as 0xffff (CSUM_MANGLED_0).
+func hL4CsumReplace(c *Call, _, r2, r3, r4, r5 uint64) (uint64, error) {
+	e, err := c.skbEnv()
+	if err != nil {
+		return 0, err
+	}
+	if r5&^(csumHdrFieldMask|csumPseudoHdr|csumMarkMangled0|csumMarkEnforce|csumIPv6) != 0 {
+		return errno(syscall.EINVAL), nil
+	}
+	field, ret := csumField(e, r2)
+	if field == nil {
+		return ret, nil
+	}
+	le := binary.LittleEndian
+	sum := le.Uint16(field)
+	mangled := r5&csumMarkMangled0 != 0
+	if mangled && r5&csumMarkEnforce == 0 && sum == 0 {
+		return 0, nil
+	}
+	switch r5 & csumHdrFieldMask {
+	case 0:
+		if r3 != 0 {
+			return errno(syscall.EINVAL), nil
+		}
+		sum = csumReplaceDiff(sum, uint32(r4))
+	case 2: // inet_proto_csum_replace2: the 16-bit values as 32-bit words
+		sum = csumReplace4(sum, uint32(uint16(r3)), uint32(uint16(r4)))
+	case 4:
+		sum = csumReplace4(sum, uint32(r3), uint32(r4))
+	default:
+		return errno(syscall.EINVAL), nil
+	}
+	if mangled && sum == 0 {
+		sum = 0xffff // CSUM_MANGLED_0
+	}
+	le.PutUint16(field, sum)
+	return 0, nil
+}
+
+// hSkbPullData is bpf_skb_pull_data: a test run's packet is all linear,
+// so pulling succeeds up to its length (0 pulls the linear part).
+func hSkbPullData(c *Call, _, r2, _, _, _ uint64) (uint64, error) {
+	e, err := c.skbEnv()
+	if err != nil {
+		return 0, err
+	}
+	if int64(uint32(r2)) > int64(e.end-e.data) {
+		return errno(syscall.ENOMEM), nil
+	}
+	e.install(c.st)
+	return 0, nil
+}
+
+// skbMaxLen is BPF_SKB_MAX_LEN (SKB_MAX_ALLOC: four pages less the
+// shared info), the longest bpf_skb_change_tail makes a packet.
+const skbMaxLen = 4*xdpFrameSize - xdpTailroom
+
+// hSkbChangeTail is bpf_skb_change_tail: the packet trimmed or grown
+// with zeros to new_len, which must lie between the network header's
+// offset (__bpf_skb_min_len) and BPF_SKB_MAX_LEN; flags must be 0. A
+// GSO packet loses its GSO size and segments (skb_gso_reset).
+func hSkbChangeTail(c *Call, _, r2, r3, _, _ uint64) (uint64, error) {
+	e, err := c.skbEnv()
+	if err != nil {
+		return 0, err
+	}
+	n := int64(uint32(r2))
+	minLen := int64(0)
+	if off := e.netOff - e.data; off > 0 {
+		minLen = int64(off)
+	}
+	if r3 != 0 || n > skbMaxLen || n < minLen {
+		return errno(syscall.EINVAL), nil
+	}
+	end := e.data + int(n)
+	if end > len(e.buf) {
+		buf := make([]byte, end)
+		copy(buf, e.buf[:e.end])
+		e.buf = buf
+	} else if end > e.end {
+		clear(e.buf[e.end:end])
+	}
+	e.end = end
+	if e.skb.gsoSize != 0 {
+		e.skb.gsoSize, e.skb.gsoSegs = 0, 0
+	}
+	e.install(c.st)
+	return 0, nil
 }

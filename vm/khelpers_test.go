@@ -391,3 +391,149 @@ func TestSyscallTestRun(t *testing.T) {
 		}
 	}
 }
+
+// onesSum is the 16-bit one's complement sum of b's big-endian words.
+func onesSum(sum uint32, b []byte) uint32 {
+	for k := 0; k+1 < len(b); k += 2 {
+		sum += uint32(b[k])<<8 | uint32(b[k+1])
+	}
+	if len(b)%2 == 1 {
+		sum += uint32(b[len(b)-1]) << 8
+	}
+	for sum>>16 != 0 {
+		sum = sum&0xffff + sum>>16
+	}
+	return sum
+}
+
+// udpPseudoSum is the one's complement sum of frame's IPv4 UDP pseudo
+// header and UDP segment (the frame from its Ethernet header).
+func udpPseudoSum(frame []byte) uint32 {
+	ip := frame[14:]
+	udp := ip[20:]
+	s := onesSum(0, ip[12:20])
+	s = onesSum(s+17+uint32(len(udp)), udp)
+	return s
+}
+
+// validFrame returns ipv4UDP with a correct IPv4 header and UDP checksum.
+func validFrame() []byte {
+	b := bytes.Clone(ipv4UDPFrame)
+	binary.BigEndian.PutUint16(b[24:], ^uint16(onesSum(0, b[14:34])))
+	binary.BigEndian.PutUint16(b[40:], ^uint16(udpPseudoSum(b)))
+	return b
+}
+
+// ipv4UDPFrame is an Ethernet frame of an IPv4 UDP packet
+// 10.0.0.1:1000 -> 10.0.0.2:53 with checksums 0.
+var ipv4UDPFrame = []byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0,
+	0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+	0x03, 0xe8, 0, 53, 0, 12, 0, 0, 'a', 'b', 'c', 'd'}
+
+// TestChecksumReplace rewrites a header field of a tc packet with
+// bpf_skb_store_bytes after fixing the checksum covering it with
+// bpf_l3_csum_replace or bpf_l4_csum_replace: the checksums must verify
+// afterwards (the kernel-differential cases are in TestKernelDiff).
+func TestChecksumReplace(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		helper           int
+		csumOff, field   int
+		width            int
+		flags            uint64
+		checkIP, checkL4 bool
+	}{
+		{"l3 ttl and protocol", 10, 24, 22, 2, 2, true, false},
+		{"l3 source address", 10, 24, 26, 4, 4, true, false},
+		{"l4 source port", 11, 40, 34, 2, 2, false, true},
+		{"l4 destination port mangled", 11, 40, 36, 2, 0x22, false, true},
+		{"l4 source address pseudo header", 11, 40, 26, 4, 0x14, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			frame := validFrame()
+			var old uint64
+			for k := tc.width - 1; k >= 0; k-- {
+				old = old<<8 | uint64(frame[tc.field+k])
+			}
+			repl := old ^ 0x5a5a
+			src := fmt.Sprintf(`r6 = r1
+				r2 = %d
+				r3 = %d
+				r4 = %d
+				r5 = %d
+				call %d
+				r7 = r0
+				r1 = %d
+				*(u32 *)(r10 - 8) = r1
+				r1 = r6
+				r2 = %d
+				r3 = r10
+				r3 += -8
+				r4 = %d
+				r5 = 0
+				call 9
+				r0 = r7
+				exit`, tc.csumOff, old, repl, tc.flags, tc.helper, repl, tc.field, tc.width)
+			p, err := vm.Load(assemble(t, src), vm.Options{Type: helpers.SchedCLS})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.TestRun(vm.TestRunOptions{Data: frame})
+			if err != nil || res.Retval != 0 {
+				t.Fatalf("retval %d, err %v", int32(res.Retval), err)
+			}
+			out := res.DataOut
+			if bytes.Equal(out, frame) {
+				t.Fatal("the field was not rewritten")
+			}
+			if s := onesSum(0, out[14:34]); tc.checkIP && s != 0xffff {
+				t.Errorf("IPv4 header sums to %#x, want 0xffff: % x", s, out[14:34])
+			}
+			if s := udpPseudoSum(out); tc.checkL4 && s != 0xffff {
+				t.Errorf("UDP segment sums to %#x, want 0xffff: % x", s, out[14:])
+			}
+		})
+	}
+}
+
+// TestResizeHelpers runs bpf_skb_pull_data and bpf_skb_change_tail on a
+// 46-byte tc packet: r0 = the helper's result, then the packet length.
+func TestResizeHelpers(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		call   string
+		r0     int32
+		length int
+	}{
+		{"pull nothing", "r2 = 0\ncall 39", 0, 46},
+		{"pull all", "r2 = 46\ncall 39", 0, 46},
+		{"pull past the end", "r2 = 47\ncall 39", -12, 46},
+		{"grow", "r2 = 100\nr3 = 0\ncall 38", 0, 100},
+		{"grow past the page", "r2 = 5000\nr3 = 0\ncall 38", 0, 5000},
+		{"shrink", "r2 = 20\nr3 = 0\ncall 38", 0, 20},
+		{"to the network header", "r2 = 14\nr3 = 0\ncall 38", 0, 14},
+		{"below the network header", "r2 = 13\nr3 = 0\ncall 38", -22, 46},
+		{"flags", "r2 = 50\nr3 = 1\ncall 38", -22, 46},
+		{"maximum", "r2 = 16064\nr3 = 0\ncall 38", 0, 16064},
+		{"over the maximum", "r2 = 16065\nr3 = 0\ncall 38", -22, 46},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "r6 = r1\n" + tc.call + "\n*(u32 *)(r6 + 48) = r0\nexit"
+			p, err := vm.Load(assemble(t, src), vm.Options{Type: helpers.SchedCLS})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.TestRun(vm.TestRunOptions{Data: validFrame(), Context: make([]byte, 192)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r0 := int32(binary.LittleEndian.Uint32(res.ContextOut[48:]))
+			if r0 != tc.r0 || len(res.DataOut) != tc.length {
+				t.Fatalf("r0 %d, %d bytes; want %d, %d bytes", r0, len(res.DataOut), tc.r0, tc.length)
+			}
+			if tc.length > 46 && !bytes.Equal(res.DataOut[46:], make([]byte, tc.length-46)) {
+				t.Fatal("grown bytes are not zero")
+			}
+		})
+	}
+}

@@ -93,8 +93,7 @@ var corpus = []corpusCase{
 	{file: "edges.c", prog: "xdp_edges"},
 	{file: "edges.c", prog: "xdp_output_edges"},
 	{file: "edges.c", prog: "xdp_loop_limit"},
-	{file: "csum.c", prog: "tc_csum", known: "helpers gbpf does not implement: skb_pull_data (39), " +
-		"l3_csum_replace (10), l4_csum_replace (11), skb_change_tail (38)"},
+	{file: "csum.c", prog: "tc_csum"},
 	{file: "xdp_rewrite.c", prog: "xdp_rewrite", name: "jumbo", inputs: jumboPackets},
 	{file: "skb.c", prog: "socket_count", name: "jumbo", inputs: jumboPackets},
 	{file: "adjust.c", prog: "xdp_adjust", name: "jumbo", inputs: jumboPackets},
