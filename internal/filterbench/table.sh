@@ -35,15 +35,15 @@ function median(k,   m, i, j, t, a) {
 	return a[int((m + 1) / 2)]
 }
 END {
-	printf "| filter | gbpf cBPF | gbpf eBPF (interp) | libpcap | x/net/bpf | cBPF/libpcap | eBPF/libpcap |\n"
-	printf "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+	printf "| filter | gbpf cBPF | gbpf eBPF (interp) | eBPF + copy | libpcap | x/net/bpf | cBPF/libpcap | eBPF/libpcap |\n"
+	printf "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
 	for (i = 1; i <= nf; i++) {
 		f = order[i]
-		c = median(f SUBSEP "cbpf"); e = median(f SUBSEP "ebpf")
+		c = median(f SUBSEP "cbpf"); e = median(f SUBSEP "ebpf"); ec = median(f SUBSEP "ebpfcopy")
 		l = median(f SUBSEP "libpcap"); x = median(f SUBSEP "xnetbpf")
 		expr = f; gsub(/_/, " ", expr)
 		rc = (l > 0) ? sprintf("%.2f", c / l) : "-"
 		re = (l > 0) ? sprintf("%.2f", e / l) : "-"
-		printf "| `%s` | %.1f | %.1f | %.1f | %.1f | %s | %s |\n", expr, c, e, l, x, rc, re
+		printf "| `%s` | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s |\n", expr, c, e, ec, l, x, rc, re
 	}
 }' "$in"
