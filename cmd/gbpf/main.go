@@ -36,6 +36,7 @@ var synopsis = map[string]string{
 	"disasm":  "[--syntax kernel|conformance] FILE[:PROG]",
 	"run":     "[--type raw|socket|xdp|tc|syscall] [--engine interp|jit] [--unverified] [--max-insns N] [--mem HEX | --mem-file F | --data-in F] [--data-out F] [--ctx-in F] [--ctx-out F] [--dump-maps F] [--repeat N] [--json] FILE[:PROG]",
 	"maps":    "[--json] FILE.o",
+	"bench":   "[--engine E] [--vs-kernel] [--type T] [--repeat N] [--mem HEX | --mem-file F | --data-in F] [--json] FILE[:PROG]",
 	"verify":  "[--type raw|socket|xdp|tc] [--log-level N] [--unprivileged] [--mem HEX | --mem-file F | --mem-size N] FILE[:PROG]",
 	"trace":   "[-e PROGRAM | FILE] [-c CMD] [-p PID] [-o FILE] [-f text|json] [-l [PATTERN]] [-d] [-v] [ARGS...]",
 	"seccomp": "compile [-d|-dd|-ddd] --policy FILE | exec --policy FILE -- CMD [ARGS...]",
@@ -52,6 +53,7 @@ func init() {
 		"disasm":  {"disassemble raw bytecode or an ELF object", cmdDisasm},
 		"run":     {"run a program in gbpf's virtual machine", cmdRun},
 		"maps":    {"list the maps of an ELF object", cmdMaps},
+		"bench":   {"time a program per engine, and in the kernel's test_run", cmdBench},
 		"verify":  {"prove a program safe as the kernel's verifier does", cmdVerify},
 		"trace":   {"bpftrace-compatible tracing, compiled to eBPF without LLVM", cmdTrace},
 		"seccomp": {"compile seccomp policies and run commands under them", cmdSeccomp},
@@ -128,6 +130,7 @@ Commands:
   run      [--type T] [--mem HEX] ... FILE[:PROG]           run in gbpf's VM, as BPF_PROG_TEST_RUN
   verify   [--type T] [--log-level N] FILE[:PROG]           the verifier: exit 0 accepted, 1 rejected
   maps     [--json] FILE.o                                  list an object's maps
+  bench    [--vs-kernel] [--repeat N] FILE[:PROG]            ns/run per engine, beside the kernel's test_run
   trace    [-e PROGRAM | FILE] [-c CMD] [-l [PATTERN]] ...  bpftrace: trace the kernel and programs
   seccomp  compile|exec --policy FILE [-- CMD ARGS]         seccomp policies: print, or run a command under one
   filter   [-r FILE | -i IFACE] [-w FILE] [-c N] [-nn] EXPR  tcpdump: filter and print packets
