@@ -798,6 +798,7 @@ func (c *compiler) linktypeCheck(p uint32) *block {
 			return c.cmp(orLinkType, 0, bH, p)
 		}
 	}
+	// libpcap's own error for link types without a type field.
 	c.errorf("link-layer type filtering not implemented for %s", dltString(c.linktype))
 	return nil
 }

@@ -553,11 +553,6 @@ func (p *parser) parseUnaryOrMod() *arth {
 	return a
 }
 
-func (c *compiler) unsupported(kw string) *block {
-	c.errorf("'%s' is not supported by this compiler", kw)
-	return nil
-}
-
 func (c *compiler) byteop(op byte, idx, val uint32) *block {
 	c.assertMaxval("byte argument", val, 255)
 	switch op {

@@ -135,7 +135,9 @@ func (c *compiler) atmType(kw string) *block {
 		c.offNLNoSNAP = 3
 		return b1
 	}
-	return c.unsupported(kw)
+	// The parser passes only the keywords above.
+	c.errorf("unknown ATM keyword '%s'", kw)
+	return nil
 }
 
 // parseFieldValue parses the value part of "FIELD value", "FIELD relop
