@@ -46,7 +46,7 @@ func readPolicy(path string) (*seccomp.Policy, error) {
 func seccompCompile(e *env, args []string) error {
 	fs := newFlagSet("seccomp")
 	policy := fs.String("policy", "", "policy file (JSON)")
-	d := fs.Bool("d", false, "print the program as tcpdump -d does (the default)")
+	fs.Bool("d", false, "print the program as tcpdump -d does (the default)")
 	dd := fs.Bool("dd", false, "print the program as a C array (tcpdump -dd)")
 	ddd := fs.Bool("ddd", false, "print the program as decimal numbers (tcpdump -ddd)")
 	pos, err := parseInterspersed(fs, args)
@@ -64,7 +64,6 @@ func seccompCompile(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_ = *d
 	switch {
 	case *dd:
 		fmt.Fprint(e.stdout, cbpf.DumpC(insns))
