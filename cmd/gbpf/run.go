@@ -20,7 +20,9 @@ func cmdRun(e *env, args []string) error {
 	fs := newFlagSet("run")
 	progType := fs.String("type", "", "program type: raw, socket, xdp, tc or syscall (default: raw, or the ELF section's)")
 	engine := fs.String("engine", string(vm.Interp), "execution engine")
-	unverified := fs.Bool("unverified", false, "run without the verifier, in checked mode")
+	// Until the verifier is part of loading, every program runs unverified
+	// in checked mode with an instruction budget; --unverified says so.
+	fs.Bool("unverified", false, "run without the verifier, in checked mode (today's only mode)")
 	maxInsns := fs.Uint64("max-insns", vm.DefaultMaxInsns, "stop an unverified program after N executed instructions (0 = no limit)")
 	memHex := fs.String("mem", "", "input memory (packet) as hex bytes")
 	memFile := fs.String("mem-file", "", "input memory (packet) from a file")
@@ -48,9 +50,6 @@ func cmdRun(e *env, args []string) error {
 			return err
 		}
 	}
-	// Until the verifier exists every program runs unverified, in checked
-	// mode with an instruction budget; --unverified states that explicitly.
-	_ = *unverified
 
 	mem, err := readMemory(fs.Lookup("mem").Value.String() != "", *memHex, *memFile, *dataIn)
 	if err != nil {
