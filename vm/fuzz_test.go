@@ -3,6 +3,7 @@ package vm_test
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"syscall"
 	"testing"
 
@@ -15,7 +16,8 @@ import (
 // memory with a small budget. It must never panic, never write outside the
 // run's memory (guard bytes around the input stay intact), never exceed
 // its budget, and fail only with a *vm.LoadError or a *vm.RunError. The
-// same program without fused instruction pairs must behave identically.
+// same program without fused instruction pairs, and on the JIT, must
+// behave identically.
 func FuzzInterpret(f *testing.F) {
 	f.Add([]byte{0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0}, []byte{1, 2, 3, 4})
 	f.Fuzz(func(t *testing.T, code, input []byte) {
@@ -49,6 +51,16 @@ func FuzzInterpret(f *testing.F) {
 		of, op := vm.RunBoth(p, plain, mem)
 		if of.Stats != op.Stats || of.Err != op.Err || !bytes.Equal(of.Mem, op.Mem) {
 			t.Fatalf("fused run %+v; plain run %+v", of, op)
+		}
+		if slices.Contains(vm.Engines(), vm.JIT) {
+			jp, err := vm.Load(insns, vm.Options{MaxInsns: budget, Helpers: vm.ConformanceHelpers(), Engine: vm.JIT})
+			if err != nil {
+				t.Fatalf("loads on the interpreter but not on the JIT: %v", err)
+			}
+			ip, oj := vm.RunBoth(plain, jp, mem)
+			if ip.Stats != oj.Stats || ip.Err != oj.Err || !bytes.Equal(ip.Mem, oj.Mem) {
+				t.Fatalf("interpreter run %+v; JIT run %+v", ip, oj)
+			}
 		}
 		copy(mem, input)
 		st, err := p.RunStats(mem)

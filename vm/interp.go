@@ -691,8 +691,9 @@ func (p *Program) loop(st *runState, pc int, left uint64) (int, uint64, int) {
 func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 	regs := &st.regs
 	*regs = [16]uint64{}
-	st.stackLo = st.stackTop - StackSize
-	st.stackN = StackSize
+	st.stackLo = st.stackTop - p.window
+	st.stackN = p.window
+	st.clearN = p.window
 	st.depth = 0
 	st.baseDepth = 0
 	st.tailCalls = 0
@@ -755,7 +756,11 @@ func (st *runState) drive(cur *Program, pc int, left uint64) (*Program, uint64, 
 	regs := &st.regs
 	for {
 		var ev int
-		pc, left, ev = cur.loop(st, pc, left)
+		if cur.jit != nil {
+			pc, left, ev = cur.jitLoop(st, pc, left)
+		} else {
+			pc, left, ev = cur.loop(st, pc, left)
+		}
 		i := pc - 1 // the instruction that raised the event
 		switch ev {
 		case evExit:

@@ -15,9 +15,10 @@ type region struct {
 
 // frame is a saved caller of a bpf-to-bpf call.
 type frame struct {
-	ret   int       // instruction index to return to
-	saved [4]uint64 // r6 to r9
-	r10   uint64
+	ret     int       // instruction index to return to
+	saved   [4]uint64 // r6 to r9
+	r10     uint64
+	retAddr uintptr // JIT: the native address to return to
 }
 
 // runState is the per-run state. It lives on the heap (pooled), so the
@@ -47,6 +48,12 @@ type runState struct {
 	token       maps.RunToken
 	rawReserved []reservation // ring buffer records reserved by a raw-type run
 
+	clearN uint64 // bytes at the top of the stack the entry frame may have written (the program's stack window)
+
+	// The JIT's exchange with its machine code: the budget left, and
+	// where and why the code stopped; jtmp is scratch for divisions.
+	jleft, jpc, jev, jtmp uint64
+
 	regs [16]uint64 // r0-r10; the rest pad the array so that a masked index needs no bounds check
 }
 
@@ -55,6 +62,7 @@ func newRunState() *runState {
 	s.stackTop = addrOf(s.stack[:]) + uint64(len(s.stack))
 	s.call.st = s
 	s.slot = -1
+	s.clearN = StackSize
 	return s
 }
 
@@ -71,7 +79,7 @@ func (s *runState) resetRegions() {
 		s.regions[i].buf = nil
 	}
 	s.regions = s.regions[:0]
-	clear(s.stack[len(s.stack)-(s.maxDepth+1)*StackSize:])
+	clear(s.stack[uint64(len(s.stack))-uint64(s.maxDepth)*StackSize-s.clearN:])
 	s.maxDepth = 0
 }
 

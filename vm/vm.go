@@ -46,6 +46,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/gbpf/gbpf/helpers"
@@ -67,7 +68,12 @@ const (
 var ErrEngineUnavailable = errors.New("engine unavailable")
 
 // Engines returns the engines available in this build.
-func Engines() []Engine { return []Engine{Interp} }
+func Engines() []Engine {
+	if jitSupported {
+		return []Engine{Interp, JIT}
+	}
+	return []Engine{Interp}
+}
 
 // DefaultMaxInsns is the executed-instruction budget of a run when
 // Options.MaxInsns is 0 and Options.NoLimit is false.
@@ -191,6 +197,8 @@ type Program struct {
 	static   []region // map values addressed directly (lddw src 2 and 6), reachable in every run
 	needsEnv bool     // the program calls helpers or uses maps: runs take an execution slot
 	trace    io.Writer
+	window   uint64   // bytes of stack the entry frame may use (see stackWindow)
+	jit      *jitCode // the compiled code, for Engine JIT
 }
 
 // Load checks the structure of insns and prepares them to run: valid
@@ -207,6 +215,11 @@ func Load(insns []isa.Instruction, opts Options) (*Program, error) {
 func load(insns []isa.Instruction, opts Options, fused bool) (*Program, error) {
 	switch opts.Engine {
 	case "", Interp:
+	case JIT:
+		if !jitSupported {
+			return nil, fmt.Errorf("engine %q: %w on %s (available engines: %s)", opts.Engine, ErrEngineUnavailable, runtimePlatform, engineList())
+		}
+		fused = false // the JIT compiles the plain instructions
 	default:
 		return nil, fmt.Errorf("engine %q: %w (available engines: %s)", opts.Engine, ErrEngineUnavailable, engineList())
 	}
@@ -245,8 +258,23 @@ func load(insns []isa.Instruction, opts Options, fused bool) (*Program, error) {
 	if err := p.predecode(fused); err != nil {
 		return nil, err
 	}
+	if opts.Engine == JIT {
+		if err := p.compileJIT(); err != nil {
+			return nil, err
+		}
+	}
 	p.pool.init()
 	return p, nil
+}
+
+const runtimePlatform = runtime.GOOS + "/" + runtime.GOARCH
+
+// Engine returns the engine that runs the program.
+func (p *Program) Engine() Engine {
+	if p.jit != nil {
+		return JIT
+	}
+	return Interp
 }
 
 func engineList() string {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gbpf/gbpf/vm"
 )
 
 // protocolHex encodes bytes as the runner does: two hex digits and two spaces per byte.
@@ -29,8 +31,14 @@ func plugin(args []string, stdin string) (string, string, int) {
 }
 
 // TestAssembledSuite speaks the plugin protocol for all 313 programs of
-// ../shared/conformance/assembled.jsonl.
+// ../shared/conformance/assembled.jsonl, on each engine.
 func TestAssembledSuite(t *testing.T) {
+	for _, e := range vm.Engines() {
+		t.Run(string(e), func(t *testing.T) { assembledSuite(t, []string{"--engine", string(e)}) })
+	}
+}
+
+func assembledSuite(t *testing.T, engineArgs []string) {
 	path, err := filepath.Abs("../../../shared/conformance/assembled.jsonl")
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +59,7 @@ func TestAssembledSuite(t *testing.T) {
 		n++
 		code, _ := hex.DecodeString(tc.Program)
 		mem, _ := hex.DecodeString(tc.Mem)
-		var args []string
+		args := append([]string(nil), engineArgs...)
 		if len(mem) > 0 {
 			args = append(args, protocolHex(mem))
 		}
@@ -79,7 +87,7 @@ func TestPluginErrors(t *testing.T) {
 	}{
 		{nil, "zz", "invalid hex"},
 		{nil, "b7  00  00", "not a multiple of 8"},
-		{[]string{"--engine", "jit"}, "95  00  00  00  00  00  00  00", "interp"},
+		{[]string{"--engine", "warp"}, "95  00  00  00  00  00  00  00", "interp"},
 		{[]string{"--frob"}, "", "unknown option"},
 		{[]string{"0g"}, "", "memory argument"},
 		{nil, protocolHex([]byte{0x79, 0x10, 0, 1, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0}), "insn 0"},

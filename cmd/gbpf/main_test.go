@@ -137,7 +137,6 @@ func TestErrors(t *testing.T) {
 		{"unknown flag", []string{"run", "--bogus", ok}, 2, "unknown flag --bogus"},
 		{"missing value", []string{"run", ok, "--mem"}, 2, "needs a value"},
 		{"two inputs", []string{"run", ok, "--mem", "00", "--mem-file", ok}, 2, "at most one"},
-		{"jit", []string{"run", "--engine", "jit", ok}, 1, "interp"},
 		{"bad engine", []string{"run", "--engine", "warp", ok}, 1, "interp"},
 		{"bad type", []string{"run", "--type", "kprobe", ok}, 2, "supported: raw, socket, xdp, tc, syscall"},
 		{"short xdp packet", []string{"run", "--type", "xdp", ok, "--mem", "00"}, 1, "shorter than an Ethernet header"},

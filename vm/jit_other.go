@@ -1,0 +1,19 @@
+//go:build !linux || !amd64
+
+package vm
+
+import "errors"
+
+// jitSupported reports whether this build has the JIT.
+const jitSupported = false
+
+// jitCode is empty where there is no JIT.
+type jitCode struct{}
+
+func (p *Program) compileJIT() error {
+	return errors.New("the JIT compiles for linux/amd64 only")
+}
+
+func (p *Program) jitLoop(st *runState, pc int, left uint64) (int, uint64, int) {
+	panic("vm: no JIT in this build")
+}
