@@ -116,6 +116,7 @@ func New(spec *Spec) (*Map, error) {
 	}
 	m := &Map{spec: *spec, ncpu: PossibleCPUs()}
 	m.spec.Contents = nil
+	m.spec.MaxEntries = lruMaxEntries(spec, m.ncpu)
 	m.spec.InnerMap = spec.InnerMap.Copy()
 	m.rdProg = spec.Flags&FlagRdOnlyProg != 0
 	m.wrProg = spec.Flags&FlagWrOnlyProg != 0
@@ -126,8 +127,10 @@ func New(spec *Spec) (*Map, error) {
 	switch spec.Type {
 	case Array, PerCPUArray:
 		m.impl = newArray(spec, m.ncpu)
-	case Hash, PerCPUHash, LRUHash, LRUPerCPUHash:
+	case Hash, PerCPUHash:
 		m.impl = newHash(spec, m.ncpu)
+	case LRUHash, LRUPerCPUHash:
+		m.impl = newLRU(spec, m.ncpu)
 	case LPMTrie:
 		m.impl = newTrie(spec)
 	case Queue, Stack:
@@ -214,7 +217,9 @@ func (m *Map) KeySize() uint32 { return m.spec.KeySize }
 // per-CPU maps).
 func (m *Map) ValueSize() uint32 { return m.spec.ValueSize }
 
-// MaxEntries returns the capacity.
+// MaxEntries returns the capacity: Spec.MaxEntries, except for LRU maps
+// with FlagNoCommonLRU, where the kernel rounds it up to a multiple of
+// PossibleCPUs().
 func (m *Map) MaxEntries() uint32 { return m.spec.MaxEntries }
 
 // Flags returns the creation flags.
@@ -295,6 +300,8 @@ func (m *Map) ForEach(cpu int, fn func(key, value []byte) (stop bool)) (int, err
 	case *arrayMap:
 		return x.forEach(cpu, fn), nil
 	case *hashMap:
+		return x.forEach(cpu, fn), nil
+	case *lruMap:
 		return x.forEach(cpu, fn), nil
 	}
 	return 0, ErrNotSupported

@@ -9,13 +9,14 @@ import (
 	"github.com/cilium/ebpf/btf"
 )
 
-// TestOracleLRUFull overfills LRU maps and compares what is deterministic:
-// every BPF_ANY update succeeds, the key just written is present with its
-// value, and neither map holds more than MaxEntries.
+// TestOracleLRUFull overfills LRU maps from CPU LRUUserCPU and compares
+// every update and lookup and, every 500 operations, the whole contents:
+// which keys were evicted is the same on both sides.
 func TestOracleLRUFull(t *testing.T) {
 	for _, typ := range []Type{LRUHash, LRUPerCPUHash} {
 		t.Run(typ.String(), func(t *testing.T) {
 			needKernel(t)
+			defer pinCPU(t, LRUUserCPU)()
 			o := newOracle(t, &Spec{Name: "lrufull", Type: typ, KeySize: 4, ValueSize: 8, MaxEntries: 64})
 			r := rand.New(rand.NewSource(seed(t)))
 			for o.ops < oracleOps {
@@ -39,6 +40,7 @@ func TestOracleLRUFull(t *testing.T) {
 					if n > 64 || o.g.Len() > 64 {
 						o.fail("over capacity: kernel %d, gbpf %d", n, o.g.Len())
 					}
+					o.contents()
 				}
 			}
 			t.Logf("%v overfilled: %d operations, 0 mismatches", typ, o.ops)

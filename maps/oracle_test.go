@@ -505,8 +505,8 @@ func TestOraclePerCPUHash(t *testing.T) {
 	keyedOracle(t, s, oracleOps, smallKey(5, 30), false, true, true)
 }
 
-// LRU maps: the key space stays well below capacity so that the kernel
-// never evicts (which key it evicts is not deterministic).
+// LRU maps below capacity (nothing is evicted, so the CPU does not
+// matter); oracle_lru_test.go compares eviction.
 func TestOracleLRUHash(t *testing.T) {
 	s := &Spec{Name: "lru", Type: LRUHash, KeySize: 4, ValueSize: 8, MaxEntries: 1024}
 	keyedOracle(t, s, oracleOps, smallKey(4, 40), false, true, true)
