@@ -61,6 +61,7 @@ type engines struct {
 	insns []cbpf.Instruction
 	cprog *cbpf.Program
 	eprog *vm.Program
+	jprog *vm.Program // eprog on the JIT
 	xvm   *xbpf.VM
 	lp    *libpcap.Filter // nil when libpcap is unavailable
 
@@ -87,6 +88,9 @@ func setup(tb testing.TB, c *Capture, expr string) *engines {
 	}
 	if e.eprog, err = vm.Load(ebpf, vm.Options{}); err != nil {
 		tb.Fatalf("%q: vm.Load: %v", expr, err)
+	}
+	if e.jprog, err = vm.Load(ebpf, vm.Options{Engine: vm.JIT}); err != nil {
+		tb.Fatalf("%q: vm.Load on the JIT: %v", expr, err)
 	}
 	raw := make([]xbpf.Instruction, len(insns))
 	for i, ins := range insns {
@@ -138,6 +142,10 @@ func TestSameVerdicts(t *testing.T) {
 				if err != nil {
 					t.Fatalf("packet %d: eBPF: %v", i+1, err)
 				}
+				jv, err := e.jprog.Run(e.mems[i])
+				if err != nil {
+					t.Fatalf("packet %d: eBPF on the JIT: %v", i+1, err)
+				}
 				xv, err := e.xvm.Run(e.pkts[i])
 				if err != nil {
 					t.Fatalf("packet %d: x/net/bpf: %v", i+1, err)
@@ -146,10 +154,10 @@ func TestSameVerdicts(t *testing.T) {
 				if cv != 0 {
 					accepted++
 				}
-				if uint64(cv) != ev || cv != lp[i] || (xwant != 0) != (xv != 0) {
+				if uint64(cv) != ev || ev != jv || cv != lp[i] || (xwant != 0) != (xv != 0) {
 					mismatches++
 					if mismatches <= 10 {
-						t.Errorf("packet %d: cBPF %d, eBPF %d, libpcap %d; x/net/bpf %d where cBPF without the wire length gives %d", i+1, cv, ev, lp[i], xv, xwant)
+						t.Errorf("packet %d: cBPF %d, eBPF %d (JIT %d), libpcap %d; x/net/bpf %d where cBPF without the wire length gives %d", i+1, cv, ev, jv, lp[i], xv, xwant)
 					}
 				}
 			}
@@ -277,6 +285,22 @@ func BenchmarkFilters(b *testing.B) {
 				accepted = 0
 				for _, m := range e.mems {
 					v, err := e.eprog.Run(m)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if v != 0 {
+						accepted++
+					}
+				}
+			}
+			perPacket(b, accepted, want)
+		})
+		b.Run(expr+"/engine=ebpfjit", func(b *testing.B) {
+			accepted := 0
+			for b.Loop() {
+				accepted = 0
+				for _, m := range e.mems {
+					v, err := e.jprog.Run(m)
 					if err != nil {
 						b.Fatal(err)
 					}
