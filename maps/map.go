@@ -234,6 +234,10 @@ func (m *Map) UserValueSize() int { return m.uvsize }
 // program-side update and delete operations fail with ErrPerm.
 func (m *Map) ReadOnlyProg() bool { return m.rdProg }
 
+// SpinLockOffset returns the offset of the struct bpf_spin_lock in the
+// map's values, or -1 when they have none.
+func (m *Map) SpinLockOffset() int { return int(m.spec.SpinLockOff) - 1 }
+
 // WriteOnlyProg reports whether programs may not read the map
 // (FlagWrOnlyProg).
 func (m *Map) WriteOnlyProg() bool { return m.wrProg }

@@ -720,6 +720,9 @@ func (p *Program) exec(st *runState) (r0, executed uint64, err error) {
 		st.regions = append(st.regions, p.static...)
 	}
 	_, left, err = st.drive(p, 0, left)
+	if st.held != nil {
+		err = st.dropLock(err)
+	}
 	if p.needsEnv && !held {
 		st.exit()
 	}

@@ -55,13 +55,23 @@ func (c *Call) Slot() int { return c.st.slot }
 // program they reached).
 func (c *Call) Program() *Program { return c.prog }
 
-// addValueRegion makes a map value reachable for the rest of the run.
-func (c *Call) addValueRegion(v []byte, writable bool) uint64 {
+// addValueRegion makes a value of m reachable for the rest of the run.
+func (c *Call) addValueRegion(v []byte, m *maps.Map) uint64 {
 	a := addrOf(v)
 	if r := c.st.regions; len(r) > 0 && r[len(r)-1].lo == a {
 		return a
 	}
-	return c.AddRegion(v, writable)
+	c.st.regions = append(c.st.regions, valueRegion(v, m))
+	return a
+}
+
+// valueRegion is the region of a value v of m.
+func valueRegion(v []byte, m *maps.Map) region {
+	r := region{lo: addrOf(v), n: uint64(len(v)), writable: !m.ReadOnlyProg(), buf: v}
+	if off := m.SpinLockOffset(); off >= 0 {
+		r.lock = r.lo + uint64(off) + 1
+	}
+	return r
 }
 
 func kernelHelpers(t helpers.ProgType) map[int32]helper {
@@ -163,7 +173,7 @@ func hMapLookup(c *Call, r1, r2, _, _, _ uint64) (uint64, error) {
 	if v == nil {
 		return 0, nil
 	}
-	return c.addValueRegion(v, !m.ReadOnlyProg()), nil
+	return c.addValueRegion(v, m), nil
 }
 
 func hMapUpdate(c *Call, r1, r2, r3, r4, _ uint64) (uint64, error) {
@@ -244,8 +254,8 @@ func hForEach(c *Call, r1, r2, r3, r4, _ uint64) (uint64, error) {
 	}
 	var cbErr error
 	n, err := m.ForEach(c.st.slot, func(key, value []byte) bool {
-		ka := c.addValueRegion(key, false)
-		va := c.addValueRegion(value, !m.ReadOnlyProg())
+		ka := c.AddRegion(key, false)
+		va := c.addValueRegion(value, m)
 		r0, err := c.st.callback(t, r1, ka, va, r3, 0)
 		if err != nil {
 			cbErr = err
@@ -484,19 +494,30 @@ func hPerfEventOutput(c *Call, _, r2, r3, r4, r5 uint64) (uint64, error) {
 	return mapErr(m.PerfEventOutput(c.st.slot, r3&0xffffffff, data)), nil
 }
 
+// hSpin is bpf_spin_lock and bpf_spin_unlock. What the kernel's verifier
+// proves before a program runs, an unverified run checks as it goes, so
+// that no program can spin forever: the lock is the bpf_spin_lock of a
+// map value, a run holds at most one and unlocks only the lock it holds.
+// A run that ends holding its lock fails (and the lock is released).
 func hSpin(c *Call, r1 uint64, lock bool) (uint64, error) {
-	if r1%4 != 0 {
-		return 0, fmt.Errorf("%w: spin lock at %#x is not 4-byte aligned", ErrMisaligned, r1)
+	st := c.st
+	if !lock {
+		if st.held == nil || addrOf(st.held) != r1 {
+			return 0, fmt.Errorf("%w: bpf_spin_unlock of %#x, a lock the program does not hold", ErrSpinLock, r1)
+		}
+		maps.SpinUnlock(st.held)
+		st.held, st.heldBy = nil, nil
+		return 0, nil
 	}
-	b, err := c.Memory(r1, 4, true)
-	if err != nil {
-		return 0, err
+	if st.held != nil {
+		return 0, fmt.Errorf("%w: bpf_spin_lock of %#x while holding the lock at %#x", ErrSpinLock, r1, addrOf(st.held))
 	}
-	if lock {
-		maps.SpinLock(b)
-	} else {
-		maps.SpinUnlock(b)
+	b := st.lockAt(r1)
+	if b == nil {
+		return 0, fmt.Errorf("%w: %#x is not the struct bpf_spin_lock of a map value", ErrSpinLock, r1)
 	}
+	maps.SpinLock(b)
+	st.held, st.heldBy, st.heldAt = b, c.prog, c.index
 	return 0, nil
 }
 

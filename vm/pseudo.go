@@ -47,7 +47,7 @@ func (p *Program) pseudoLoad(si *isa.SlotIndex, i int, ins isa.Instruction) (uin
 		if v == nil {
 			return 0, fmt.Errorf("%w: map %d (%s) has no element 0", ErrBadMap, imm, m)
 		}
-		p.static = append(p.static, region{lo: addrOf(v), n: uint64(len(v)), writable: !m.ReadOnlyProg(), buf: v})
+		p.static = append(p.static, valueRegion(v, m))
 		p.needsEnv = true
 		return addrOf(v) + uint64(off), nil
 	case isa.PseudoFunc:

@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/gbpf/gbpf/maps"
@@ -10,6 +11,7 @@ import (
 type region struct {
 	lo, n    uint64
 	writable bool
+	lock     uint64 // address of the map value's struct bpf_spin_lock plus 1; 0 when it has none
 	buf      []byte // keeps the memory referenced during the run
 }
 
@@ -53,6 +55,10 @@ type runState struct {
 	// The JIT's exchange with its machine code: the budget left, and
 	// where and why the code stopped; jtmp is scratch for divisions.
 	jleft, jpc, jev, jtmp uint64
+
+	held   []byte   // the bpf_spin_lock the run holds, nil when none
+	heldBy *Program // the program whose helper call took it
+	heldAt int      // and that call's instruction
 
 	regs [16]uint64 // r0-r10; the rest pad the array so that a masked index needs no bounds check
 }
@@ -117,6 +123,33 @@ func (s *runState) inRegions(a, size uint64, write bool) bool {
 		}
 	}
 	return false
+}
+
+// lockAt returns the 4 bytes of the bpf_spin_lock at a, or nil when a is
+// not the lock of a map value the run can reach.
+func (s *runState) lockAt(a uint64) []byte {
+	for i := range s.regions {
+		r := &s.regions[i]
+		if r.lock == a+1 && a != ^uint64(0) {
+			o := a - r.lo
+			return r.buf[o : o+4 : o+4]
+		}
+	}
+	return nil
+}
+
+// dropLock releases the lock a run still holds as it ends; the run fails
+// with err or, when it had none, with ErrSpinLock at the call that took
+// the lock (the kernel's verifier refuses such a program: "bpf_spin_unlock
+// is missing").
+func (s *runState) dropLock(err error) error {
+	maps.SpinUnlock(s.held)
+	s.held = nil
+	if err == nil {
+		err = s.heldBy.runError(s.heldAt, fmt.Errorf("%w: the program exited holding the lock it took here", ErrSpinLock))
+	}
+	s.heldBy = nil
+	return err
 }
 
 // outside reports whether [a, a+size) is not inside [lo, lo+n).

@@ -123,6 +123,7 @@ var (
 	ErrCallDepth       = errors.New("call depth exceeded")
 	ErrFellOffEnd      = errors.New("execution fell off the end of the program")
 	ErrHelper          = errors.New("helper failed")
+	ErrSpinLock        = errors.New("bad bpf_spin_lock use")
 )
 
 // LoadError is a structural problem of a program found by Load.
