@@ -37,3 +37,34 @@ func RunBoth(a, b *Program, mem []byte) (Outcome, Outcome) {
 	a.pool.put(st)
 	return oa, ob
 }
+
+// RunThroughRunner runs a once on a pooled run state, as RunBoth does,
+// then b twice through a Runner that uses the same run state, so that
+// results derived from host addresses agree. Runner outcomes report no
+// instruction count.
+func RunThroughRunner(a, b *Program, mem []byte) (Outcome, [2]Outcome) {
+	orig := append([]byte(nil), mem...)
+	st := a.pool.get()
+	defer a.pool.put(st)
+	copy(mem, orig)
+	st.setMem(mem)
+	r0, n, err := a.exec(st)
+	st.release()
+	want := Outcome{Stats: Stats{R0: r0, Insns: n}, Mem: append([]byte(nil), mem...)}
+	if err != nil {
+		want.Err = err.Error()
+	}
+	r := &Runner{p: b, st: st}
+	r.prepare()
+	var got [2]Outcome
+	for k := range got {
+		copy(mem, orig)
+		r0, err := r.Run(mem)
+		got[k] = Outcome{Stats: Stats{R0: r0}, Mem: append([]byte(nil), mem...)}
+		if err != nil {
+			got[k].Err = err.Error()
+		}
+	}
+	st.release()
+	return want, got
+}

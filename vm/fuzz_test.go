@@ -16,8 +16,8 @@ import (
 // memory with a small budget. It must never panic, never write outside the
 // run's memory (guard bytes around the input stay intact), never exceed
 // its budget, and fail only with a *vm.LoadError or a *vm.RunError. The
-// same program without fused instruction pairs, and on the JIT, must
-// behave identically.
+// same program without fused instruction pairs, and on the JIT (through
+// Program.Run and a Runner), must behave identically.
 func FuzzInterpret(f *testing.F) {
 	f.Add([]byte{0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0}, []byte{1, 2, 3, 4})
 	f.Fuzz(func(t *testing.T, code, input []byte) {
@@ -60,6 +60,13 @@ func FuzzInterpret(f *testing.F) {
 			ip, oj := vm.RunBoth(plain, jp, mem)
 			if ip.Stats != oj.Stats || ip.Err != oj.Err || !bytes.Equal(ip.Mem, oj.Mem) {
 				t.Fatalf("interpreter run %+v; JIT run %+v", ip, oj)
+			}
+			// A Runner, which enters the code directly, gives the same.
+			ip, ors := vm.RunThroughRunner(plain, jp, mem)
+			for _, or := range ors {
+				if or.Stats.R0 != ip.Stats.R0 || or.Err != ip.Err || !bytes.Equal(or.Mem, ip.Mem) {
+					t.Fatalf("interpreter run %+v; JIT Runner run %+v", ip, or)
+				}
 			}
 		}
 		copy(mem, input)

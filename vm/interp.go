@@ -16,6 +16,8 @@ const (
 	evCallDepth        // local call by the instruction before pc would exceed MaxFrames
 	evFellOff          // execution reached the sentinel after the last instruction
 	evExhausted        // the stretch starting at pc does not fit in the budget left
+
+	evNone = -1 // no event yet: resume runs the code first
 )
 
 // loop is the interpreter's hot loop. It runs from pc with left budget
@@ -756,13 +758,20 @@ const repeatHold = 256
 // call replaces it) and the budget left; after an error, budget minus
 // what it returns is the number of instructions executed.
 func (st *runState) drive(cur *Program, pc int, left uint64) (*Program, uint64, error) {
+	return st.resume(cur, pc, left, evNone)
+}
+
+// resume is drive for code that has already run up to event ev at pc
+// (evNone: it has not run yet).
+func (st *runState) resume(cur *Program, pc int, left uint64, ev int) (*Program, uint64, error) {
 	regs := &st.regs
-	for {
-		var ev int
-		if cur.jit != nil {
-			pc, left, ev = cur.jitLoop(st, pc, left)
-		} else {
-			pc, left, ev = cur.loop(st, pc, left)
+	for ; ; ev = evNone {
+		if ev == evNone {
+			if cur.jit != nil {
+				pc, left, ev = cur.jitLoop(st, pc, left)
+			} else {
+				pc, left, ev = cur.loop(st, pc, left)
+			}
 		}
 		i := pc - 1 // the instruction that raised the event
 		switch ev {

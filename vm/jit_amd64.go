@@ -45,11 +45,16 @@ type compiler struct {
 	exhaust map[int]amd64.Label
 	events  map[[2]int]amd64.Label
 	fixedFP bool // no instruction writes r10: r10-relative stack accesses are checked at compile time
+
+	localCalls bool // the program makes bpf-to-bpf calls
 }
 
 // compileJIT compiles p.code (unfused) into executable memory.
 func (p *Program) compileJIT() error {
 	c := &compiler{p: p, exhaust: map[int]amd64.Label{}, events: map[[2]int]amd64.Label{}, fixedFP: !writesR10(p.code)}
+	for _, x := range p.code {
+		c.localCalls = c.localCalls || x.op == opCallLocal
+	}
 	c.entry = make([]amd64.Label, len(p.code))
 	for i := range c.entry {
 		c.entry[i] = c.a.NewLabel()
@@ -59,10 +64,37 @@ func (p *Program) compileJIT() error {
 
 	// Prologue: entered from jitCall with the target address in r11.
 	c.a.Bind(prologue)
+	used := usedRegs(p.code)
 	for r, m := range jitRegs {
-		c.a.Load(8, false, m, jitState, int32(offRegs)+int32(8*r))
+		if used[r] {
+			c.a.Load(8, false, m, jitState, int32(offRegs)+int32(8*r))
+		}
 	}
 	c.a.Load(8, false, jitLeft, jitState, int32(offJLeft))
+	c.a.JmpReg(jitT1)
+
+	// The fresh prologue starts a raw-type run that makes no calls (see
+	// Runner.Run): r1 and r2 are the input memory, r10 the top of the
+	// stack, the other registers zero, the budget what is left once the
+	// first stretch is charged. Only the registers the code names matter.
+	fresh := c.a.NewLabel()
+	c.a.Bind(fresh)
+	for r, m := range jitRegs {
+		switch {
+		case !used[r]:
+		case r == 1:
+			c.a.Load(8, false, m, jitState, int32(offMemLo))
+		case r == 2:
+			c.a.Load(8, false, m, jitState, int32(offMemN))
+		case r == 10:
+			c.a.Load(8, false, m, jitState, int32(offStackTop))
+		default:
+			c.a.ALURR(amd64.Xor, false, m, m)
+		}
+	}
+	if cost := uint64(p.code[0].cost); cost <= p.budget {
+		c.a.MovImm(jitLeft, int64(p.budget-cost))
+	}
 	c.a.JmpReg(jitT1)
 
 	for i := range p.code {
@@ -77,7 +109,9 @@ func (p *Program) compileJIT() error {
 	}
 	c.a.Bind(c.exit)
 	for r, m := range jitRegs {
-		c.a.Store(8, jitState, int32(offRegs)+int32(8*r), m)
+		if used[r] {
+			c.a.Store(8, jitState, int32(offRegs)+int32(8*r), m)
+		}
 	}
 	c.a.Store(8, jitState, int32(offJLeft), jitLeft)
 	c.a.Ret()
@@ -91,12 +125,36 @@ func (p *Program) compileJIT() error {
 		offsets[i], _ = c.a.Bound(l)
 	}
 	pro, _ := c.a.Bound(prologue)
-	j, err := newJITCode(code, pro, offsets)
+	fr, _ := c.a.Bound(fresh)
+	j, err := newJITCode(code, pro, fr, offsets)
 	if err != nil {
 		return err
 	}
 	p.jit = j
 	return nil
+}
+
+// usedRegs reports which eBPF registers the native code must load on
+// entry and store on exit: those the instructions name, or all of them
+// when the program makes calls (helpers read their arguments from the run
+// state, callbacks and tail calls enter with registers set there).
+func usedRegs(code []inst) (used [11]bool) {
+	used[0] = true // the result
+	if makesCalls(code) {
+		for r := range used {
+			used[r] = true
+		}
+		return used
+	}
+	for _, c := range code {
+		if c.dst < 11 {
+			used[c.dst] = true
+		}
+		if c.src < 11 {
+			used[c.src] = true
+		}
+	}
+	return used
 }
 
 // writesR10 reports whether any instruction may write r10.
@@ -500,6 +558,10 @@ func (c *compiler) callLocal(i, t int) {
 // the landing point after its call.
 func (c *compiler) exitInsn(i int) {
 	a := &c.a
+	if !c.localCalls { // every frame that exits is the one that ends the drive
+		a.Jmp(c.event(evExit, i+1))
+		return
+	}
 	a.Load(8, false, jitT0, jitState, int32(offDepth))
 	a.ALURM(amd64.Cmp, true, jitT0, jitState, int32(offBaseDepth))
 	a.Jcc(amd64.CondE, c.event(evExit, i+1))

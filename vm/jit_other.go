@@ -17,3 +17,7 @@ func (p *Program) compileJIT() error {
 func (p *Program) jitLoop(st *runState, pc int, left uint64) (int, uint64, int) {
 	panic("vm: no JIT in this build")
 }
+
+func (p *Program) jitEnter(st *runState) {
+	panic("vm: no JIT in this build")
+}

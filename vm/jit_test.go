@@ -2,13 +2,11 @@ package vm_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gbpf/gbpf/asm"
-	"github.com/gbpf/gbpf/internal/progen"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/vm"
 )
@@ -242,18 +240,7 @@ func TestJITControl(t *testing.T) {
 // generator on both engines.
 func TestJITRandom(t *testing.T) {
 	needJIT(t)
-	n := 3000
-	if testing.Short() {
-		n = 300
-	}
-	r := rand.New(rand.NewPCG(7, 0x5eed))
-	cfg := progen.DefaultConfig()
-	for i := range n {
-		insns := progen.Generate(r, cfg)
-		mem := make([]byte, cfg.MemSize)
-		for j := range mem {
-			mem[j] = byte(r.Uint32())
-		}
+	forRandomPrograms(3000, 7, func(i int, insns []isa.Instruction, mem []byte) {
 		sameOnBoth(t, fmt.Sprintf("program %d", i), insns, mem, vm.Options{})
-	}
+	})
 }

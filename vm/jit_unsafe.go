@@ -22,6 +22,7 @@ var (
 	offJEv          = unsafe.Offsetof(runState{}.jev)
 	offJTmp         = unsafe.Offsetof(runState{}.jtmp)
 	offStackLo      = unsafe.Offsetof(runState{}.stackLo)
+	offStackTop     = unsafe.Offsetof(runState{}.stackTop)
 	offStackN       = unsafe.Offsetof(runState{}.stackN)
 	offMemLo        = unsafe.Offsetof(runState{}.memLo)
 	offMemN         = unsafe.Offsetof(runState{}.memN)
@@ -42,10 +43,12 @@ type jitCode struct {
 	mem      []byte    // the mapping
 	prologue uintptr   // loads the registers, then jumps to the address in r11
 	entries  []uintptr // the native address of each instruction index
+	entry0   uintptr   // entries[0]
+	fresh    uintptr   // the prologue that starts a direct run
 }
 
 // newJITCode copies code into a new read-only executable mapping.
-func newJITCode(code []byte, prologue int, offsets []int) (*jitCode, error) {
+func newJITCode(code []byte, prologue, fresh int, offsets []int) (*jitCode, error) {
 	page := unix.Getpagesize()
 	n := (len(code) + page - 1) / page * page
 	mem, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
@@ -65,6 +68,8 @@ func newJITCode(code []byte, prologue int, offsets []int) (*jitCode, error) {
 	for i, o := range offsets {
 		j.entries[i] = base + uintptr(o)
 	}
+	j.entry0 = j.entries[0]
+	j.fresh = base + uintptr(fresh)
 	runtime.AddCleanup(j, func(m []byte) { _ = unix.Munmap(m) }, mem)
 	return j, nil
 }
@@ -82,4 +87,11 @@ func (p *Program) jitLoop(st *runState, pc int, left uint64) (int, uint64, int) 
 	jitCall(p.jit.prologue, p.jit.entries[pc], unsafe.Pointer(st))
 	runtime.KeepAlive(p.jit)
 	return int(st.jpc), st.jleft, int(st.jev)
+}
+
+// jitEnter starts a direct run of a compiled program (see Runner.Run)
+// through the fresh prologue; the event is left in st.
+func (p *Program) jitEnter(st *runState) {
+	j := p.jit
+	jitCall(j.fresh, j.entry0, unsafe.Pointer(st))
 }

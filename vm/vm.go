@@ -14,7 +14,12 @@
 // A Program is immutable after Load and safe to Run from many goroutines at
 // once. The per-run state (registers, a heap-allocated eBPF stack, call
 // frames) is pooled, so a steady-state Run allocates nothing; each run
-// starts from a zeroed stack.
+// starts from a zeroed stack. A Runner owns one run state for a loop on
+// one goroutine and skips the pool.
+//
+// Two engines run programs (Options.Engine, Engines): the interpreter and,
+// on linux/amd64, a JIT that compiles the program to machine code with the
+// same checks, budget, events and results.
 //
 // Program types (Options.Type, numbered as the kernel's bpf_prog_type in
 // package helpers): raw (r1 = memory, r2 = length, as the conformance
@@ -200,6 +205,12 @@ type Program struct {
 	trace    io.Writer
 	window   uint64   // bytes of stack the entry frame may use (see stackWindow)
 	jit      *jitCode // the compiled code, for Engine JIT
+
+	// direct: a Runner enters the compiled code straight away, through
+	// its fresh prologue (see Runner.Run); writesStack: a run may leave
+	// stack bytes to clear.
+	direct      bool
+	writesStack bool
 }
 
 // Load checks the structure of insns and prepares them to run: valid
@@ -263,6 +274,10 @@ func load(insns []isa.Instruction, opts Options, fused bool) (*Program, error) {
 		if err := p.compileJIT(); err != nil {
 			return nil, err
 		}
+	}
+	p.writesStack = p.window == StackSize || storesToStack(p.code)
+	if c := uint64(p.code[0].cost); p.jit != nil && p.typ == helpers.Raw && !p.needsEnv && !makesCalls(p.code) && c <= p.budget {
+		p.direct = true
 	}
 	p.pool.init()
 	return p, nil

@@ -55,3 +55,25 @@ func stackWindow(code []inst) uint64 {
 	}
 	return uint64(-deepest)
 }
+
+// makesCalls reports whether the code calls helpers, kfuncs or local
+// functions.
+func makesCalls(code []inst) bool {
+	for _, c := range code {
+		if c.op == opCall || c.op == opCallX || c.op == opCallLocal {
+			return true
+		}
+	}
+	return false
+}
+
+// storesToStack reports whether an instruction stores through r10, which
+// for a program with a stack window is the only way it can write its stack.
+func storesToStack(code []inst) bool {
+	for _, c := range code {
+		if c.op >= opStB && c.op <= opAtomicCmpXchg64 && c.dst == 10 {
+			return true
+		}
+	}
+	return false
+}
