@@ -297,10 +297,14 @@ func BenchmarkFilters(b *testing.B) {
 		})
 		b.Run(expr+"/engine=ebpfjit", func(b *testing.B) {
 			accepted := 0
+			r, err := e.jprog.NewRunner()
+			if err != nil {
+				b.Fatal(err)
+			}
 			for b.Loop() {
 				accepted = 0
 				for _, m := range e.mems {
-					v, err := e.jprog.Run(m)
+					v, err := r.Run(m)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -1,8 +1,9 @@
 #!/bin/sh
 # table.sh prints the filter benchmark as a table: the median ns/packet of each
-# (filter, engine) pair over -count runs, and the ratios of gbpf's two engines
-# to libpcap. With a file argument it reads saved `go test -bench` output
-# instead of running the benchmark.
+# (filter, engine) pair over -count runs, and the ratios of gbpf's engines
+# (cBPF interpreter, eBPF interpreter, eBPF JIT through a vm.Runner) to libpcap.
+# With a file argument it reads saved `go test -bench` output instead of
+# running the benchmark.
 #
 #	sh internal/filterbench/table.sh            # runs the benchmark (-count 3)
 #	sh internal/filterbench/table.sh bench.txt  # formats saved output
@@ -35,15 +36,16 @@ function median(k,   m, i, j, t, a) {
 	return a[int((m + 1) / 2)]
 }
 END {
-	printf "| filter | gbpf cBPF | gbpf eBPF (interp) | eBPF + copy | libpcap | x/net/bpf | cBPF/libpcap | eBPF/libpcap |\n"
-	printf "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+	printf "| filter | gbpf cBPF | gbpf eBPF (interp) | gbpf eBPF (JIT) | eBPF + copy | libpcap | x/net/bpf | cBPF/libpcap | eBPF/libpcap | JIT/libpcap |\n"
+	printf "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
 	for (i = 1; i <= nf; i++) {
 		f = order[i]
-		c = median(f SUBSEP "cbpf"); e = median(f SUBSEP "ebpf"); ec = median(f SUBSEP "ebpfcopy")
+		c = median(f SUBSEP "cbpf"); e = median(f SUBSEP "ebpf"); ec = median(f SUBSEP "ebpfcopy"); j = median(f SUBSEP "ebpfjit")
 		l = median(f SUBSEP "libpcap"); x = median(f SUBSEP "xnetbpf")
 		expr = f; gsub(/_/, " ", expr)
 		rc = (l > 0) ? sprintf("%.2f", c / l) : "-"
 		re = (l > 0) ? sprintf("%.2f", e / l) : "-"
-		printf "| `%s` | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s |\n", expr, c, e, ec, l, x, rc, re
+		rj = (l > 0 && j >= 0) ? sprintf("%.2f", j / l) : "-"
+		printf "| `%s` | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s |\n", expr, c, e, j, ec, l, x, rc, re, rj
 	}
 }' "$in"
