@@ -77,6 +77,7 @@ func (p *Program) compileJIT() error {
 	// Runner.Run): r1 and r2 are the input memory, r10 the top of the
 	// stack, the other registers zero, the budget what is left once the
 	// first stretch is charged. Only the registers the code names matter.
+	// It ignores r11: it runs on into instruction 0, bound next.
 	fresh := c.a.NewLabel()
 	c.a.Bind(fresh)
 	for r, m := range jitRegs {
@@ -95,7 +96,7 @@ func (p *Program) compileJIT() error {
 	if cost := uint64(p.code[0].cost); cost <= p.budget {
 		c.a.MovImm(jitLeft, int64(p.budget-cost))
 	}
-	c.a.JmpReg(jitT1)
+	// Falls through into instruction 0.
 
 	for i := range p.code {
 		c.a.Bind(c.entry[i])
@@ -190,6 +191,29 @@ func (c *compiler) event(ev, pc int) amd64.Label {
 		c.a.StoreImm(8, jitState, int32(offJPC), int32(pc))
 		c.a.StoreImm(8, jitState, int32(offJEv), int32(ev))
 		c.a.Jmp(c.exit)
+	})
+	return l
+}
+
+// leave ends the drive with evExit at pc. Only r0 and the budget outlive
+// an exit from the frame that ends the drive (a callback's caller keeps
+// its own registers), so only they are stored, not every register as at
+// an event the run resumes from.
+func (c *compiler) leave(pc int) {
+	a := &c.a
+	a.Store(8, jitState, int32(offRegs), jitRegs[0])
+	a.Store(8, jitState, int32(offJLeft), jitLeft)
+	a.StoreImm(8, jitState, int32(offJPC), int32(pc))
+	a.StoreImm(8, jitState, int32(offJEv), evExit)
+	a.Ret()
+}
+
+// leaveStub returns a stub that runs leave(pc), emitted after the code.
+func (c *compiler) leaveStub(pc int) amd64.Label {
+	l := c.a.NewLabel()
+	c.stubs = append(c.stubs, func() {
+		c.a.Bind(l)
+		c.leave(pc)
 	})
 	return l
 }
@@ -559,12 +583,12 @@ func (c *compiler) callLocal(i, t int) {
 func (c *compiler) exitInsn(i int) {
 	a := &c.a
 	if !c.localCalls { // every frame that exits is the one that ends the drive
-		a.Jmp(c.event(evExit, i+1))
+		c.leave(i + 1)
 		return
 	}
 	a.Load(8, false, jitT0, jitState, int32(offDepth))
 	a.ALURM(amd64.Cmp, true, jitT0, jitState, int32(offBaseDepth))
-	a.Jcc(amd64.CondE, c.event(evExit, i+1))
+	a.Jcc(amd64.CondE, c.leaveStub(i+1))
 	a.ALURI(amd64.Sub, true, jitT0, 1)
 	a.Store(8, jitState, int32(offDepth), jitT0)
 	a.ImulImm(true, jitT0, jitT0, int32(sizeFrame))

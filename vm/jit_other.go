@@ -18,6 +18,9 @@ func (p *Program) jitLoop(st *runState, pc int, left uint64) (int, uint64, int) 
 	panic("vm: no JIT in this build")
 }
 
-func (p *Program) jitEnter(st *runState) {
+func jitEnter(fresh uintptr, st *runState, mem []byte) (r0, ev uint64) {
 	panic("vm: no JIT in this build")
 }
+
+// jitFresh is 0: no program runs directly without a JIT.
+func (p *Program) jitFresh() uintptr { return 0 }

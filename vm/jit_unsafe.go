@@ -43,7 +43,6 @@ type jitCode struct {
 	mem      []byte    // the mapping
 	prologue uintptr   // loads the registers, then jumps to the address in r11
 	entries  []uintptr // the native address of each instruction index
-	entry0   uintptr   // entries[0]
 	fresh    uintptr   // the prologue that starts a direct run
 }
 
@@ -68,7 +67,6 @@ func newJITCode(code []byte, prologue, fresh int, offsets []int) (*jitCode, erro
 	for i, o := range offsets {
 		j.entries[i] = base + uintptr(o)
 	}
-	j.entry0 = j.entries[0]
 	j.fresh = base + uintptr(fresh)
 	runtime.AddCleanup(j, func(m []byte) { _ = unix.Munmap(m) }, mem)
 	return j, nil
@@ -89,9 +87,17 @@ func (p *Program) jitLoop(st *runState, pc int, left uint64) (int, uint64, int) 
 	return int(st.jpc), st.jleft, int(st.jev)
 }
 
-// jitEnter starts a direct run of a compiled program (see Runner.Run)
-// through the fresh prologue; the event is left in st.
-func (p *Program) jitEnter(st *runState) {
-	j := p.jit
-	jitCall(j.fresh, j.entry0, unsafe.Pointer(st))
+// jitRun starts a direct run of a compiled program (see Runner.Run)
+// over mem through the fresh prologue at fresh, and returns r0 and the
+// event; the rest of the outcome is in st. Implemented in jit_amd64.s.
+//
+//go:noescape
+func jitRun(fresh uintptr, st unsafe.Pointer, mem []byte) (r0, ev uint64)
+
+// jitFresh returns the address of the fresh prologue, for a Runner.
+func (p *Program) jitFresh() uintptr { return p.jit.fresh }
+
+// jitEnter is jitRun for st.
+func jitEnter(fresh uintptr, st *runState, mem []byte) (r0, ev uint64) {
+	return jitRun(fresh, unsafe.Pointer(st), mem)
 }

@@ -15,8 +15,9 @@ import (
 // A Runner is not safe for concurrent use; use one per goroutine. The
 // Program stays safe to Run from other goroutines meanwhile.
 type Runner struct {
-	p  *Program
-	st *runState
+	p     *Program
+	st    *runState
+	fresh uintptr // the fresh prologue of a program that runs directly, or 0
 }
 
 // NewRunner returns a Runner for the program, which must be of the raw
@@ -26,6 +27,9 @@ func (p *Program) NewRunner() (*Runner, error) {
 		return nil, fmt.Errorf("a Runner is for the raw program type, this program is %s: %w (use TestRun)", p.typ, ErrUnsupported)
 	}
 	r := &Runner{p: p, st: newRunState()}
+	if p.direct {
+		r.fresh = p.jitFresh()
+	}
 	r.prepare()
 	return r, nil
 }
@@ -51,27 +55,43 @@ func (r *Runner) Program() *Program { return r.p }
 // the slow path (an access outside the stack and mem, an error) goes
 // through the general machinery.
 func (r *Runner) Run(mem []byte) (uint64, error) {
+	if r.fresh != 0 {
+		// The compiled code reads mem through st.memLo and st.memN; st.mem,
+		// which keeps mem reachable for the slow path, is set only when
+		// a run needs it.
+		r0, ev := jitEnter(r.fresh, r.st, mem)
+		if ev == evExit && !r.p.writesStack {
+			return r0, nil
+		}
+		return r.finish(mem, r0, int(ev))
+	}
 	st, p := r.st, r.p
 	st.setMem(mem)
-	if !p.direct {
-		r0, _, err := p.exec(st)
-		st.resetRegions()
-		st.mem = nil // hold no reference to the caller's memory between runs
-		r.prepare()
-		return r0, err
-	}
-	p.jitEnter(st) // sets the registers the code names; the others stay unread
+	r0, _, err := p.exec(st)
+	st.resetRegions()
+	st.mem = nil // hold no reference to the caller's memory between runs
+	r.prepare()
+	return r0, err
+}
+
+// finish completes a direct run that left its code with event ev: it
+// resumes the run where the code needs the general machinery, and clears
+// the stack window the run may have written.
+func (r *Runner) finish(mem []byte, r0 uint64, ev int) (uint64, error) {
+	st, p := r.st, r.p
 	var err error
-	if ev := int(st.jev); ev != evExit {
+	if ev != evExit {
+		st.mem = mem
 		_, _, err = st.resume(p, int(st.jpc), st.jleft, ev)
+		st.mem = nil
 		r.prepare()
+		r0 = st.regs[0]
 	}
 	if p.writesStack {
 		clear(st.stack[uint64(len(st.stack))-p.window:])
 	}
-	st.mem = nil
 	if err != nil {
 		return 0, err
 	}
-	return st.regs[0], nil
+	return r0, nil
 }
