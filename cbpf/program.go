@@ -90,7 +90,7 @@ const (
 	iNeg
 	iTAX
 	iTXA
-	// Fused pairs: a packet load followed by a conditional jump on K,
+	// Fused pairs: a packet load (or len) followed by a conditional jump on K,
 	// run as one dispatch (the load's A stays visible to later code).
 	iLdWJEQ
 	iLdWJGT
@@ -116,6 +116,10 @@ const (
 	iLdIndBJGT
 	iLdIndBJGE
 	iLdIndBJSET
+	iLdLenJEQ
+	iLdLenJGT
+	iLdLenJGE
+	iLdLenJSET
 )
 
 var internalOp = map[uint16]uint8{
@@ -246,6 +250,7 @@ var (
 	fuseBase = map[uint16]uint8{
 		OpLdW: iLdWJEQ, OpLdH: iLdHJEQ, OpLdB: iLdBJEQ,
 		OpLdIndW: iLdIndWJEQ, OpLdIndH: iLdIndHJEQ, OpLdIndB: iLdIndBJEQ,
+		OpLdLen: iLdLenJEQ,
 	}
 	fuseCond = map[uint16]uint8{OpJEQK: 0, OpJGTK: 1, OpJGEK: 2, OpJSETK: 3}
 )
@@ -748,6 +753,34 @@ func (p *Program) Run(pkt []byte, wireLen uint32) uint32 {
 				return 0
 			}
 			a = uint32(pkt[k])
+			if a&ins.k2 != 0 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdLenJEQ:
+			a = wireLen
+			if a == ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdLenJGT:
+			a = wireLen
+			if a > ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdLenJGE:
+			a = wireLen
+			if a >= ins.k2 {
+				pc = ins.jt
+			} else {
+				pc = ins.jf
+			}
+		case iLdLenJSET:
+			a = wireLen
 			if a&ins.k2 != 0 {
 				pc = ins.jt
 			} else {
