@@ -49,8 +49,15 @@ func ToEBPF(insns []Instruction) ([]isa.Instruction, error) {
 		t.insn(i, ins)
 	}
 	t.pos[len(insns)] = len(t.out)
+	// The shared "return 0" of failed checks, where some check needs it
+	// (an unreachable tail is one the kernel's verifier rejects).
 	t.ret0 = len(t.out)
-	t.emit(mov32Imm(regA, 0), isa.Instruction{OpCode: isa.OpExit})
+	for _, f := range t.fixups {
+		if f.target < 0 {
+			t.emit(mov32Imm(regA, 0), isa.Instruction{OpCode: isa.OpExit})
+			break
+		}
+	}
 	for _, f := range t.fixups {
 		target := t.ret0
 		if f.target >= 0 {
@@ -75,10 +82,15 @@ func ToEBPFMem(insns []Instruction) ([]isa.Instruction, error) {
 	if err != nil {
 		return nil, err
 	}
-	pro := []isa.Instruction{
-		{OpCode: uint8(isa.ClassLDX) | isa.ModeMEM | isa.SizeW, Dst: isa.R3, Src: isa.R1}, // r3 = *(u32 *)(r1 + 0)
-		alu64Imm(isa.ALUAdd, isa.R1, 4),
-		alu64Imm(isa.ALUSub, isa.R2, 4),
+	// The body reads r1 and r2 only for packets, r3 only for the wire
+	// length (see prologue), so the block is unpacked only as far as that.
+	u := usageOf(insns)
+	var pro []isa.Instruction
+	if u.wireLen {
+		pro = append(pro, isa.Instruction{OpCode: uint8(isa.ClassLDX) | isa.ModeMEM | isa.SizeW, Dst: isa.R3, Src: isa.R1}) // r3 = *(u32 *)(r1 + 0)
+	}
+	if u.pkt || u.backward {
+		pro = append(pro, alu64Imm(isa.ALUAdd, isa.R1, 4), alu64Imm(isa.ALUSub, isa.R2, 4))
 	}
 	return append(pro, body...), nil
 }
@@ -151,29 +163,91 @@ func jmpReg(class isa.Class, op uint8, dst, src isa.Register) isa.Instruction {
 
 func goTo() isa.Instruction { return isa.Instruction{OpCode: isa.OpJA} }
 
-func (t *translator) prologue(insns []Instruction) {
-	t.emit(
-		mov64Reg(regPkt, isa.R1),
-		mov64Reg(regCapLen, isa.R2),
-		mov32Reg(regWireLen, isa.R3),
-		mov32Imm(regA, 0),
-		mov32Imm(regX, 0),
-	)
-	usesMem, backward := false, false
+// usage says which parts of the machine a classic program uses, so that
+// the translation sets up only those.
+type usage struct {
+	pkt      bool // packet loads (absolute, indexed, msh): r6 and r7
+	wireLen  bool // ld/ldx #pktlen: r8
+	readsX   bool // some instruction reads X, which must then start at 0
+	readsA   bool // A may be read before it is written, so it starts at 0
+	mem      bool // scratch memory is loaded from, so it starts zeroed
+	backward bool // backward jumps: r5 counts them down from a budget of r7
+}
+
+func usageOf(insns []Instruction) usage {
+	var u usage
+	// Every path runs instruction 0 first: when it loads A, A is written
+	// before anything reads it.
+	u.readsA = len(insns) == 0 || insns[0].Class() != ClassLD
 	for _, ins := range insns {
-		switch {
-		case ins.Op == OpLdMem || ins.Op == OpLdxMem:
-			usesMem = true
-		case ins.Op == OpJA && int32(ins.K) < 0:
-			backward = true
+		mode := ins.Op & 0xe0
+		switch ins.Class() {
+		case ClassLD:
+			switch mode {
+			case ModeABS:
+				u.pkt = true
+			case ModeIND:
+				u.pkt, u.readsX = true, true
+			case ModeLEN:
+				u.wireLen = true
+			case ModeMEM:
+				u.mem = true
+			}
+		case ClassLDX:
+			switch ins.Op {
+			case OpLdxMsh:
+				u.pkt = true
+			case OpLdxLen:
+				u.wireLen = true
+			case OpLdxMem:
+				u.mem = true
+			}
+		case ClassSTX:
+			u.readsX = true
+		case ClassALU, ClassJMP:
+			if ins.Op&SrcX != 0 && ins.Op != OpNeg {
+				u.readsX = true
+			}
+			if ins.Op == OpJA && int32(ins.K) < 0 {
+				u.backward = true
+			}
+		case ClassRET:
+			if ins.Op == OpRetX {
+				u.readsX = true
+			}
+		case ClassMISC:
+			if ins.Op == OpTXA {
+				u.readsX = true
+			}
 		}
 	}
-	if usesMem {
+	return u
+}
+
+// prologue sets up what the program uses: the packet registers, the wire
+// length, A and X at 0 where they may be read first, zeroed scratch
+// memory and the backward-jump budget. The kernel's converter sets up all
+// of them always; skipping what a program cannot observe changes no result.
+func (t *translator) prologue(insns []Instruction) {
+	u := usageOf(insns)
+	if u.pkt || u.backward {
+		t.emit(mov64Reg(regPkt, isa.R1), mov64Reg(regCapLen, isa.R2))
+	}
+	if u.wireLen {
+		t.emit(mov32Reg(regWireLen, isa.R3))
+	}
+	if u.readsA {
+		t.emit(mov32Imm(regA, 0))
+	}
+	if u.readsX {
+		t.emit(mov32Imm(regX, 0))
+	}
+	if u.mem {
 		for off := int16(scratchOff); off < 0; off += 8 {
 			t.emit(isa.Instruction{OpCode: isa.OpStDW, Dst: isa.R10, Offset: off})
 		}
 	}
-	if backward {
+	if u.backward {
 		t.emit(mov64Reg(regBack, regCapLen), alu64Imm(isa.ALURsh, regBack, 3), alu64Imm(isa.ALUAdd, regBack, MaxBackwardJumps))
 	}
 }
