@@ -18,6 +18,7 @@ type Runner struct {
 	p     *Program
 	st    *runState
 	fresh uintptr // the fresh prologue of a program that runs directly, or 0
+	clean bool    // a direct run leaves the stack as it found it (!p.writesStack)
 }
 
 // NewRunner returns a Runner for the program, which must be of the raw
@@ -29,6 +30,7 @@ func (p *Program) NewRunner() (*Runner, error) {
 	r := &Runner{p: p, st: newRunState()}
 	if p.direct {
 		r.fresh = p.jitFresh()
+		r.clean = !p.writesStack
 	}
 	r.prepare()
 	return r, nil
@@ -60,7 +62,7 @@ func (r *Runner) Run(mem []byte) (uint64, error) {
 		// which keeps mem reachable for the slow path, is set only when
 		// a run needs it.
 		r0, ev := jitEnter(r.fresh, r.st, mem)
-		if ev == evExit && !r.p.writesStack {
+		if ev == evExit && r.clean {
 			return r0, nil
 		}
 		return r.finish(mem, r0, int(ev))
