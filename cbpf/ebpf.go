@@ -13,7 +13,7 @@ const (
 	regX       = isa.R9 // the index register
 	regPkt     = isa.R6 // first byte of the packet
 	regCapLen  = isa.R7 // captured length
-	regWireLen = isa.R8 // wire length
+	regWireLen = isa.R3 // wire length, where it arrives (nothing else uses r3)
 	regBack    = isa.R5 // backward jumps left (programs with backward jumps only)
 	regTmp     = isa.R1
 	regTmp2    = isa.R2
@@ -167,7 +167,7 @@ func goTo() isa.Instruction { return isa.Instruction{OpCode: isa.OpJA} }
 // the translation sets up only those.
 type usage struct {
 	pkt      bool // packet loads (absolute, indexed, msh): r6 and r7
-	wireLen  bool // ld/ldx #pktlen: r8
+	wireLen  bool // ld/ldx #pktlen: r3, loaded by ToEBPFMem
 	readsX   bool // some instruction reads X, which must then start at 0
 	readsA   bool // A may be read before it is written, so it starts at 0
 	mem      bool // scratch memory is loaded from, so it starts zeroed
@@ -224,17 +224,13 @@ func usageOf(insns []Instruction) usage {
 	return u
 }
 
-// prologue sets up what the program uses: the packet registers, the wire
-// length, A and X at 0 where they may be read first, zeroed scratch
+// prologue sets up what the program uses: the packet registers, A and X at 0 where they may be read first, zeroed scratch
 // memory and the backward-jump budget. The kernel's converter sets up all
 // of them always; skipping what a program cannot observe changes no result.
 func (t *translator) prologue(insns []Instruction) {
 	u := usageOf(insns)
 	if u.pkt || u.backward {
 		t.emit(mov64Reg(regPkt, isa.R1), mov64Reg(regCapLen, isa.R2))
-	}
-	if u.wireLen {
-		t.emit(mov32Reg(regWireLen, isa.R3))
 	}
 	if u.readsA {
 		t.emit(mov32Imm(regA, 0))

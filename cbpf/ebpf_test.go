@@ -137,8 +137,7 @@ func ExampleToEBPF() {
 		fmt.Println(ins)
 	}
 	// Output:
-	// w8 = w3
-	// w0 = w8
+	// w0 = w3
 	// exit
 }
 
