@@ -39,11 +39,18 @@ const scratchOff = -4 * MemWords
 // insns must pass Validate. The result uses the ALU32 and JMP32 classes and
 // no lddw, so instruction indexes are slot indexes.
 func ToEBPF(insns []Instruction) ([]isa.Instruction, error) {
+	code, _, err := translate(insns)
+	return code, err
+}
+
+// translate is ToEBPF, also returning what the program uses.
+func translate(insns []Instruction) ([]isa.Instruction, usage, error) {
 	if err := Validate(insns); err != nil {
-		return nil, err
+		return nil, usage{}, err
 	}
+	u := usageOf(insns)
 	t := &translator{pos: make([]int, len(insns)+1)}
-	t.prologue(insns)
+	t.prologue(u)
 	for i, ins := range insns {
 		t.pos[i] = len(t.out)
 		t.insn(i, ins)
@@ -65,11 +72,11 @@ func ToEBPF(insns []Instruction) ([]isa.Instruction, error) {
 		}
 		off := target - f.at - 1
 		if off < math.MinInt16 || off > math.MaxInt16 {
-			return nil, &Error{PC: f.from, Msg: fmt.Sprintf("eBPF jump offset %d does not fit in 16 bits", off)}
+			return nil, usage{}, &Error{PC: f.from, Msg: fmt.Sprintf("eBPF jump offset %d does not fit in 16 bits", off)}
 		}
 		t.out[f.at].Offset = int16(off)
 	}
-	return t.out, nil
+	return t.out, u, nil
 }
 
 // ToEBPFMem is ToEBPF for the raw program type of `gbpf run` and vm.Run,
@@ -78,13 +85,12 @@ func ToEBPF(insns []Instruction) ([]isa.Instruction, error) {
 // packet bytes. A prologue loads the wire length into r3 and moves r1 and r2
 // past it. PacketMem builds such a block.
 func ToEBPFMem(insns []Instruction) ([]isa.Instruction, error) {
-	body, err := ToEBPF(insns)
+	body, u, err := translate(insns)
 	if err != nil {
 		return nil, err
 	}
 	// The body reads r1 and r2 only for packets, r3 only for the wire
 	// length (see prologue), so the block is unpacked only as far as that.
-	u := usageOf(insns)
 	var pro []isa.Instruction
 	if u.wireLen {
 		pro = append(pro, isa.Instruction{OpCode: uint8(isa.ClassLDX) | isa.ModeMEM | isa.SizeW, Dst: isa.R3, Src: isa.R1}) // r3 = *(u32 *)(r1 + 0)
@@ -224,11 +230,11 @@ func usageOf(insns []Instruction) usage {
 	return u
 }
 
-// prologue sets up what the program uses: the packet registers, A and X at 0 where they may be read first, zeroed scratch
-// memory and the backward-jump budget. The kernel's converter sets up all
-// of them always; skipping what a program cannot observe changes no result.
-func (t *translator) prologue(insns []Instruction) {
-	u := usageOf(insns)
+// prologue sets up what the program uses (u): the packet registers, A
+// and X at 0 where they may be read first, zeroed scratch memory and the
+// backward-jump budget. The kernel's converter sets up all of them always;
+// skipping what a program cannot observe changes no result.
+func (t *translator) prologue(u usage) {
 	if u.pkt || u.backward {
 		t.emit(mov64Reg(regPkt, isa.R1), mov64Reg(regCapLen, isa.R2))
 	}
