@@ -374,7 +374,7 @@ func (p *Program) predecode(fused bool) error {
 			p.code[i].cost = 1 + p.code[i+1].cost
 		}
 	}
-	p.window = stackWindow(p.code) // before fusion: fused instructions have a third register
+	p.window, p.writesStack = stackWindow(p.code, p.insns) // before fusion: fused instructions have a third register
 	if fused {
 		fuse(p.code)
 	}

@@ -68,3 +68,7 @@ func RunThroughRunner(a, b *Program, mem []byte) (Outcome, [2]Outcome) {
 	st.release()
 	return want, got
 }
+
+// StackWindow reports the stack window of p and whether its runs may
+// write the stack.
+func StackWindow(p *Program) (uint64, bool) { return p.window, p.writesStack }

@@ -275,7 +275,6 @@ func load(insns []isa.Instruction, opts Options, fused bool) (*Program, error) {
 			return nil, err
 		}
 	}
-	p.writesStack = p.window == StackSize || storesToStack(p.code)
 	if c := uint64(p.code[0].cost); p.jit != nil && p.typ == helpers.Raw && !p.needsEnv && !makesCalls(p.code) && c <= p.budget {
 		p.direct = true
 	}
