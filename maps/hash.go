@@ -10,11 +10,9 @@ import (
 const (
 	slabShift = 6
 	slabElems = 1 << slabShift
-	// Element header: next id (int32, atomic), hash (uint32), LRU
-	// reference bit (uint32, atomic), padding.
+	// Element header: next id (int32, atomic), hash (uint32), padding.
 	hdrNext = 0
 	hdrHash = 4
-	hdrRef  = 8
 	elemHdr = 16
 	noElem  = -1
 )
@@ -25,7 +23,7 @@ type retiredElem struct {
 	epoch uint64
 }
 
-// hashMap is Hash, PerCPUHash, LRUHash and LRUPerCPUHash: buckets of
+// hashMap is Hash and PerCPUHash (lruMap is the LRU types): buckets of
 // chained elements. Elements (header, key, value) live in fixed slabs that
 // never move. Writers serialize on a mutex and publish with atomic stores;
 // program-side lookups (inside a run, see EnterRun) read without locks,
@@ -46,7 +44,6 @@ type hashMap struct {
 	ncpu   int
 	max    int
 	percpu bool
-	lru    bool
 	cp     valueCopier
 
 	buckets []atomic.Int32 // first element of each chain, noElem if empty
@@ -56,19 +53,13 @@ type hashMap struct {
 	free    []int32
 	retired []retiredElem
 	n       int
-
-	// LRU (under mu): a list from most (head) to least (tail) recently
-	// inserted; lookups set the element's reference bit (second chance).
-	lprev, lnext []int32
-	head, tail   int32
 }
 
 func newHash(s *Spec, ncpu int) *hashMap {
 	h := &hashMap{
 		seed: maphash.MakeSeed(), ks: int(s.KeySize), koff: elemHdr,
 		stride: int(round8(s.ValueSize)), ncpu: ncpu, max: int(s.MaxEntries),
-		percpu: s.Type.PerCPU(), lru: s.Type == LRUHash || s.Type == LRUPerCPUHash,
-		cp: newCopier(s), head: noElem, tail: noElem,
+		percpu: s.Type.PerCPU(), cp: newCopier(s),
 	}
 	h.voff = elemHdr + int(round8(s.KeySize))
 	h.vsize = int(s.ValueSize)
@@ -102,7 +93,6 @@ func (h *hashMap) elemIn(dir [][]byte, id int32) []byte {
 func (h *hashMap) elem(id int32) []byte { return h.elemIn(*h.dir.Load(), id) }
 
 func nextOf(e []byte) *atomic.Int32 { return int32At(e[hdrNext:]) }
-func refOf(e []byte) *atomic.Int32  { return int32At(e[hdrRef:]) }
 func hashOf(e []byte) uint32 {
 	return uint32(e[hdrHash]) | uint32(e[hdrHash+1])<<8 | uint32(e[hdrHash+2])<<16 | uint32(e[hdrHash+3])<<24
 }
@@ -137,11 +127,6 @@ func (h *hashMap) lookupPtr(key []byte, cpu int) []byte {
 	if id < 0 {
 		return nil
 	}
-	if h.lru {
-		if r := refOf(e); r.Load() == 0 {
-			r.Store(1)
-		}
-	}
 	v := h.valOf(e)
 	if h.percpu {
 		if uint(cpu) >= uint(h.ncpu) {
@@ -169,10 +154,6 @@ func (h *hashMap) alloc() int32 {
 		h.nslabs++
 		for i := int32(slabElems - 1); i >= 0; i-- {
 			h.free = append(h.free, base+i)
-		}
-		if h.lru {
-			h.lprev = append(h.lprev, make([]int32, slabElems)...)
-			h.lnext = append(h.lnext, make([]int32, slabElems)...)
 		}
 	}
 	id := h.free[len(h.free)-1]
@@ -210,62 +191,12 @@ func (h *hashMap) setLink(bucket uint32, prev, id int32) {
 }
 
 // unlink removes id (with chain predecessor prev) from its bucket and
-// the LRU list, and retires it. The element keeps its own link.
+// retires it. The element keeps its own link.
 func (h *hashMap) unlink(id, prev int32) {
 	e := h.elem(id)
 	h.setLink(hashOf(e)&h.bmask, prev, nextOf(e).Load())
-	if h.lru {
-		h.lruRemove(id)
-	}
 	h.n--
 	h.retire(id)
-}
-
-func (h *hashMap) lruRemove(id int32) {
-	p, n := h.lprev[id], h.lnext[id]
-	if p >= 0 {
-		h.lnext[p] = n
-	} else {
-		h.head = n
-	}
-	if n >= 0 {
-		h.lprev[n] = p
-	} else {
-		h.tail = p
-	}
-}
-
-func (h *hashMap) lruPush(id int32) {
-	h.lprev[id] = noElem
-	h.lnext[id] = h.head
-	if h.head >= 0 {
-		h.lprev[h.head] = id
-	}
-	h.head = id
-	if h.tail < 0 {
-		h.tail = id
-	}
-	refOf(h.elem(id)).Store(0)
-}
-
-// evict removes the least recently used element, giving referenced ones
-// a second chance.
-func (h *hashMap) evict() {
-	for h.tail >= 0 {
-		id := h.tail
-		e := h.elem(id)
-		if refOf(e).Load() != 0 {
-			h.lruRemove(id)
-			h.lruPush(id)
-			continue
-		}
-		prev := int32(noElem)
-		for c := h.buckets[hashOf(e)&h.bmask].Load(); c != id; c = nextOf(h.elem(c)).Load() {
-			prev = c
-		}
-		h.unlink(id, prev)
-		return
-	}
 }
 
 // store writes a value into element storage v: one CPU's (cpu >= 0) with
@@ -288,7 +219,7 @@ func (h *hashMap) store(v, value []byte, cpu int, fresh bool) {
 }
 
 func (h *hashMap) upsert(key, value []byte, flags uint64, cpu int) error {
-	lockOK := !h.percpu && !h.lru
+	lockOK := !h.percpu
 	if err := checkFlags(flags, lockOK); err != nil {
 		return err
 	}
@@ -316,17 +247,10 @@ func (h *hashMap) upsert(key, value []byte, flags uint64, cpu int) error {
 		} else {
 			h.store(v, value, cpu, false)
 		}
-		if h.lru {
-			refOf(oe).Store(1)
-		}
 		return nil
 	}
 	if old < 0 && h.n >= h.max {
-		if !h.lru {
-			return ErrFull
-		}
-		h.evict()
-		old, prev, oe = h.find(key, hv)
+		return ErrFull
 	}
 	id := h.alloc()
 	e := h.elem(id)
@@ -341,17 +265,11 @@ func (h *hashMap) upsert(key, value []byte, flags uint64, cpu int) error {
 		// keeps its link for readers standing on it.
 		nextOf(e).Store(nextOf(oe).Load())
 		h.setLink(b, prev, id)
-		if h.lru {
-			h.lruRemove(old)
-		}
 		h.retire(old)
 	} else {
 		nextOf(e).Store(h.buckets[b].Load())
 		h.buckets[b].Store(id)
 		h.n++
-	}
-	if h.lru {
-		h.lruPush(id)
 	}
 	return nil
 }
