@@ -2,7 +2,6 @@ package maps
 
 import (
 	"bytes"
-	"hash/maphash"
 	"sync"
 	"sync/atomic"
 )
@@ -34,7 +33,7 @@ type retiredElem struct {
 type hashMap struct {
 	base
 	mu     sync.Mutex // writers, and Go-side iteration
-	seed   maphash.Seed
+	keys   keyHasher
 	ks     int
 	koff   int // offset of the key in an element
 	voff   int // offset of the value in an element
@@ -57,7 +56,7 @@ type hashMap struct {
 
 func newHash(s *Spec, ncpu int) *hashMap {
 	h := &hashMap{
-		seed: maphash.MakeSeed(), ks: int(s.KeySize), koff: elemHdr,
+		keys: newKeyHasher(), ks: int(s.KeySize), koff: elemHdr,
 		stride: int(round8(s.ValueSize)), ncpu: ncpu, max: int(s.MaxEntries),
 		percpu: s.Type.PerCPU(), cp: newCopier(s),
 	}
@@ -80,10 +79,7 @@ func newHash(s *Spec, ncpu int) *hashMap {
 	return h
 }
 
-func (h *hashMap) hash(key []byte) uint32 {
-	v := maphash.Bytes(h.seed, key)
-	return uint32(v) ^ uint32(v>>32)
-}
+func (h *hashMap) hash(key []byte) uint32 { return h.keys.sum(key) }
 
 func (h *hashMap) elemIn(dir [][]byte, id int32) []byte {
 	off := int(id&(slabElems-1)) * h.esize

@@ -2,7 +2,6 @@ package maps
 
 import (
 	"bytes"
-	"hash/maphash"
 	"sync"
 	"sync/atomic"
 )
@@ -94,7 +93,7 @@ type lruRetired struct {
 type lruMap struct {
 	base
 	mu     sync.Mutex // writers and the LRU state
-	seed   maphash.Seed
+	keys   keyHasher
 	ks     int
 	voff   int
 	esize  int
@@ -127,7 +126,7 @@ type lruMap struct {
 
 func newLRU(s *Spec, ncpu int) *lruMap {
 	h := &lruMap{
-		seed: maphash.MakeSeed(), ks: int(s.KeySize), stride: int(round8(s.ValueSize)),
+		keys: newKeyHasher(), ks: int(s.KeySize), stride: int(round8(s.ValueSize)),
 		ncpu: ncpu, percpu: s.Type.PerCPU(), cp: newCopier(s),
 		percpuLRU: s.Flags&FlagNoCommonLRU != 0,
 	}
@@ -203,10 +202,7 @@ func (h *lruMap) addSentinel() int32 {
 
 // ---- element storage and the hash table ----
 
-func (h *lruMap) hash(key []byte) uint32 {
-	v := maphash.Bytes(h.seed, key)
-	return uint32(v) ^ uint32(v>>32)
-}
+func (h *lruMap) hash(key []byte) uint32 { return h.keys.sum(key) }
 
 func (h *lruMap) elem(id int32) []byte {
 	dir := *h.dir.Load()
