@@ -77,9 +77,8 @@ func (c *Call) AddRegion(b []byte, writable bool) uint64 {
 	if len(b) == 0 {
 		return 0
 	}
-	a := addrOf(b)
-	c.st.regions = append(c.st.regions, region{lo: a, n: uint64(len(b)), writable: writable, buf: b})
-	return a
+	c.st.newRegion(b, writable)
+	return addrOf(b)
 }
 
 // String describes the call for diagnostics.

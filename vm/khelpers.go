@@ -61,7 +61,10 @@ func (c *Call) addValueRegion(v []byte, m *maps.Map) uint64 {
 	if r := c.st.regions; len(r) > 0 && r[len(r)-1].lo == a {
 		return a
 	}
-	c.st.regions = append(c.st.regions, valueRegion(v, m))
+	r := c.st.newRegion(v, !m.ReadOnlyProg())
+	if off := m.SpinLockOffset(); off >= 0 {
+		r.lock = a + uint64(off) + 1
+	}
 	return a
 }
 

@@ -89,6 +89,22 @@ func (s *runState) resetRegions() {
 	s.maxDepth = 0
 }
 
+// newRegion adds the region of b (without a lock) to the run and returns
+// it. It fills the new element in place: building a region elsewhere and
+// copying it in costs store-forwarding stalls on every map lookup.
+func (s *runState) newRegion(b []byte, writable bool) *region {
+	rs := s.regions
+	if len(rs) < cap(rs) {
+		rs = rs[:len(rs)+1]
+	} else {
+		rs = append(rs, region{})
+	}
+	s.regions = rs
+	r := &rs[len(rs)-1]
+	r.lo, r.n, r.writable, r.lock, r.buf = addrOf(b), uint64(len(b)), writable, 0, b
+	return r
+}
+
 // release drops every reference to the caller's memory.
 func (s *runState) release() {
 	s.resetRegions()
