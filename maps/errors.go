@@ -37,6 +37,8 @@ var (
 	ErrClosed       = &Error{"reader closed", syscall.EBADF}              // EBADF (closed readers)
 	ErrNoMemory     = &Error{"cannot allocate memory", syscall.ENOMEM}    // ENOMEM
 	ErrBadFD        = &Error{"not a valid map or program", syscall.EBADF} // EBADF
+	ErrNoDevice     = &Error{"no such device", syscall.ENODEV}            // ENODEV (cpumap: not a possible CPU)
+	ErrOverflow     = &Error{"value too large", syscall.EOVERFLOW}        // EOVERFLOW (cpumap: queue size)
 	// ErrOpNotSupported is the EOPNOTSUPP flavour of ErrNotSupported some
 	// map types return (bloom filters); errors.Is matches either.
 	ErrOpNotSupported = &Error{"operation not supported", syscall.EOPNOTSUPP}

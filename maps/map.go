@@ -133,6 +133,13 @@ func New(spec *Spec) (*Map, error) {
 		m.impl = newLRU(spec, m.ncpu)
 	case LPMTrie:
 		m.impl = newTrie(spec)
+	case DevMap, DevMapHash, CPUMap, XSKMap:
+		m.impl = newRedir(spec)
+		if spec.Type == DevMap || spec.Type == DevMapHash {
+			// As dev_map_init_map: lookups return the device's value itself.
+			m.spec.Flags |= FlagRdOnlyProg
+			m.rdProg = true
+		}
 	case Queue, Stack:
 		m.impl = newQueue(spec)
 	case BloomFilter:
@@ -194,7 +201,7 @@ func storageSize(s *Spec, ncpu int) uint64 {
 		return n * 15 / 8
 	case Hash, PerCPUHash, LRUHash, LRUPerCPUHash:
 		return n * 4
-	case PerfEventArray, ProgArray, ArrayOfMaps:
+	case PerfEventArray, ProgArray, ArrayOfMaps, DevMap, CPUMap, XSKMap:
 		return n * 8
 	}
 	return 0

@@ -77,6 +77,12 @@ func newOracle(t *testing.T, s *Spec) *oracle {
 	if err != nil {
 		t.Fatalf("kernel map %v: %v", s.Type, err)
 	}
+	return newOracleWith(t, s, km)
+}
+
+// newOracleWith is newOracle for a kernel map made by the caller.
+func newOracleWith(t *testing.T, s *Spec, km *ebpf.Map) *oracle {
+	t.Helper()
 	t.Cleanup(func() { km.Close() })
 	g, err := New(s)
 	if err != nil {

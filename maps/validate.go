@@ -178,6 +178,24 @@ func validate(s *Spec) error {
 				return err
 			}
 		}
+	case DevMap, DevMapHash, CPUMap, XSKMap:
+		okValue := s.ValueSize == 4 || s.ValueSize == 8 && s.Type != XSKMap
+		if s.MaxEntries == 0 || s.KeySize != 4 || !okValue {
+			return inval("key size %d, value size %d, max entries %d: keys are 4 bytes, values 4 or 8 (XSKMap: 4), max entries not 0", s.KeySize, s.ValueSize, s.MaxEntries)
+		}
+		allowed := FlagNUMANode | FlagRdOnly | FlagWrOnly
+		if s.Type == CPUMap {
+			allowed = FlagNUMANode
+		}
+		if bad := s.Flags &^ allowed; bad != 0 {
+			return inval("flags %#x: %#x not allowed for this type", s.Flags, bad)
+		}
+		if s.Type == DevMapHash && s.MaxEntries > 1<<31 {
+			return inval("max entries %d: more than 2^31", s.MaxEntries)
+		}
+		if s.Type == CPUMap && s.MaxEntries > nrCPUs() {
+			return fmt.Errorf("max entries %d: more than the kernel's NR_CPUS (%d): %w", s.MaxEntries, nrCPUs(), ErrTooBig)
+		}
 	default:
 		return fmt.Errorf("type %v: %w", s.Type, ErrNotSupported)
 	}
