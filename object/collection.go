@@ -142,7 +142,8 @@ func programsToLoad(spec *Spec, want []string) ([]string, error) {
 }
 
 // live returns the maps.Spec that creates ms: global data as its contents,
-// a perf event array without max_entries sized to the VM's CPUs.
+// and, as cilium/ebpf and libbpf do, a perf event array or CPU map whose
+// max_entries is 0 or more than the CPUs clamped to one entry per CPU.
 func (ms *MapSpec) live() *maps.Spec {
 	s := &maps.Spec{
 		Name:        ms.Name,
@@ -154,8 +155,8 @@ func (ms *MapSpec) live() *maps.Spec {
 		MapExtra:    ms.MapExtra,
 		SpinLockOff: ms.SpinLockOff,
 	}
-	if ms.Type == maps.PerfEventArray && ms.MaxEntries == 0 {
-		s.MaxEntries = uint32(maps.PossibleCPUs())
+	if n := uint32(maps.PossibleCPUs()); (ms.Type == maps.PerfEventArray || ms.Type == maps.CPUMap) && (ms.MaxEntries == 0 || ms.MaxEntries > n) {
+		s.MaxEntries = n
 	}
 	if ms.InnerMap != nil {
 		s.InnerMap = ms.InnerMap.live()

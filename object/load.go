@@ -226,6 +226,7 @@ var supportedMapTypes = map[maps.Type]bool{
 	maps.PerCPUHash: true, maps.PerCPUArray: true, maps.LRUHash: true, maps.LRUPerCPUHash: true,
 	maps.LPMTrie: true, maps.ArrayOfMaps: true, maps.HashOfMaps: true, maps.Queue: true,
 	maps.Stack: true, maps.RingBuf: true, maps.BloomFilter: true,
+	maps.DevMap: true, maps.DevMapHash: true, maps.CPUMap: true, maps.XSKMap: true,
 }
 
 func isDataSection(name string) bool {

@@ -168,7 +168,7 @@ type MapSpec struct {
 	Type       maps.Type
 	KeySize    uint32
 	ValueSize  uint32
-	MaxEntries uint32 // 0 for a perf event array means one per CPU, as libbpf does
+	MaxEntries uint32 // for a perf event array or CPU map, 0 or more than the CPUs means one per CPU, as libbpf does
 	Flags      uint32
 	MapExtra   uint64
 	// SpinLockOff is the offset of a struct bpf_spin_lock in the value plus

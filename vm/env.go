@@ -91,7 +91,7 @@ type reservation struct {
 type Redirect struct {
 	Set     bool      // a redirect helper succeeded
 	Ifindex uint32    // target interface (bpf_redirect) or key (bpf_redirect_map)
-	Flags   uint64    // the helper's flags
+	Flags   uint64    // the helper's flags (bpf_redirect_map: only a broadcast's, as the kernel keeps them)
 	Map     *maps.Map // the map of bpf_redirect_map, nil for bpf_redirect
 }
 

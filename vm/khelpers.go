@@ -909,21 +909,29 @@ func hRedirectMap(c *Call, r1, r2, r3, _, _ uint64) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	const actionMask, flagMask = 3, 1<<3 | 1<<4 // XDP_ABORTED..XDP_TX; BPF_F_BROADCAST, BPF_F_EXCLUDE_INGRESS
-	if r3&^(actionMask|flagMask) != 0 {
-		return xdpAborted, nil
-	}
+	// As __bpf_xdp_redirect_map: the low bits of flags are the verdict
+	// when the lookup fails; devmaps also take BPF_F_BROADCAST (which
+	// redirects whatever the lookup finds) and BPF_F_EXCLUDE_INGRESS.
+	const actionMask, broadcast, excludeIngress = 3, 1 << 3, 1 << 4
+	var flagMask uint64
 	switch m.Type() {
-	case maps.DevMap, maps.DevMapHash, maps.CPUMap, maps.XSKMap:
+	case maps.DevMap, maps.DevMapHash:
+		flagMask = broadcast | excludeIngress
+	case maps.CPUMap, maps.XSKMap:
 	default:
 		return 0, fmt.Errorf("%w: redirect_map needs a devmap, cpumap or xskmap, not %s", ErrNotMap, m)
 	}
-	key := make([]byte, 4)
-	binary.LittleEndian.PutUint32(key, uint32(r2))
-	if m.LookupPtr(key, c.st.slot) == nil {
+	if r3&^(actionMask|flagMask) != 0 {
+		return xdpAborted, nil
+	}
+	if !m.RedirectTarget(r2) && r3&broadcast == 0 {
+		e.redirect = Redirect{}
 		return r3 & actionMask, nil
 	}
-	e.redirect = Redirect{Set: true, Ifindex: uint32(r2), Flags: r3, Map: m}
+	e.redirect = Redirect{Set: true, Ifindex: uint32(r2), Map: m}
+	if r3&broadcast != 0 { // the kernel keeps the flags only for a broadcast
+		e.redirect.Flags = r3
+	}
 	return xdpRedirect, nil
 }
 

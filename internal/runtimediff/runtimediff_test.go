@@ -70,6 +70,9 @@ type corpusCase struct {
 	known string
 	// name tells apart cases of the same program on other inputs.
 	name string
+	// setup, when set, stores the same elements in both sides' maps
+	// before the runs (for maps user space fills, such as devmaps).
+	setup func(t *testing.T, g *object.Collection, k *ebpf.Collection)
 }
 
 // corpus lists the programs compared, in order.
@@ -100,6 +103,30 @@ var corpus = []corpusCase{
 	// Eviction in full LRU hash maps: gbpf follows the kernel's bpf_lru_list
 	// given the CPU, and both sides run on CPU 0 (see pinCPU0).
 	{file: "lru.c", prog: "xdp_lru"},
+	{file: "redirect.c", prog: "xdp_redirect", setup: redirectTargets},
+	{file: "current.c", prog: "syscall_current", inputs: func(*testing.T) []input { return []input{{ctx: make([]byte, 8)}, {ctx: make([]byte, 8)}} }},
+}
+
+// redirectTargets fills testdata/redirect.c's maps: devs[1] and devh[7]
+// name the loopback interface, cpus[0] gets a queue.
+func redirectTargets(t *testing.T, g *object.Collection, k *ebpf.Collection) {
+	t.Helper()
+	lo := make([]byte, 8)
+	binary.LittleEndian.PutUint32(lo, 1)
+	qsize := make([]byte, 8)
+	binary.LittleEndian.PutUint32(qsize, 64)
+	for _, e := range []struct {
+		m   string
+		key uint32
+		val []byte
+	}{{"devs", 1, lo[:4]}, {"devh", 7, lo}, {"cpus", 0, qsize}} {
+		if err := k.Maps[e.m].Update(e.key, e.val, ebpf.UpdateAny); err != nil {
+			t.Fatalf("kernel %s: %v", e.m, err)
+		}
+		if err := g.Maps[e.m].Update(e.key, e.val, maps.UpdateAny); err != nil {
+			t.Fatalf("gbpf %s: %v", e.m, err)
+		}
+	}
 }
 
 // withContext returns the input sequence of the capture's packets, each
@@ -351,6 +378,7 @@ var requiredMaps = []maps.Type{
 	maps.Array, maps.PerCPUArray, maps.Hash, maps.PerCPUHash, maps.LRUHash,
 	maps.LRUPerCPUHash, maps.LPMTrie, maps.Queue, maps.Stack, maps.BloomFilter,
 	maps.RingBuf, maps.PerfEventArray, maps.ProgArray, maps.ArrayOfMaps, maps.HashOfMaps,
+	maps.DevMap, maps.DevMapHash, maps.CPUMap, maps.XSKMap,
 }
 
 // requiredHelpers are the helpers the corpus must exercise.
@@ -365,6 +393,10 @@ var requiredHelpers = []helpers.ID{
 	helpers.RingbufSubmit, helpers.RingbufDiscard, helpers.ForEachMapElem,
 	helpers.Snprintf, helpers.Loop, helpers.Strncmp, helpers.XDPAdjustMeta,
 	helpers.RingbufQuery, helpers.ProbeReadKernelStr,
+	helpers.KtimeGetBootNS, helpers.KtimeGetCoarseNS, helpers.Jiffies64, helpers.GetPrandomU32,
+	helpers.GetNUMANodeID, helpers.TracePrintk, helpers.GetCurrentPIDTGID, helpers.GetCurrentUIDGID,
+	helpers.GetCurrentComm, helpers.ProbeReadUser, helpers.ProbeReadUserStr, helpers.Redirect,
+	helpers.RedirectMap,
 }
 
 func TestCorpus(t *testing.T) {
@@ -433,6 +465,9 @@ func runCase(t *testing.T, tc corpusCase, ins []input, cov *coverage) {
 	defer unpin()
 	for attempt := 1; ; attempt++ {
 		b := load(t, tc.file, tc.prog, tc.known)
+		if tc.setup != nil {
+			tc.setup(t, b.coll, b.kcoll)
+		}
 		problems, lines, interrupted := runSequence(t, b, ins)
 		if interrupted {
 			if attempt < maxAttempts {
@@ -587,7 +622,7 @@ func compareMaps(spec *object.Spec, coll *object.Collection, kcoll *ebpf.Collect
 			continue
 		}
 		switch ms.Type {
-		case maps.BloomFilter, maps.PerfEventArray:
+		case maps.BloomFilter, maps.PerfEventArray, maps.XSKMap:
 			// Neither side can list these; the programs record what
 			// their operations return in other maps.
 			continue
