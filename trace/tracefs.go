@@ -7,23 +7,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // tracefsDir is where tracefs is (or gets) mounted.
 const tracefsDir = "/sys/kernel/tracing"
-
-// ensureTracefs mounts tracefs when its events directory is missing.
-func ensureTracefs(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, "events")); err == nil {
-		return nil
-	}
-	if err := unix.Mount("nodev", dir, "tracefs", 0, ""); err != nil {
-		return fmt.Errorf("mounting tracefs at %s: %w", dir, err)
-	}
-	return nil
-}
 
 // tpField is one field of a tracepoint's format.
 type tpField struct {

@@ -17,3 +17,7 @@ func clockNS(id int32) uint64 {
 	}
 	return uint64(ts.Sec)*1e9 + uint64(ts.Nsec)
 }
+
+// gettid is the calling thread's id, the low half of
+// bpf_get_current_pid_tgid.
+func gettid() int { return unix.Gettid() }

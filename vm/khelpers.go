@@ -111,7 +111,7 @@ func kernelHelpers(t helpers.ProgType) map[int32]helper {
 	add(helpers.GetSMPProcessorID, func(c *Call, _, _, _, _, _ uint64) (uint64, error) { return uint64(c.st.slot), nil })
 	add(helpers.GetNUMANodeID, func(*Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 0, nil })
 	add(helpers.GetCurrentPIDTGID, func(*Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) {
-		return uint64(os.Getpid())<<32 | uint64(syscall.Gettid()), nil
+		return uint64(os.Getpid())<<32 | uint64(gettid()), nil
 	})
 	add(helpers.GetCurrentUIDGID, func(*Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) {
 		return uint64(uint32(os.Getgid()))<<32 | uint64(uint32(os.Getuid())), nil
