@@ -63,7 +63,8 @@ var bpftoolMapTypes = map[maps.Type]string{
 	maps.PerCPUHash: "percpu_hash", maps.PerCPUArray: "percpu_array", maps.LRUHash: "lru_hash",
 	maps.LRUPerCPUHash: "lru_percpu_hash", maps.LPMTrie: "lpm_trie", maps.ArrayOfMaps: "array_of_maps",
 	maps.HashOfMaps: "hash_of_maps", maps.Queue: "queue", maps.Stack: "stack", maps.RingBuf: "ringbuf",
-	maps.BloomFilter: "bloom_filter",
+	maps.BloomFilter: "bloom_filter", maps.DevMap: "devmap", maps.DevMapHash: "devmap_hash",
+	maps.CPUMap: "cpumap", maps.XSKMap: "xskmap",
 }
 
 func mapTypeName(t maps.Type) string {
@@ -138,8 +139,8 @@ func dumpOne(m *maps.Map) ([]byte, error) {
 			out = append(out, dumpEntry{Value: hexp(v)})
 		}
 		return json.Marshal(out)
-	case maps.PerfEventArray, maps.BloomFilter:
-		// Neither has elements user space can list.
+	case maps.PerfEventArray, maps.BloomFilter, maps.XSKMap:
+		// None has elements user space can list.
 		return []byte("[]"), nil
 	}
 	entries, err := m.Entries()
