@@ -652,6 +652,7 @@ func (p *Program) loop(st *runState, pc int, left uint64) (int, uint64, int) {
 			f.ret = pc
 			f.saved = [4]uint64{regs[6], regs[7], regs[8], regs[9]}
 			f.r10 = regs[10]
+			f.caller = 0
 			depth++
 			if depth > st.maxDepth {
 				st.maxDepth = depth
@@ -663,8 +664,8 @@ func (p *Program) loop(st *runState, pc int, left uint64) (int, uint64, int) {
 			pc = int(ins.off)
 		case opExit:
 			depth := st.depth
-			if depth == st.baseDepth {
-				return pc, left, evExit
+			if depth == st.baseDepth || st.frames[depth-1].caller != 0 {
+				return pc, left, evExit // resume returns into the caller's program (see returnAcross)
 			}
 			depth--
 			st.depth = depth
@@ -776,7 +777,17 @@ func (st *runState) resume(cur *Program, pc int, left uint64, ev int) (*Program,
 		i := pc - 1 // the instruction that raised the event
 		switch ev {
 		case evExit:
-			return cur, left, nil
+			if st.depth == st.baseDepth {
+				return cur, left, nil
+			}
+			// A tail call replaced a called frame's code: its exit
+			// returns into the caller, which runs another program.
+			cur, pc = st.returnAcross()
+			if c := uint64(cur.code[pc].cost); c <= left {
+				left -= c
+			} else {
+				return cur, 0, cur.exhausted(pc + int(left))
+			}
 		case evCall:
 			st.left = left
 			err := cur.call(st, i)
@@ -788,6 +799,12 @@ func (st *runState) resume(cur *Program, pc int, left uint64, ev int) (*Program,
 			}
 			if t := st.tail; t != nil {
 				st.tail = nil
+				if d := st.depth; d > st.baseDepth && st.frames[d-1].caller == 0 {
+					// The target replaces a called frame: its exit
+					// returns into cur (returnAcross).
+					st.callers = append(st.callers, cur)
+					st.frames[d-1].caller = len(st.callers)
+				}
 				cur = t
 				st.call.prog = t
 				st.regions = append(st.regions, t.static...)
@@ -815,6 +832,24 @@ func (st *runState) resume(cur *Program, pc int, left uint64, ev int) (*Program,
 			return cur, 0, cur.exhausted(pc + int(left))
 		}
 	}
+}
+
+// returnAcross pops a called frame whose code a tail call replaced, as
+// the exit of a called frame does, and returns the program that frame
+// returns into and the instruction index there.
+func (st *runState) returnAcross() (*Program, int) {
+	regs := &st.regs
+	d := st.depth - 1
+	st.depth = d
+	f := &st.frames[d]
+	regs[6], regs[7], regs[8], regs[9] = f.saved[0], f.saved[1], f.saved[2], f.saved[3]
+	regs[10] = f.r10
+	st.stackLo += StackSize
+	st.stackN -= StackSize
+	p := st.callers[f.caller-1]
+	f.caller = 0
+	st.call.prog = p
+	return p, f.ret
 }
 
 // callback runs the subprogram at instruction index target as a function

@@ -563,6 +563,7 @@ func (c *compiler) callLocal(i, t int) {
 		a.Store(8, jitT0, fo+int32(offFrameSaved)+int32(8*k), jitRegs[r])
 	}
 	a.Store(8, jitT0, fo+int32(offFrameR10), jitRegs[10])
+	a.StoreImm(8, jitT0, fo+int32(offFrameCaller), 0)
 	landing := a.NewLabel()
 	a.LeaLabel(jitT1, landing)
 	a.Store(8, jitT0, fo+int32(offFrameRetAddr), jitT1)
@@ -590,10 +591,15 @@ func (c *compiler) exitInsn(i int) {
 	a.ALURM(amd64.Cmp, true, jitT0, jitState, int32(offBaseDepth))
 	a.Jcc(amd64.CondE, c.leaveStub(i+1))
 	a.ALURI(amd64.Sub, true, jitT0, 1)
-	a.Store(8, jitState, int32(offDepth), jitT0)
-	a.ImulImm(true, jitT0, jitT0, int32(sizeFrame))
-	a.ALURR(amd64.Add, true, jitT0, jitState)
+	a.ImulImm(true, jitT1, jitT0, int32(sizeFrame))
+	a.ALURR(amd64.Add, true, jitT1, jitState)
 	fo := int32(offFrames)
+	// A frame whose code a tail call replaced returns into another
+	// program: resume does that return (returnAcross).
+	a.ALUMI(amd64.Cmp, true, jitT1, fo+int32(offFrameCaller), 0)
+	a.Jcc(amd64.CondNE, c.event(evExit, i+1))
+	a.Store(8, jitState, int32(offDepth), jitT0)
+	a.MovRR(true, jitT0, jitT1)
 	for k, r := range []int{6, 7, 8, 9} {
 		a.Load(8, false, jitRegs[r], jitT0, fo+int32(offFrameSaved)+int32(8*k))
 	}

@@ -35,6 +35,7 @@ var (
 	offFrameSaved   = unsafe.Offsetof(frame{}.saved)
 	offFrameR10     = unsafe.Offsetof(frame{}.r10)
 	offFrameRetAddr = unsafe.Offsetof(frame{}.retAddr)
+	offFrameCaller  = unsafe.Offsetof(frame{}.caller)
 )
 
 // jitCode is a compiled program in executable memory, unmapped when the

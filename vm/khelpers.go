@@ -321,8 +321,8 @@ func hTailCall(c *Call, _, r2, r3, _, _ uint64) (uint64, error) {
 		return 0, fmt.Errorf("r2: %s is not a prog array: %w", m, ErrNotMap)
 	}
 	st := c.st
-	if st.depth != 0 {
-		return 0, fmt.Errorf("%w: tail call from a subprogram or callback", ErrUnsupported)
+	if st.baseDepth != 0 {
+		return 0, fmt.Errorf("%w: tail call from a callback", ErrUnsupported)
 	}
 	idx := uint32(r3)
 	if idx >= m.MaxEntries() || st.tailCalls >= MaxTailCalls {

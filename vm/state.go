@@ -21,6 +21,11 @@ type frame struct {
 	saved   [4]uint64 // r6 to r9
 	r10     uint64
 	retAddr uintptr // JIT: the native address to return to
+	// caller is 0, or 1 plus the index in runState.callers of the
+	// program to return into when the called frame's code was replaced
+	// by a tail call: its exit then goes through resume, which switches
+	// programs. (An index, not a pointer: the JIT clears it.)
+	caller int
 }
 
 // runState is the per-run state. It lives on the heap (pooled), so the
@@ -49,6 +54,7 @@ type runState struct {
 	slot        int      // execution slot ("CPU") of the run, -1 when none is held
 	token       maps.RunToken
 	rawReserved []reservation // ring buffer records reserved by a raw-type run
+	callers     []*Program    // programs that tail calls from called frames return into (frame.caller)
 
 	clearN uint64 // bytes at the top of the stack the entry frame may have written (the program's stack window)
 
@@ -85,6 +91,10 @@ func (s *runState) resetRegions() {
 		s.regions[i].buf = nil
 	}
 	s.regions = s.regions[:0]
+	if len(s.callers) > 0 {
+		clear(s.callers)
+		s.callers = s.callers[:0]
+	}
 	clear(s.stack[uint64(len(s.stack))-uint64(s.maxDepth)*StackSize-s.clearN:])
 	s.maxDepth = 0
 }

@@ -84,6 +84,7 @@ var corpus = []corpusCase{
 	{file: "queues.c", prog: "xdp_queues"},
 	{file: "tailcall.c", prog: "xdp_chain"},
 	{file: "tailcall.c", prog: "xdp_selfloop"},
+	{file: "subtail.c", prog: "xdp_subtail"},
 	{file: "mapinmap.c", prog: "xdp_mapinmap"},
 	{file: "globals.c", prog: "xdp_globals"},
 	{file: "adjust.c", prog: "xdp_adjust"},
@@ -421,7 +422,10 @@ func TestCorpus(t *testing.T) {
 			if tc.inputs != nil {
 				ins = tc.inputs(t)
 			}
-			runCase(t, tc, ins, cov)
+			// Both engines run every case against the kernel.
+			for _, e := range vm.Engines() {
+				t.Run(string(e), func(t *testing.T) { runCase(t, tc, e, ins, cov) })
+			}
 		})
 	}
 	t.Run("coverage", func(t *testing.T) {
@@ -460,11 +464,11 @@ func TestCorpus(t *testing.T) {
 
 // runCase runs the input sequence on fresh collections of both sides and
 // compares every run and then every map.
-func runCase(t *testing.T, tc corpusCase, ins []input, cov *coverage) {
+func runCase(t *testing.T, tc corpusCase, engine vm.Engine, ins []input, cov *coverage) {
 	unpin := pinCPU0(t)
 	defer unpin()
 	for attempt := 1; ; attempt++ {
-		b := load(t, tc.file, tc.prog, tc.known)
+		b := load(t, tc.file, tc.prog, tc.known, engine)
 		if tc.setup != nil {
 			tc.setup(t, b.coll, b.kcoll)
 		}
@@ -557,7 +561,7 @@ type sides struct {
 // load compiles file and loads fresh collections of it on both sides; the
 // kernel's is closed when the test ends.
 // A gbpf load error skips the test when known names a known mismatch.
-func load(t *testing.T, file, prog, known string) *sides {
+func load(t *testing.T, file, prog, known string, engine vm.Engine) *sides {
 	t.Helper()
 	obj := cc.object(t, file)
 	spec, err := object.LoadSpec(obj)
@@ -568,7 +572,7 @@ func load(t *testing.T, file, prog, known string) *sides {
 	if err != nil {
 		t.Fatal(err)
 	}
-	coll, err := object.NewCollection(spec, object.CollectionOptions{Programs: []string{prog}})
+	coll, err := object.NewCollection(spec, object.CollectionOptions{Programs: []string{prog}, Engine: engine})
 	if err != nil && known != "" {
 		t.Skipf("known mismatch: %s: gbpf: %v", known, err)
 	}

@@ -32,7 +32,7 @@ func TestComparisonDetectsDifferences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.prog, func(t *testing.T) {
-			b := load(t, tt.file, tt.prog, "")
+			b := load(t, tt.file, tt.prog, "", vm.Interp)
 			unpin := pinCPU0(t)
 			defer unpin()
 			for i, in := range pkts {
