@@ -110,42 +110,20 @@ var benchCases = []benchCase{
 	}},
 }
 
-// BenchmarkVsKernel measures each program per run in gbpf's interpreter
-// and in the kernel's BPF_PROG_TEST_RUN (repeat 1000 per sample), in the
-// same process. The kernel's rows also report ns/run-net: the run minus
+// BenchmarkVsKernel measures each program per run in gbpf (the
+// interpreter, and the JIT as gbpf-jit) and in the kernel's
+// BPF_PROG_TEST_RUN (repeat 1000 per sample), in the same process. The kernel's rows also report ns/run-net: the run minus
 // the kernel's empty-program test_run cost measured just before.
 func BenchmarkVsKernel(b *testing.B) {
 	var emptyKernel float64
 	for _, c := range benchCases {
-		b.Run(c.name+"/gbpf", func(b *testing.B) {
-			var ms []*maps.Map
-			for k := range c.maps {
-				m, err := maps.New(&c.maps[k])
-				if err != nil {
-					b.Fatal(err)
-				}
-				ms = append(ms, m)
+		for _, e := range vm.Engines() {
+			name := c.name + "/gbpf"
+			if e != vm.Interp {
+				name += "-" + string(e)
 			}
-			p, err := vm.Load(assemble(b, c.src), vm.Options{Type: helpers.XDP, Maps: ms})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if c.setup != nil {
-				c.setup(b, ms, p, nil)
-			}
-			var total time.Duration
-			runs := 0
-			for b.Loop() {
-				res, err := p.TestRun(vm.TestRunOptions{Data: ipv4UDP, Repeat: benchRepeat})
-				if err != nil {
-					b.Fatal(err)
-				}
-				total += res.Duration * benchRepeat
-				runs += benchRepeat
-				drainGbpf(b, ms)
-			}
-			b.ReportMetric(float64(total.Nanoseconds())/float64(runs), "ns/run")
-		})
+			b.Run(name, func(b *testing.B) { benchGbpf(b, c, e) })
+		}
 		b.Run(c.name+"/kernel", func(b *testing.B) {
 			kernelOrSkip(b)
 			var kms []*ebpf.Map
@@ -193,6 +171,37 @@ func BenchmarkVsKernel(b *testing.B) {
 			b.ReportMetric(perRun-emptyKernel, "ns/run-net")
 		})
 	}
+}
+
+// benchGbpf measures one case in gbpf's test run on engine e.
+func benchGbpf(b *testing.B, c benchCase, e vm.Engine) {
+	var ms []*maps.Map
+	for k := range c.maps {
+		m, err := maps.New(&c.maps[k])
+		if err != nil {
+			b.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	p, err := vm.Load(assemble(b, c.src), vm.Options{Type: helpers.XDP, Maps: ms, Engine: e})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if c.setup != nil {
+		c.setup(b, ms, p, nil)
+	}
+	var total time.Duration
+	runs := 0
+	for b.Loop() {
+		res, err := p.TestRun(vm.TestRunOptions{Data: ipv4UDP, Repeat: benchRepeat})
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += res.Duration * benchRepeat
+		runs += benchRepeat
+		drainGbpf(b, ms)
+	}
+	b.ReportMetric(float64(total.Nanoseconds())/float64(runs), "ns/run")
 }
 
 // drainGbpf empties gbpf ring buffers between samples.
