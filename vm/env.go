@@ -76,6 +76,7 @@ type env struct {
 	xdpIngress      uint32
 	xdpRxQueue      uint32
 	frags           []byte // XDP data beyond the linear part (multi-buffer)
+	sock            []byte // sk_buff types: the test run's socket as struct bpf_sock (__sk_buff.sk points here)
 	redirect        Redirect
 	reserved        []reservation
 }
@@ -143,9 +144,12 @@ func (p *Program) ctxAccess(st *runState, i int, a uint64, m memOp) error {
 	}
 	var r uint64
 	var ok bool
-	if e.typ == helpers.XDP {
+	switch {
+	case e.typ == helpers.XDP:
 		r, ok = e.xdpAccess(off, m.size, m.write)
-	} else {
+	case off == skbSkOff && m.size == 8 && !m.write && e.sock != nil:
+		r, ok = e.skSock(st), true
+	default:
 		r, ok = e.skbAccess(off, m.size, m.write, v)
 	}
 	if !ok {
@@ -155,6 +159,51 @@ func (p *Program) ctxAccess(st *runState, i int, a uint64, m memOp) error {
 		st.regs[ins.dst&15] = r
 	}
 	return nil
+}
+
+// skbSkOff is the offset of __sk_buff.sk.
+const skbSkOff = 168
+
+// skSock returns the address of the run's socket, the value of
+// __sk_buff.sk, making it a read-only region of the run.
+func (e *env) skSock(st *runState) uint64 {
+	a := addrOf(e.sock)
+	for i := range st.regions {
+		if st.regions[i].lo == a {
+			return a
+		}
+	}
+	st.newRegion(e.sock, false)
+	return a
+}
+
+// testRunSock is the socket bpf_prog_test_run_skb gives the packet, as
+// struct bpf_sock reads it through the pointer __sk_buff.sk (a
+// PTR_TO_SOCK_COMMON): a socket of the packet's family, AF_UNSPEC for
+// other EtherTypes, bound to the packet's source and destination
+// addresses (the IPv4 fields hold network-order bytes), no ports, state
+// TCP_CLOSE, no receive queue.
+func testRunSock(proto uint16, frame []byte) []byte {
+	const (
+		family, srcIP4, srcIP6, dstIP4, dstIP6, state, rxQueue = 4, 24, 28, 52, 56, 72, 76
+		afInet, afInet6, tcpClose                              = 2, 10, 7
+	)
+	le := binary.LittleEndian
+	s := make([]byte, 80) // sizeof(struct bpf_sock)
+	ip := frame[ethHLen:]
+	switch proto {
+	case 0x0800:
+		le.PutUint32(s[family:], afInet)
+		copy(s[srcIP4:srcIP4+4], ip[12:16])
+		copy(s[dstIP4:dstIP4+4], ip[16:20])
+	case 0x86dd:
+		le.PutUint32(s[family:], afInet6)
+		copy(s[srcIP6:srcIP6+16], ip[8:24])
+		copy(s[dstIP6:dstIP6+16], ip[24:40])
+	}
+	le.PutUint32(s[state:], tcpClose)
+	le.PutUint32(s[rxQueue:], 0xffffffff) // -1: NO_QUEUE_MAPPING
+	return s
 }
 
 // xdpAccess reads a field of xdp_md (xdp_is_valid_access: reads only,
@@ -213,8 +262,8 @@ func (e *env) skbAccess(off, size uint64, write bool, v uint64) (uint64, bool) {
 	switch {
 	case off >= 88 && off < 140, off >= 144 && off < 152, off >= 172 && off < 176, off >= 180 && off < 184:
 		return 0, false // family..local_port, flow_keys, padding, tstamp_type
-	case off >= 168 && off < 172:
-		return 0, false // sk: gbpf has no sockets
+	case off >= 168 && off < 176:
+		return 0, false // sk: ctxAccess reads it (skSock)
 	}
 	if !tc {
 		switch {
@@ -677,6 +726,7 @@ func newSkbEnv(typ helpers.ProgType, data, ctx []byte) (*env, error) {
 		}
 	}
 	s.protocol = uint32(proto>>8 | proto<<8) // stored in network order
+	e.sock = testRunSock(proto, data)
 	e.macOff, e.netOff = 0, ethHLen
 	e.data, e.end = ethHLen, size
 	if typ != helpers.SocketFilter {

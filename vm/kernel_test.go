@@ -1157,13 +1157,6 @@ func TestContextAccessRules(t *testing.T) {
 						t.Fatal(err)
 					}
 					_, gerr := p.TestRun(vm.TestRunOptions{Data: ipv4UDP})
-					if typ != helpers.XDP && off >= 168 && off < 176 && kerr == nil {
-						// __sk_buff.sk: the kernel gives a socket, gbpf has none and refuses.
-						if gerr == nil {
-							t.Errorf("%s %q: gbpf accepts a socket access", typ, src)
-						}
-						continue
-					}
 					if (kerr == nil) != (gerr == nil) {
 						t.Errorf("%s %q: kernel error %v, gbpf error %v", typ, src, kerr, gerr)
 					}

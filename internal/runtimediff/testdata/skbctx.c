@@ -1,5 +1,6 @@
 // Context fields in and out: __sk_buff (mark, priority, cb, tc_index,
-// tc_classid) for tc and socket filters, xdp_md with bpf_xdp_adjust_meta.
+// tc_classid, the test run's socket through sk) for tc and socket
+// filters, xdp_md with bpf_xdp_adjust_meta.
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
@@ -19,9 +20,26 @@ static __always_inline void add(__u32 key, __s64 n)
 		*v += n;
 }
 
+/* The socket BPF_PROG_TEST_RUN gives the packet, through skb->sk. */
+static __always_inline void sock(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk) {
+		add(7, -1);
+		return;
+	}
+	add(7, sk->family);
+	add(8, sk->src_ip4 ^ sk->dst_ip4);
+	add(9, sk->src_ip6[0] + sk->src_ip6[3] + sk->dst_ip6[1] + sk->dst_ip6[2]);
+	add(10, sk->state + sk->rx_queue_mapping * 100 + sk->bound_dev_if);
+	add(11, sk->src_port + sk->dst_port);
+}
+
 SEC("tc")
 int tc_ctx(struct __sk_buff *skb)
 {
+	sock(skb);
 	add(0, skb->len);
 	add(1, skb->pkt_type);
 	add(2, skb->protocol);
@@ -52,6 +70,7 @@ unsigned long long load_word(void *skb, unsigned long long off) asm("llvm.bpf.lo
 SEC("socket")
 int socket_ctx(struct __sk_buff *skb)
 {
+	sock(skb);
 	add(0, skb->len);
 	add(1, skb->pkt_type);
 	add(2, skb->protocol);
