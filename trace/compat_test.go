@@ -2,12 +2,15 @@ package trace
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // need skips the test with reason, or fails it under CI=true, where every
@@ -94,6 +97,14 @@ var oneLiners = []struct {
 	{"probe", []string{`tracepoint:syscalls:sys_enter_getp* /comm == "gbpfwl"/ { @[probe] = count(); }`}},
 	{"json-count", []string{"-f", "json", `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl" && args->count != 832/ { @[args->count] = count(); @s = stats(args->count); }`}},
 	{"json-hist", []string{"-f", "json", `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @ = hist(args->count); printf("x\n"); }`}},
+	// Timed probes: the workload lingers 300 ms (--linger), so each fires.
+	{"interval", []string{"--linger", "300", `interval:ms:10 { @fired = 1; exit(); }`}},
+	{"interval-probe", []string{"--linger", "300", `interval:ms:20 { printf("%s\n", probe); exit(); }`}},
+	{"profile-hz", []string{"--linger", "300", `profile:hz:99 { @p = 1; } interval:ms:100 { exit(); }`}},
+	{"profile-probe", []string{"--linger", "300", `profile:ms:5 { @[probe] = 1; } interval:ms:60 { exit(); }`}},
+	{"software-clock", []string{"--linger", "300", `software:cpu-clock:1000000 { @s = 1; } interval:ms:60 { exit(); }`}},
+	{"page-faults", []string{`software:page-faults:1 /comm == "gbpfwl"/ { @pf = 1; }`}},
+	{"interval-us", []string{"--linger", "300", `interval:us:5000 { @[probe] = 1; exit(); }`}},
 }
 
 // splitArgs puts the flags of a case before -e PROGRAM and its
@@ -131,7 +142,12 @@ func TestCompareWithBpftrace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			flags, prog, params := splitArgs(tc.args)
 			prog = strings.ReplaceAll(prog, ":WL:", ":"+wl+":")
-			args := append(append(append([]string{}, flags...), "-c", wl, "-e", prog), params...)
+			command := wl
+			if len(flags) >= 2 && flags[0] == "--linger" {
+				command += " " + flags[1]
+				flags = flags[2:]
+			}
+			args := append(append(append([]string{}, flags...), "-c", command, "-e", prog), params...)
 			cmd := exec.Command(bt, args...)
 			var btOut, btErr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &btOut, &btErr
@@ -173,4 +189,61 @@ func normalize(s string) string {
 		i = j
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestRawTracepoint counts the workload's getpid calls through the raw
+// sys_enter tracepoint (arg1 is the syscall number), which bpftrace 0.17
+// lacks, and compares the output with bpftrace's count of the same calls
+// through the syscall tracepoint.
+func TestRawTracepoint(t *testing.T) {
+	need(t, os.Geteuid() == 0, "tracing needs root")
+	bt, err := exec.LookPath("bpftrace")
+	need(t, err == nil, "bpftrace is not installed")
+	cc, err := exec.LookPath("gcc")
+	need(t, err == nil, "gcc is not installed (builds the workload)")
+	need(t, ensureTracefs(tracefsDir) == nil, "tracefs cannot be mounted")
+	wl := filepath.Join(t.TempDir(), "gbpfwl")
+	if out, err := exec.Command(cc, "-O1", "-o", wl, "testdata/workload.c").CombinedOutput(); err != nil {
+		t.Fatalf("building the workload: %v\n%s", err, out)
+	}
+	want, err := exec.Command(bt, "-c", wl, "-e", `tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @ = count(); }`).Output()
+	if err != nil {
+		t.Fatalf("bpftrace: %v", err)
+	}
+	var out, errOut bytes.Buffer
+	args := []string{"-c", wl, "-e", fmt.Sprintf(`rawtracepoint:sys_enter /comm == "gbpfwl" && arg1 == %d/ { @ = count(); }`, unix.SYS_GETPID)}
+	if rc := Main(args, &out, &errOut); rc != 0 {
+		t.Fatalf("gbpf trace %q: exit %d\n%s", args, rc, errOut.String())
+	}
+	if out.String() != string(want) {
+		t.Fatalf("gbpf trace %q:\n%s\nbpftrace's syscall tracepoint count:\n%s", args, out.String(), want)
+	}
+}
+
+// TestHardwareLikeBpftrace runs a hardware probe under both tools: where
+// the machine has no such PMU event both must fail to attach, naming the
+// probe; where it has one both print the same.
+func TestHardwareLikeBpftrace(t *testing.T) {
+	need(t, os.Geteuid() == 0, "tracing needs root")
+	bt, err := exec.LookPath("bpftrace")
+	need(t, err == nil, "bpftrace is not installed")
+	prog := `hardware:cycles:100000 { @ = 1; exit(); }`
+	btOut, btErr := exec.Command(bt, "-e", prog).CombinedOutput()
+	var out, errOut bytes.Buffer
+	rc := Main([]string{"-e", prog}, &out, &errOut)
+	switch {
+	case btErr != nil && rc == 0:
+		t.Fatalf("bpftrace fails (%s) but gbpf trace runs:\n%s", btOut, out.String())
+	case btErr == nil && rc != 0:
+		t.Fatalf("bpftrace runs but gbpf trace fails: %s", errOut.String())
+	case rc != 0:
+		if !strings.Contains(errOut.String(), "hardware:cycles:100000") || !strings.Contains(errOut.String(), "perf_event_open") {
+			t.Errorf("gbpf trace's error does not name the probe and the failing call: %s", errOut.String())
+		}
+		t.Logf("both fail: bpftrace %q, gbpf trace %q", strings.TrimSpace(string(btOut)), strings.TrimSpace(errOut.String()))
+	default:
+		if !strings.Contains(string(btOut), "@: 1") || !strings.Contains(out.String(), "@: 1") {
+			t.Errorf("outputs: bpftrace %q, gbpf trace %q", btOut, out.String())
+		}
+	}
 }

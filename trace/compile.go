@@ -76,10 +76,11 @@ type printfDesc struct {
 
 // attachPoint is one concrete probe: a provider and what it attaches to.
 type attachPoint struct {
-	Provider string // BEGIN, END, tracepoint, uprobe, uretprobe
-	Target   string // tracepoint category, uprobe binary
+	Provider string // BEGIN, END, tracepoint, rawtracepoint, uprobe, uretprobe, interval, profile, software, hardware
+	Target   string // tracepoint category, uprobe binary, interval/profile unit, software/hardware event
 	Func     string // tracepoint name, uprobe symbol
 	Name     string // canonical probe name, as `probe` prints it
+	Count    uint64 // interval/profile rate, software/hardware period (0: the event's default)
 }
 
 // compiledProg is the eBPF code for one attach point.
@@ -804,6 +805,15 @@ func (g *gen) builtin(e *lang.Builtin) error {
 	default:
 		if strings.HasPrefix(e.Name, "arg") {
 			n, err := strconv.Atoi(e.Name[3:])
+			if err == nil && g.point.Provider == "rawtracepoint" {
+				// struct bpf_raw_tracepoint_args: the tracepoint's
+				// arguments as u64s.
+				if n > 11 {
+					return g.errorf(e, "%s: raw tracepoints have at most 12 arguments", e.Name)
+				}
+				g.ldx(isa.SizeDW, isa.R0, isa.R6, int16(8*n))
+				return nil
+			}
 			regs := []int16{112, 104, 96, 88, 72, 64}
 			if err == nil && n < len(regs) {
 				g.ldx(isa.SizeDW, isa.R0, isa.R6, regs[n])

@@ -89,6 +89,17 @@ func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
 				return nil, fmt.Errorf("%s: wildcards in %s probes are not supported by gbpf trace yet", sp.Raw, sp.Provider)
 			}
 			out = append(out, attachPoint{Provider: sp.Provider, Target: sp.Target, Func: sp.Func, Name: sp.String()})
+		case "interval", "profile", "software", "hardware":
+			pt := attachPoint{Provider: sp.Provider, Target: sp.Target, Count: sp.Count, Name: sp.String()}
+			if _, err := perfAttr(pt); err != nil {
+				return nil, err
+			}
+			out = append(out, pt)
+		case "rawtracepoint":
+			if sp.Wildcard {
+				return nil, fmt.Errorf("%s: wildcards in rawtracepoint probes are not supported by gbpf trace yet", sp.Raw)
+			}
+			out = append(out, attachPoint{Provider: sp.Provider, Target: sp.Target, Func: sp.Func, Name: sp.String()})
 		default:
 			return nil, fmt.Errorf("%s: %s probes are not supported by gbpf trace yet", sp.Raw, sp.Provider)
 		}
@@ -128,6 +139,8 @@ func programType(provider string) ebpf.ProgramType {
 		return ebpf.TracePoint
 	case "uprobe", "uretprobe", "kprobe", "kretprobe":
 		return ebpf.Kprobe
+	case "interval", "profile", "software", "hardware":
+		return ebpf.PerfEvent
 	}
 	return ebpf.RawTracepoint
 }
@@ -251,6 +264,16 @@ func (s *session) attach() error {
 			l, err = link.Kprobe(pt.Func, p.prog, nil)
 		case "kretprobe":
 			l, err = link.Kretprobe(pt.Func, p.prog, nil)
+		case "rawtracepoint":
+			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: pt.Func, Program: p.prog})
+		case "interval", "profile", "software", "hardware":
+			var ls []link.Link
+			ls, err = attachPerf(pt, p.prog)
+			s.links = append(s.links, ls...)
+			if err != nil {
+				return fmt.Errorf("attaching %s: %w", pt.Name, err)
+			}
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("attaching %s: %w", pt.Name, err)

@@ -1,6 +1,9 @@
 /* A deterministic workload for the bpftrace comparison tests: known
- * syscalls a known number of times. Its comm is the executable's name. */
+ * syscalls a known number of times; with an argument N it then sleeps N
+ * milliseconds (for timed probes). Its comm is the executable's name. */
 #include <fcntl.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,7 +14,7 @@ __attribute__((noinline)) int work(int n) {
 	return n * 2 + 1;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
 	static char buf[8192];
 	char path[64];
 	int i, j;
@@ -34,5 +37,9 @@ int main(void) {
 		write(null, buf, 100 + i);
 	for (i = 0; i < 10; i++)
 		work(i % 3);
+	if (argc > 1) { /* then linger ARGV[1] milliseconds, for timed probes */
+		struct timespec ts = { atoi(argv[1]) / 1000, atoi(argv[1]) % 1000 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
 	return 0;
 }
