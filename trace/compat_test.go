@@ -125,18 +125,26 @@ func splitArgs(args []string) (flags []string, prog string, params []string) {
 	return
 }
 
-func TestCompareWithBpftrace(t *testing.T) {
+// bpftraceAndWorkload returns bpftrace's path and the workload built from
+// testdata/workload.c, skipping (failing under CI=true) without root,
+// bpftrace, gcc or tracefs.
+func bpftraceAndWorkload(t *testing.T) (bt, wl string) {
+	t.Helper()
 	need(t, os.Geteuid() == 0, "tracing needs root")
 	bt, err := exec.LookPath("bpftrace")
 	need(t, err == nil, "bpftrace is not installed")
 	cc, err := exec.LookPath("gcc")
 	need(t, err == nil, "gcc is not installed (builds the workload)")
 	need(t, ensureTracefs(tracefsDir) == nil, "tracefs cannot be mounted")
-	dir := t.TempDir()
-	wl := filepath.Join(dir, "gbpfwl")
+	wl = filepath.Join(t.TempDir(), "gbpfwl")
 	if out, err := exec.Command(cc, "-O1", "-o", wl, "testdata/workload.c").CombinedOutput(); err != nil {
 		t.Fatalf("building the workload: %v\n%s", err, out)
 	}
+	return bt, wl
+}
+
+func TestCompareWithBpftrace(t *testing.T) {
+	bt, wl := bpftraceAndWorkload(t)
 	passed := 0
 	for _, tc := range oneLiners {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,16 +204,7 @@ func normalize(s string) string {
 // lacks, and compares the output with bpftrace's count of the same calls
 // through the syscall tracepoint.
 func TestRawTracepoint(t *testing.T) {
-	need(t, os.Geteuid() == 0, "tracing needs root")
-	bt, err := exec.LookPath("bpftrace")
-	need(t, err == nil, "bpftrace is not installed")
-	cc, err := exec.LookPath("gcc")
-	need(t, err == nil, "gcc is not installed (builds the workload)")
-	need(t, ensureTracefs(tracefsDir) == nil, "tracefs cannot be mounted")
-	wl := filepath.Join(t.TempDir(), "gbpfwl")
-	if out, err := exec.Command(cc, "-O1", "-o", wl, "testdata/workload.c").CombinedOutput(); err != nil {
-		t.Fatalf("building the workload: %v\n%s", err, out)
-	}
+	bt, wl := bpftraceAndWorkload(t)
 	want, err := exec.Command(bt, "-c", wl, "-e", `tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @ = count(); }`).Output()
 	if err != nil {
 		t.Fatalf("bpftrace: %v", err)
