@@ -105,6 +105,8 @@ var oneLiners = []struct {
 	{"software-clock", []string{"--linger", "300", `software:cpu-clock:1000000 { @s = 1; } interval:ms:60 { exit(); }`}},
 	{"page-faults", []string{`software:page-faults:1 /comm == "gbpfwl"/ { @pf = 1; }`}},
 	{"interval-us", []string{"--linger", "300", `interval:us:5000 { @[probe] = 1; exit(); }`}},
+	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
+	{"uprobe-library-arg", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},
 }
 
 // splitArgs puts the flags of a case before -e PROGRAM and its
@@ -244,5 +246,20 @@ func TestHardwareLikeBpftrace(t *testing.T) {
 		if !strings.Contains(string(btOut), "@: 1") || !strings.Contains(out.String(), "@: 1") {
 			t.Errorf("outputs: bpftrace %q, gbpf trace %q", btOut, out.String())
 		}
+	}
+}
+
+// TestFunc checks func in a uprobe: the probed function's name, ten calls
+// of work. (bpftrace 0.17 prints the address for this PIE binary.)
+func TestFunc(t *testing.T) {
+	_, wl := bpftraceAndWorkload(t)
+	var out, errOut bytes.Buffer
+	args := []string{"-c", wl, "-e", "uprobe:" + wl + `:work { @[func] = count(); printf("%s\n", func); }`}
+	if rc := Main(args, &out, &errOut); rc != 0 {
+		t.Fatalf("gbpf trace %q: exit %d\n%s", args, rc, errOut.String())
+	}
+	want := "Attaching 1 probe...\n" + strings.Repeat("work\n", 10) + "\n\n@[work]: 10\n"
+	if out.String() != want {
+		t.Errorf("gbpf trace %q:\n%q\nwant\n%q", args, out.String(), want)
 	}
 }

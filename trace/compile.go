@@ -1008,6 +1008,12 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 			g.storeString(off, size, g.point.Name)
 			return nil
 		}
+		if e.Name == "func" {
+			// The function the probe is attached to: each attach point
+			// has its own program, so the name is known here.
+			g.storeString(off, size, g.point.Func)
+			return nil
+		}
 		if e.Name == "comm" {
 			g.stackPtr(isa.R1, off)
 			g.aluImm(isa.ALUMov, isa.R2, int32(min(size, 16)))

@@ -88,7 +88,18 @@ func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
 			if sp.Wildcard {
 				return nil, fmt.Errorf("%s: wildcards in %s probes are not supported by gbpf trace yet", sp.Raw, sp.Provider)
 			}
-			out = append(out, attachPoint{Provider: sp.Provider, Target: sp.Target, Func: sp.Func, Name: sp.String()})
+			pt := attachPoint{Provider: sp.Provider, Target: sp.Target, Func: sp.Func, Name: sp.String()}
+			if sp.Provider[0] == 'u' {
+				path, err := resolveUprobeTarget(sp.Target)
+				if err != nil {
+					loc := sp.Loc
+					return nil, fmt.Errorf("stdin:%d:%d: ERROR: %s: %v", loc.Start.Line, loc.Start.Column, sp.Raw, err)
+				}
+				resolved := *sp
+				resolved.Target = path
+				pt.Target, pt.Name = path, resolved.String()
+			}
+			out = append(out, pt)
 		case "interval", "profile", "software", "hardware":
 			pt := attachPoint{Provider: sp.Provider, Target: sp.Target, Count: sp.Count, Name: sp.String()}
 			if _, err := perfAttr(pt); err != nil {
@@ -273,6 +284,12 @@ func (s *session) attach() error {
 			if err != nil {
 				return fmt.Errorf("attaching %s: %w", pt.Name, err)
 			}
+			continue
+		}
+		if (pt.Provider == "uprobe" || pt.Provider == "uretprobe") && errors.Is(err, link.ErrNoSymbol) {
+			// As bpftrace does, a function the binary lacks (a static
+			// symbol of a stripped library) drops the probe, not the run.
+			fmt.Fprintf(s.errOut, "WARNING: %s: no symbol %s in %s: probe skipped\n", pt.Name, pt.Func, pt.Target)
 			continue
 		}
 		if err != nil {

@@ -75,10 +75,10 @@ func builtinType(name string) *Type {
 	switch name {
 	case "comm":
 		return strType(16)
-	case "username", "probe":
+	case "username", "probe", "func":
+		// func: the probed function's name, known when the program is
+		// generated (bpftrace resolves the instruction pointer instead).
 		return strType(64)
-	case "func":
-		return &Type{Kind: KindSymbol}
 	case "kstack":
 		return &Type{Kind: KindStack}
 	case "ustack":

@@ -1,0 +1,72 @@
+package trace
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+)
+
+// resolveUprobeTarget turns the binary of a uprobe into a path as
+// bpftrace does: a path is kept; a bare name is an executable on $PATH
+// or else a shared library by name ("libc" is libc.so.6), found in the
+// system library directories as the dynamic loader's cache lists them.
+func resolveUprobeTarget(target string) (string, error) {
+	if strings.Contains(target, "/") {
+		return target, nil
+	}
+	if p, err := exec.LookPath(target); err == nil {
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs, nil
+		}
+		return p, nil
+	}
+	name := target
+	if !strings.HasPrefix(name, "lib") {
+		name = "lib" + name
+	}
+	name = strings.TrimSuffix(name, ".so")
+	for _, dir := range libraryDirs() {
+		// The loader's cache names libraries by soname (libc.so.6), not
+		// the development link (libc.so, often a linker script).
+		matches, _ := filepath.Glob(filepath.Join(dir, name+".so.*"))
+		sort.Slice(matches, func(i, j int) bool {
+			if len(matches[i]) != len(matches[j]) {
+				return len(matches[i]) < len(matches[j])
+			}
+			return matches[i] < matches[j]
+		})
+		matches = append(matches, filepath.Join(dir, name+".so"))
+		for _, m := range matches {
+			if isELF(m) {
+				return m, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%s: no such executable on $PATH and no library %s.so in %s", target, name, strings.Join(libraryDirs(), ", "))
+}
+
+func libraryDirs() []string {
+	triple := "x86_64-linux-gnu"
+	if runtime.GOARCH == "arm64" {
+		triple = "aarch64-linux-gnu"
+	}
+	return []string{"/lib/" + triple, "/usr/lib/" + triple, "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"}
+}
+
+func isELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := f.Read(magic); err != nil {
+		return false
+	}
+	return bytes.Equal(magic, []byte("\x7fELF"))
+}
