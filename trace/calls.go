@@ -44,7 +44,7 @@ func (g *gen) callStmt(c *lang.Call) error {
 			}
 			pos += int16(n)
 		}
-		g.loadImm(isa.R1, int64(kind)|int64(idx)<<32)
+		g.loadImm(isa.R1, int64(kind|g.endFlag())|int64(idx)<<32)
 		g.stx(isa.SizeDW, isa.R10, off, isa.R1)
 		return g.output(c, off, size)
 	case "print", "clear", "zero":
@@ -68,7 +68,7 @@ func (g *gen) callStmt(c *lang.Call) error {
 			}
 			g.stx(isa.SizeDW, isa.R10, off+8+int16(8*i), isa.R0)
 		}
-		g.loadImm(isa.R1, int64(kind)|int64(d.Index)<<32)
+		g.loadImm(isa.R1, int64(kind|g.endFlag())|int64(d.Index)<<32)
 		g.stx(isa.SizeDW, isa.R10, off, isa.R1)
 		return g.output(c, off, 24)
 	case "exit":
@@ -130,6 +130,14 @@ func (g *gen) callStmt(c *lang.Call) error {
 
 // output sends size bytes at off through the ring buffer, counting a
 // failure in the lost-events counter.
+// endFlag is evFromEnd in END's program, else 0.
+func (g *gen) endFlag() int {
+	if g.point.Provider == "END" {
+		return evFromEnd
+	}
+	return 0
+}
+
 func (g *gen) output(n lang.Node, off int16, size int) error {
 	key, err := g.alloc(n, 8)
 	if err != nil {

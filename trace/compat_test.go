@@ -105,6 +105,9 @@ var oneLiners = []struct {
 	{"software-clock", []string{"--linger", "300", `software:cpu-clock:1000000 { @s = 1; } interval:ms:60 { exit(); }`}},
 	{"page-faults", []string{`software:page-faults:1 /comm == "gbpfwl"/ { @pf = 1; }`}},
 	{"interval-us", []string{"--linger", "300", `interval:us:5000 { @[probe] = 1; exit(); }`}},
+	{"kstack", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[kstack] = count(); @n = count(); }`}},
+	{"kstack-printf", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("%s|\n", kstack); exit(); }`}},
+	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
 	{"uprobe-library-arg", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},
 }

@@ -22,6 +22,7 @@ const (
 	fnPidTgid        = 14
 	fnUidGid         = 15
 	fnCurrentComm    = 16
+	fnGetStackID     = 27
 	fnProbeReadStr   = 45
 	fnRingbufOutput  = 130
 )
@@ -35,6 +36,10 @@ const (
 	evZero
 	evExit
 	evTime
+
+	// evFromEnd marks the records END writes: after exit() the runtime
+	// drops every other probe's output, as bpftrace does, but not END's.
+	evFromEnd = 1 << 16
 )
 
 // mapClass says how a bpftrace map is stored in the kernel.
@@ -99,6 +104,7 @@ type compiler struct {
 	printfs []*printfDesc
 	// fds of the ring buffer and the lost-events counter.
 	ringFD, lostFD int
+	stackFD        int // the kernel stack trace map, when the program uses kstack
 	startNs        int64
 	tracefs        string
 }
@@ -800,6 +806,12 @@ func (g *gen) builtin(e *lang.Builtin) error {
 		g.aluReg(isa.ALUSub, isa.R0, isa.R1)
 	case "rand":
 		g.call(fnPrandomU32)
+	case "kstack":
+		// The stack's id in the stack trace map; output resolves it.
+		g.mov(isa.R1, isa.R6)
+		g.loadMap(isa.R2, g.c.stackFD)
+		g.aluImm(isa.ALUMov, isa.R3, 0)
+		g.call(fnGetStackID)
 	case "retval":
 		g.ldx(isa.SizeDW, isa.R0, isa.R6, 80)
 	default:

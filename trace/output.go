@@ -19,6 +19,9 @@ func decodeValue(b []byte, t *lang.Type) string {
 	if t != nil && t.Kind == lang.KindString {
 		return cString(b)
 	}
+	if t != nil && t.Kind == lang.KindStack && !t.User && len(b) >= 8 {
+		return activeStacks.Load().format(binary.LittleEndian.Uint64(b), "    ")
+	}
 	if t != nil && t.Kind == lang.KindTuple {
 		var parts []string
 		pos := 0
@@ -119,11 +122,9 @@ func formatPrintf(format string, types []*lang.Type, data []byte) string {
 		case 'p':
 			fmt.Fprintf(&out, "%"+spec+"s", "0x"+strconv.FormatUint(iv, 16))
 		case 's':
-			var s string
-			if t != nil && (t.Kind == lang.KindString || t.Kind == lang.KindTuple) {
-				s = decodeValue(b, t)
-			} else {
-				s = decodeValue(b, t)
+			s := decodeValue(b, t)
+			if t != nil && t.Kind == lang.KindStack && !t.User && len(b) >= 8 {
+				s = activeStacks.Load().format(binary.LittleEndian.Uint64(b), "        ")
 			}
 			fmt.Fprintf(&out, "%"+spec+"s", s)
 		}

@@ -32,6 +32,8 @@ type session struct {
 	maps     map[string]*ebpf.Map // by bpftrace name
 	byIndex  []*mapDesc
 	ring     *ebpf.Map
+	stacks   *ebpf.Map // kernel stack traces, when kstack is used
+	exited   bool      // the exit event was read (by the reader goroutine only)
 	lost     *ebpf.Map
 	begin    []*ebpf.Program
 	end      []*ebpf.Program
@@ -188,6 +190,15 @@ func (s *session) createMaps() error {
 		d.fd = m.FD()
 		s.byIndex = append(s.byIndex, d)
 	}
+	if usesBuiltin(c.prog, "kstack") {
+		st, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_kstacks", Type: ebpf.StackTrace, KeySize: 4, ValueSize: 8 * kstackDepth, MaxEntries: 4096})
+		if err != nil {
+			return fmt.Errorf("creating the kernel stack map: %w", err)
+		}
+		s.stacks = st
+		c.stackFD = st.FD()
+		activeStacks.Store(&stackTable{m: st})
+	}
 	ring, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_events", Type: ebpf.RingBuf, MaxEntries: s.ringSize})
 	if err != nil {
 		return fmt.Errorf("creating the event ring buffer: %w", err)
@@ -201,6 +212,18 @@ func (s *session) createMaps() error {
 	s.lost = lost
 	c.lostFD = lost.FD()
 	return nil
+}
+
+// usesBuiltin reports whether the program names builtin anywhere.
+func usesBuiltin(p *lang.Program, builtin string) bool {
+	found := false
+	lang.Inspect(p, func(n lang.Node) bool {
+		if b, ok := n.(*lang.Builtin); ok && b.Name == builtin {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 func mapObjName(n string) string {
@@ -344,6 +367,11 @@ func (s *session) handle(b []byte) {
 	}
 	head := binary.LittleEndian.Uint64(b)
 	kind, idx := int(uint32(head)), int(head>>32)
+	fromEnd := kind&evFromEnd != 0
+	kind &^= evFromEnd
+	if s.exited && !fromEnd {
+		return // output after exit(), which bpftrace drops
+	}
 	switch kind {
 	case evPrintf:
 		if idx < len(s.c.printfs) {
@@ -368,6 +396,7 @@ func (s *session) handle(b []byte) {
 			s.zeroMap(d)
 		}
 	case evExit:
+		s.exited = true
 		s.exitOne.Do(func() { close(s.exitCh) })
 	}
 }
