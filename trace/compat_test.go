@@ -107,6 +107,8 @@ var oneLiners = []struct {
 	{"interval-us", []string{"--linger", "300", `interval:us:5000 { @[probe] = 1; exit(); }`}},
 	{"kstack", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[kstack] = count(); @n = count(); }`}},
 	{"kstack-printf", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("%s|\n", kstack); exit(); }`}},
+	{"ustack", []string{"--linger", "300", `tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[ustack] = count(); } interval:ms:100 { print(@); clear(@); exit(); }`}},
+	{"ustack-uprobe", []string{"--linger", "300", `uprobe:WL:work { @[ustack, arg0] = count(); } interval:ms:100 { print(@); clear(@); exit(); }`}},
 	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
 	{"uprobe-library-arg", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},

@@ -23,6 +23,7 @@ const (
 	fnUidGid         = 15
 	fnCurrentComm    = 16
 	fnGetStackID     = 27
+	bpfFUserStack    = 1 << 8 // BPF_F_USER_STACK
 	fnProbeReadStr   = 45
 	fnRingbufOutput  = 130
 )
@@ -105,6 +106,7 @@ type compiler struct {
 	// fds of the ring buffer and the lost-events counter.
 	ringFD, lostFD int
 	stackFD        int // the kernel stack trace map, when the program uses kstack
+	ustackFD       int // the user stack trace map, when it uses ustack
 	startNs        int64
 	tracefs        string
 }
@@ -118,6 +120,10 @@ func typeSize(t *lang.Type) int {
 	switch t.Kind {
 	case lang.KindString:
 		return (t.Size + 7) &^ 7
+	case lang.KindStack:
+		if t.User {
+			return 16 // the stack id, then the process (symbols are per process)
+		}
 	case lang.KindTuple:
 		n := 0
 		for _, e := range t.Elems {
@@ -1001,6 +1007,18 @@ func b2i(b bool) int32 {
 // exprMem writes the value of e into size bytes of stack at off (already zeroed).
 func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 	t := e.Type()
+	if b, ok := e.(*lang.Builtin); ok && b.Name == "ustack" && size >= 16 {
+		// The user stack's id, then the process whose symbols name it.
+		g.mov(isa.R1, isa.R6)
+		g.loadMap(isa.R2, g.c.ustackFD)
+		g.aluImm(isa.ALUMov, isa.R3, bpfFUserStack)
+		g.call(fnGetStackID)
+		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+		g.call(fnPidTgid)
+		g.aluImm(isa.ALURsh, isa.R0, 32)
+		g.stx(isa.SizeDW, isa.R10, off+8, isa.R0)
+		return nil
+	}
 	if !isStringy(t) {
 		if _, err := g.expr(e); err != nil {
 			return err

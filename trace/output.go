@@ -22,6 +22,9 @@ func decodeValue(b []byte, t *lang.Type) string {
 	if t != nil && t.Kind == lang.KindStack && !t.User && len(b) >= 8 {
 		return activeStacks.Load().format(binary.LittleEndian.Uint64(b), "    ")
 	}
+	if t != nil && t.Kind == lang.KindStack && t.User && len(b) >= 16 {
+		return activeStacks.Load().formatUser(binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]), "    ")
+	}
 	if t != nil && t.Kind == lang.KindTuple {
 		var parts []string
 		pos := 0
@@ -125,6 +128,9 @@ func formatPrintf(format string, types []*lang.Type, data []byte) string {
 			s := decodeValue(b, t)
 			if t != nil && t.Kind == lang.KindStack && !t.User && len(b) >= 8 {
 				s = activeStacks.Load().format(binary.LittleEndian.Uint64(b), "        ")
+			}
+			if t != nil && t.Kind == lang.KindStack && t.User && len(b) >= 16 {
+				s = activeStacks.Load().formatUser(binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]), "        ")
 			}
 			fmt.Fprintf(&out, "%"+spec+"s", s)
 		}

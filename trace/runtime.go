@@ -32,8 +32,8 @@ type session struct {
 	maps     map[string]*ebpf.Map // by bpftrace name
 	byIndex  []*mapDesc
 	ring     *ebpf.Map
-	stacks   *ebpf.Map // kernel stack traces, when kstack is used
-	exited   bool      // the exit event was read (by the reader goroutine only)
+	stacks   []*ebpf.Map // kernel and user stack traces, when kstack or ustack is used
+	exited   bool        // the exit event was read (by the reader goroutine only)
 	lost     *ebpf.Map
 	begin    []*ebpf.Program
 	end      []*ebpf.Program
@@ -190,15 +190,24 @@ func (s *session) createMaps() error {
 		d.fd = m.FD()
 		s.byIndex = append(s.byIndex, d)
 	}
-	if usesBuiltin(c.prog, "kstack") {
-		st, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_kstacks", Type: ebpf.StackTrace, KeySize: 4, ValueSize: 8 * kstackDepth, MaxEntries: 4096})
-		if err != nil {
-			return fmt.Errorf("creating the kernel stack map: %w", err)
+	table := &stackTable{}
+	for _, k := range []struct {
+		builtin string
+		depth   int
+		m       **ebpf.Map
+		fd      *int
+	}{{"kstack", kstackDepth, &table.m, &c.stackFD}, {"ustack", ustackDepth, &table.user, &c.ustackFD}} {
+		if !usesBuiltin(c.prog, k.builtin) {
+			continue
 		}
-		s.stacks = st
-		c.stackFD = st.FD()
-		activeStacks.Store(&stackTable{m: st})
+		st, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_" + k.builtin + "s", Type: ebpf.StackTrace, KeySize: 4, ValueSize: uint32(8 * k.depth), MaxEntries: 4096})
+		if err != nil {
+			return fmt.Errorf("creating the %s map: %w", k.builtin, err)
+		}
+		*k.m, *k.fd = st, st.FD()
+		s.stacks = append(s.stacks, st)
 	}
+	activeStacks.Store(table)
 	ring, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbpf_events", Type: ebpf.RingBuf, MaxEntries: s.ringSize})
 	if err != nil {
 		return fmt.Errorf("creating the event ring buffer: %w", err)

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -21,7 +22,8 @@ const kstackDepth = 127
 // stackTable resolves the stack ids kstack produces: the frames from the
 // kernel's stack trace map, symbolized with /proc/kallsyms.
 type stackTable struct {
-	m     *ebpf.Map
+	m     *ebpf.Map // kernel stacks
+	user  *ebpf.Map // user stacks
 	once  sync.Once
 	ksyms *kernelSymbols
 }
@@ -35,7 +37,7 @@ var activeStacks atomic.Pointer[stackTable]
 func (st *stackTable) format(id uint64, indent string) string {
 	var b strings.Builder
 	b.WriteByte('\n')
-	if st == nil || int64(id) < 0 {
+	if st == nil || st.m == nil || int64(id) < 0 {
 		return b.String()
 	}
 	raw := make([]byte, 8*kstackDepth)
@@ -106,4 +108,144 @@ func (ks *kernelSymbols) resolve(ip uint64) string {
 		return fmt.Sprintf("0x%x", ip)
 	}
 	return ks.names[i] + "+" + strconv.FormatUint(ip-ks.addrs[i], 10)
+}
+
+// ustackDepth is the number of frames a user stack keeps.
+const ustackDepth = 127
+
+// formatUser renders user stack id of process pid: each frame as
+// "sym+off" when the process still runs and its mapping's ELF symbols
+// name it, else as its address in hex, which is also what bpftrace
+// prints once the process has exited.
+func (st *stackTable) formatUser(id, pid uint64, indent string) string {
+	var b strings.Builder
+	b.WriteByte('\n')
+	if st == nil || st.user == nil || int64(id) < 0 {
+		return b.String()
+	}
+	raw := make([]byte, 8*ustackDepth)
+	if err := st.user.Lookup(uint32(id), raw); err != nil {
+		return b.String()
+	}
+	res := newUserSymbols(int(pid))
+	for k := 0; k < ustackDepth; k++ {
+		ip := binary.LittleEndian.Uint64(raw[8*k:])
+		if ip == 0 {
+			break
+		}
+		b.WriteString(indent)
+		b.WriteString(res.resolve(ip))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// userSymbols resolves addresses of one process through /proc/PID/maps
+// and the ELF symbol tables of the files mapped there.
+type userSymbols struct {
+	maps []userMapping
+	elfs map[string]*elfSymbols
+}
+
+type userMapping struct {
+	start, end, offset uint64
+	path               string
+}
+
+func newUserSymbols(pid int) *userSymbols {
+	u := &userSymbols{elfs: map[string]*elfSymbols{}}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return u
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || !strings.HasPrefix(f[5], "/") {
+			continue
+		}
+		lo, hi, ok := strings.Cut(f[0], "-")
+		if !ok {
+			continue
+		}
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		off, err3 := strconv.ParseUint(f[2], 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		u.maps = append(u.maps, userMapping{start, end, off, f[5]})
+	}
+	return u
+}
+
+func (u *userSymbols) resolve(ip uint64) string {
+	for _, m := range u.maps {
+		if ip < m.start || ip >= m.end {
+			continue
+		}
+		es, ok := u.elfs[m.path]
+		if !ok {
+			es = loadELFSymbols(m.path)
+			u.elfs[m.path] = es
+		}
+		if name, ok := es.resolve(ip - m.start + m.offset); ok {
+			return name
+		}
+		break
+	}
+	return fmt.Sprintf("0x%x", ip)
+}
+
+// elfSymbols are a file's function symbols and loadable segments.
+type elfSymbols struct {
+	loads []elf.ProgHeader
+	addrs []uint64
+	sizes []uint64
+	names []string
+}
+
+func loadELFSymbols(path string) *elfSymbols {
+	es := &elfSymbols{}
+	f, err := elf.Open(path)
+	if err != nil {
+		return es
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			es.loads = append(es.loads, p.ProgHeader)
+		}
+	}
+	syms, _ := f.Symbols()
+	dyn, _ := f.DynamicSymbols()
+	all := append(syms, dyn...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Value < all[j].Value })
+	for _, s := range all {
+		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 {
+			continue
+		}
+		es.addrs = append(es.addrs, s.Value)
+		es.sizes = append(es.sizes, s.Size)
+		es.names = append(es.names, s.Name)
+	}
+	return es
+}
+
+// resolve names the symbol at file offset off.
+func (es *elfSymbols) resolve(off uint64) (string, bool) {
+	vaddr, ok := uint64(0), false
+	for _, p := range es.loads {
+		if off >= p.Off && off < p.Off+p.Filesz {
+			vaddr, ok = off-p.Off+p.Vaddr, true
+			break
+		}
+	}
+	if !ok {
+		return "", false
+	}
+	i := sort.Search(len(es.addrs), func(i int) bool { return es.addrs[i] > vaddr }) - 1
+	if i < 0 || es.sizes[i] != 0 && vaddr >= es.addrs[i]+es.sizes[i] {
+		return "", false
+	}
+	return es.names[i] + "+" + strconv.FormatUint(vaddr-es.addrs[i], 10), true
 }
