@@ -93,6 +93,8 @@ func (g *gen) callStmt(c *lang.Call) error {
 		g.ja(g.done)
 		g.dead = true
 		return nil
+	case "join":
+		return g.join(c)
 	case "delete":
 		var m *lang.MapExpr
 		if len(c.Args) == 2 {
@@ -128,6 +130,95 @@ func (g *gen) callStmt(c *lang.Call) error {
 	return err
 }
 
+// join elements: at most joinMax strings of an array of pointers, each
+// up to joinArgSize bytes, as bpftrace 0.17 reads them.
+const (
+	joinMax     = 16
+	joinArgSize = 1024
+)
+
+// join generates join(array [, delimiter]): a ring buffer record (kind
+// evJoin, the index of its delimiter) holding the number of strings read
+// and the strings, which the runtime prints joined on one line. The array
+// and its strings are read with bpf_probe_read(_str), up to the first
+// NULL pointer.
+func (g *gen) join(c *lang.Call) error {
+	delim := " "
+	if len(c.Args) == 2 {
+		s, ok := c.Args[1].(*lang.StrLit)
+		if !ok {
+			return g.errorf(c, "join() delimiter must be a string literal")
+		}
+		delim = s.Value
+	}
+	slots, err := g.alloc(c, 32) // the array, the string pointer, the count, the record
+	if err != nil {
+		return err
+	}
+	arr, ptr, cnt, rec := slots, slots+8, slots+16, slots+24
+	if _, err := g.expr(c.Args[0]); err != nil {
+		return err
+	}
+	g.stx(isa.SizeDW, isa.R10, arr, isa.R0)
+	g.st(isa.SizeDW, isa.R10, cnt, 0)
+	size := 16 + joinMax*joinArgSize
+	lost, end, out := g.newLabel(), g.newLabel(), g.newLabel()
+	g.loadMap(isa.R1, g.c.ringFD)
+	g.aluImm(isa.ALUMov, isa.R2, int32(size))
+	g.aluImm(isa.ALUMov, isa.R3, 0)
+	g.call(fnRingbufReserve)
+	g.jmpImm(isa.JmpJEQ, isa.R0, 0, lost)
+	g.stx(isa.SizeDW, isa.R10, rec, isa.R0)
+	idx := len(g.c.printfs)
+	g.c.printfs = append(g.c.printfs, &printfDesc{Format: delim})
+	g.loadImm(isa.R1, int64(evJoin|g.endFlag())|int64(idx)<<32)
+	g.stx(isa.SizeDW, isa.R0, 0, isa.R1)
+	for i := 0; i < joinMax; i++ {
+		g.stackPtr(isa.R1, ptr)
+		g.aluImm(isa.ALUMov, isa.R2, 8)
+		g.ldx(isa.SizeDW, isa.R3, isa.R10, arr)
+		g.aluImm(isa.ALUAdd, isa.R3, int32(8*i))
+		g.call(fnProbeRead)
+		g.jmpImm(isa.JmpJNE, isa.R0, 0, end)
+		g.ldx(isa.SizeDW, isa.R3, isa.R10, ptr)
+		g.jmpImm(isa.JmpJEQ, isa.R3, 0, end)
+		g.ldx(isa.SizeDW, isa.R1, isa.R10, rec)
+		g.aluImm(isa.ALUAdd, isa.R1, int32(16+i*joinArgSize))
+		g.aluImm(isa.ALUMov, isa.R2, joinArgSize)
+		g.call(fnProbeReadStr)
+		g.st(isa.SizeDW, isa.R10, cnt, int32(i+1))
+	}
+	g.bind(end)
+	g.ldx(isa.SizeDW, isa.R1, isa.R10, rec)
+	g.ldx(isa.SizeDW, isa.R2, isa.R10, cnt)
+	g.stx(isa.SizeDW, isa.R1, 8, isa.R2)
+	g.aluImm(isa.ALUMov, isa.R2, 0)
+	g.call(fnRingbufSubmit)
+	g.ja(out)
+	g.bind(lost)
+	g.countLost(c)
+	g.bind(out)
+	return nil
+}
+
+// countLost adds one to the lost-events counter.
+func (g *gen) countLost(n lang.Node) error {
+	key, err := g.alloc(n, 8)
+	if err != nil {
+		return err
+	}
+	done := g.newLabel()
+	g.st(isa.SizeDW, isa.R10, key, 0)
+	g.loadMap(isa.R1, g.c.lostFD)
+	g.stackPtr(isa.R2, key)
+	g.call(fnMapLookup)
+	g.jmpImm(isa.JmpJEQ, isa.R0, 0, done)
+	g.aluImm(isa.ALUMov, isa.R1, 1)
+	g.atomicAdd(isa.R0, 0, isa.R1)
+	g.bind(done)
+	return nil
+}
+
 // output sends size bytes at off through the ring buffer, counting a
 // failure in the lost-events counter.
 // endFlag is evFromEnd in END's program, else 0.
@@ -139,10 +230,6 @@ func (g *gen) endFlag() int {
 }
 
 func (g *gen) output(n lang.Node, off int16, size int) error {
-	key, err := g.alloc(n, 8)
-	if err != nil {
-		return err
-	}
 	ok := g.newLabel()
 	g.loadMap(isa.R1, g.c.ringFD)
 	g.stackPtr(isa.R2, off)
@@ -150,13 +237,9 @@ func (g *gen) output(n lang.Node, off int16, size int) error {
 	g.aluImm(isa.ALUMov, isa.R4, 0)
 	g.call(fnRingbufOutput)
 	g.jmpImm(isa.JmpJEQ, isa.R0, 0, ok)
-	g.st(isa.SizeDW, isa.R10, key, 0)
-	g.loadMap(isa.R1, g.c.lostFD)
-	g.stackPtr(isa.R2, key)
-	g.call(fnMapLookup)
-	g.jmpImm(isa.JmpJEQ, isa.R0, 0, ok)
-	g.aluImm(isa.ALUMov, isa.R1, 1)
-	g.atomicAdd(isa.R0, 0, isa.R1)
+	if err := g.countLost(n); err != nil {
+		return err
+	}
 	g.bind(ok)
 	return nil
 }

@@ -27,7 +27,8 @@ func need(t *testing.T, ok bool, reason string) {
 }
 
 // oneLiners run against testdata/workload.c (comm "gbpfwl") under both
-// bpftrace and gbpf trace; their whole standard output must match.
+// bpftrace and gbpf trace; their whole standard output must match. In a
+// program, :WL: and "WL" stand for the workload's path.
 var oneLiners = []struct {
 	name string
 	args []string // program and parameters; -c is added
@@ -109,6 +110,8 @@ var oneLiners = []struct {
 	{"kstack-printf", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("%s|\n", kstack); exit(); }`}},
 	{"ustack", []string{"--linger", "300", `tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[ustack] = count(); } interval:ms:100 { print(@); clear(@); exit(); }`}},
 	{"ustack-uprobe", []string{"--linger", "300", `uprobe:WL:work { @[ustack, arg0] = count(); } interval:ms:100 { print(@); clear(@); exit(); }`}},
+	{"join", []string{"--linger", "5", `tracepoint:syscalls:sys_enter_execve /str(args->filename) == "WL"/ { printf("%d: ", pid > 0); join(args->argv); join(args->argv, ","); }`}},
+	{"json-join", []string{"--linger", "5", "-f", "json", `tracepoint:syscalls:sys_enter_execve /str(args->filename) == "WL"/ { join(args->argv); }`}},
 	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
 	{"uprobe-library-arg", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},
@@ -157,6 +160,7 @@ func TestCompareWithBpftrace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			flags, prog, params := splitArgs(tc.args)
 			prog = strings.ReplaceAll(prog, ":WL:", ":"+wl+":")
+			prog = strings.ReplaceAll(prog, `"WL"`, `"`+wl+`"`)
 			command := wl
 			if len(flags) >= 2 && flags[0] == "--linger" {
 				command += " " + flags[1]

@@ -26,6 +26,8 @@ const (
 	bpfFUserStack    = 1 << 8 // BPF_F_USER_STACK
 	fnProbeReadStr   = 45
 	fnRingbufOutput  = 130
+	fnRingbufReserve = 131
+	fnRingbufSubmit  = 132
 )
 
 // Event kinds sent through the ring buffer; the low 32 bits of a record's
@@ -37,6 +39,7 @@ const (
 	evZero
 	evExit
 	evTime
+	evJoin
 
 	// evFromEnd marks the records END writes: after exit() the runtime
 	// drops every other probe's output, as bpftrace does, but not END's.

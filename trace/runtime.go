@@ -404,6 +404,20 @@ func (s *session) handle(b []byte) {
 		case evZero:
 			s.zeroMap(d)
 		}
+	case evJoin:
+		if idx < len(s.c.printfs) && len(b) >= 16 {
+			n := int(binary.LittleEndian.Uint64(b[8:]))
+			var parts []string
+			for i := 0; i < n && 16+(i+1)*joinArgSize <= len(b); i++ {
+				parts = append(parts, cString(b[16+i*joinArgSize:16+(i+1)*joinArgSize]))
+			}
+			line := strings.Join(parts, s.c.printfs[idx].Format)
+			if s.json {
+				s.write(jsonLine("join", line)) // bpftrace's JSON join has no newline
+			} else {
+				s.write(line + "\n")
+			}
+		}
 	case evExit:
 		s.exited = true
 		s.exitOne.Do(func() { close(s.exitCh) })
