@@ -272,3 +272,34 @@ func TestFunc(t *testing.T) {
 		t.Errorf("gbpf trace %q:\n%q\nwant\n%q", args, out.String(), want)
 	}
 }
+
+// TestSymbolsLikeBpftrace compares usym of a thread's start routine
+// (printed while the process runs: named; in a map printed after it
+// exits: an address in both) and ksym of a null address.
+func TestSymbolsLikeBpftrace(t *testing.T) {
+	bt, _ := bpftraceAndWorkload(t)
+	wl := filepath.Join(t.TempDir(), "gbpfthr")
+	if out, err := exec.Command("gcc", "-O1", "-pthread", "-o", wl, "testdata/threads.c").CombinedOutput(); err != nil {
+		t.Fatalf("building the thread workload: %v\n%s", err, out)
+	}
+	prog := `uprobe:libc:pthread_create /comm == "gbpfthr"/ { printf("%s|%s\n", usym(arg2), ksym(0)); @[usym(arg2)] = count(); }`
+	want, err := exec.Command(bt, "-c", wl, "-e", prog).Output()
+	if err != nil {
+		t.Fatalf("bpftrace: %v", err)
+	}
+	var out, errOut bytes.Buffer
+	if rc := Main([]string{"-c", wl, "-e", prog}, &out, &errOut); rc != 0 {
+		t.Fatalf("gbpf trace: exit %d\n%s", rc, errOut.String())
+	}
+	mask := func(s string) string { // the map key is an address, different per run
+		if i := strings.Index(s, "@[0x"); i >= 0 {
+			if j := strings.Index(s[i:], "]"); j > 0 {
+				s = s[:i] + "@[ADDR" + s[i+j:]
+			}
+		}
+		return s
+	}
+	if !strings.Contains(out.String(), "worker|0\n") || mask(out.String()) != mask(string(want)) {
+		t.Fatalf("gbpf trace:\n%s\nbpftrace:\n%s", out.String(), want)
+	}
+}

@@ -123,7 +123,7 @@ func typeSize(t *lang.Type) int {
 	switch t.Kind {
 	case lang.KindString:
 		return (t.Size + 7) &^ 7
-	case lang.KindStack:
+	case lang.KindStack, lang.KindSymbol:
 		if t.User {
 			return 16 // the stack id, then the process (symbols are per process)
 		}
@@ -750,6 +750,11 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 		switch e.Name {
 		case "nsecs":
 			g.call(fnKtimeGetNs)
+		case "ksym":
+			// The address; output names it from /proc/kallsyms.
+			if _, err := g.expr(e.Args[0]); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, g.errorf(e, "%s() is not supported by gbpf trace yet", e.Name)
 		}
@@ -1010,6 +1015,17 @@ func b2i(b bool) int32 {
 // exprMem writes the value of e into size bytes of stack at off (already zeroed).
 func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 	t := e.Type()
+	if c, ok := e.(*lang.Call); ok && c.Name == "usym" && size >= 16 {
+		// The address, then the process whose mappings name it.
+		if _, err := g.expr(c.Args[0]); err != nil {
+			return err
+		}
+		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+		g.call(fnPidTgid)
+		g.aluImm(isa.ALURsh, isa.R0, 32)
+		g.stx(isa.SizeDW, isa.R10, off+8, isa.R0)
+		return nil
+	}
 	if b, ok := e.(*lang.Builtin); ok && b.Name == "ustack" && size >= 16 {
 		// The user stack's id, then the process whose symbols name it.
 		g.mov(isa.R1, isa.R6)

@@ -25,6 +25,12 @@ func decodeValue(b []byte, t *lang.Type) string {
 	if t != nil && t.Kind == lang.KindStack && t.User && len(b) >= 16 {
 		return activeStacks.Load().formatUser(binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]), "    ")
 	}
+	if t != nil && t.Kind == lang.KindSymbol && t.User && len(b) >= 16 {
+		return symbolName(newUserSymbols(int(binary.LittleEndian.Uint64(b[8:]))).resolve(binary.LittleEndian.Uint64(b)))
+	}
+	if t != nil && t.Kind == lang.KindSymbol && !t.User && len(b) >= 8 {
+		return symbolName(kallsyms().resolve(binary.LittleEndian.Uint64(b)))
+	}
 	if t != nil && t.Kind == lang.KindTuple {
 		var parts []string
 		pos := 0

@@ -22,10 +22,8 @@ const kstackDepth = 127
 // stackTable resolves the stack ids kstack produces: the frames from the
 // kernel's stack trace map, symbolized with /proc/kallsyms.
 type stackTable struct {
-	m     *ebpf.Map // kernel stacks
-	user  *ebpf.Map // user stacks
-	once  sync.Once
-	ksyms *kernelSymbols
+	m    *ebpf.Map // kernel stacks
+	user *ebpf.Map // user stacks
 }
 
 // activeStacks is the stack table of the running session, which map and
@@ -44,17 +42,34 @@ func (st *stackTable) format(id uint64, indent string) string {
 	if err := st.m.Lookup(uint32(id), raw); err != nil {
 		return b.String()
 	}
-	st.once.Do(func() { st.ksyms = loadKallsyms() })
 	for k := 0; k < kstackDepth; k++ {
 		ip := binary.LittleEndian.Uint64(raw[8*k:])
 		if ip == 0 {
 			break
 		}
 		b.WriteString(indent)
-		b.WriteString(st.ksyms.resolve(ip))
+		b.WriteString(st.kernel().resolve(ip))
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// kernel returns the kernel's symbols, read once.
+func (st *stackTable) kernel() *kernelSymbols { return kallsyms() }
+
+// symbolName is what ksym and usym print: the symbol's name without its
+// offset, or the address in hex when nothing names it.
+func symbolName(resolved string) string {
+	if resolved == "0x0" {
+		return "0" // as bpftrace prints a null (void *)
+	}
+	if strings.HasPrefix(resolved, "0x") {
+		return resolved
+	}
+	if i := strings.LastIndexByte(resolved, '+'); i > 0 {
+		return resolved[:i]
+	}
+	return resolved
 }
 
 // kernelSymbols is /proc/kallsyms sorted by address.
@@ -249,3 +264,8 @@ func (es *elfSymbols) resolve(off uint64) (string, bool) {
 	}
 	return es.names[i] + "+" + strconv.FormatUint(vaddr-es.addrs[i], 10), true
 }
+
+var kallsymsOnce = sync.OnceValue(loadKallsyms)
+
+// kallsyms returns the kernel's symbols for ksym, read once per process.
+func kallsyms() *kernelSymbols { return kallsymsOnce() }
