@@ -112,6 +112,9 @@ var oneLiners = []struct {
 	{"ustack-uprobe", []string{"--linger", "300", `uprobe:WL:work { @[ustack, arg0] = count(); } interval:ms:100 { print(@); clear(@); exit(); }`}},
 	{"join", []string{"--linger", "5", `tracepoint:syscalls:sys_enter_execve /str(args->filename) == "WL"/ { printf("%d: ", pid > 0); join(args->argv); join(args->argv, ","); }`}},
 	{"json-join", []string{"--linger", "5", "-f", "json", `tracepoint:syscalls:sys_enter_execve /str(args->filename) == "WL"/ { join(args->argv); }`}},
+	{"deref-field", []string{`tracepoint:syscalls:sys_enter_openat /comm == "gbpfwl"/ { @[*args->filename] = count(); }`}},
+	{"deref-buf", []string{`tracepoint:syscalls:sys_enter_write /comm == "gbpfwl"/ { @[*args->buf] = count(); }`}},
+	{"kaddr-deref", []string{`BEGIN { $a = kaddr("do_syscall_64"); @x = *$a; @y = *($a + 8) > 0; exit(); }`}},
 	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
 	{"uprobe-library-arg", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},
@@ -230,30 +233,35 @@ func TestRawTracepoint(t *testing.T) {
 	}
 }
 
-// TestHardwareLikeBpftrace runs a hardware probe under both tools: where
-// the machine has no such PMU event both must fail to attach, naming the
-// probe; where it has one both print the same.
-func TestHardwareLikeBpftrace(t *testing.T) {
+// TestMachineDependentLikeBpftrace runs programs whose fate depends on
+// the machine (a hardware PMU event, a data symbol in kallsyms) under
+// both tools: both must fail, gbpf naming what failed, or both print the
+// same.
+func TestMachineDependentLikeBpftrace(t *testing.T) {
 	need(t, os.Geteuid() == 0, "tracing needs root")
 	bt, err := exec.LookPath("bpftrace")
 	need(t, err == nil, "bpftrace is not installed")
-	prog := `hardware:cycles:100000 { @ = 1; exit(); }`
-	btOut, btErr := exec.Command(bt, "-e", prog).CombinedOutput()
-	var out, errOut bytes.Buffer
-	rc := Main([]string{"-e", prog}, &out, &errOut)
-	switch {
-	case btErr != nil && rc == 0:
-		t.Fatalf("bpftrace fails (%s) but gbpf trace runs:\n%s", btOut, out.String())
-	case btErr == nil && rc != 0:
-		t.Fatalf("bpftrace runs but gbpf trace fails: %s", errOut.String())
-	case rc != 0:
-		if !strings.Contains(errOut.String(), "hardware:cycles:100000") || !strings.Contains(errOut.String(), "perf_event_open") {
-			t.Errorf("gbpf trace's error does not name the probe and the failing call: %s", errOut.String())
-		}
-		t.Logf("both fail: bpftrace %q, gbpf trace %q", strings.TrimSpace(string(btOut)), strings.TrimSpace(errOut.String()))
-	default:
-		if !strings.Contains(string(btOut), "@: 1") || !strings.Contains(out.String(), "@: 1") {
-			t.Errorf("outputs: bpftrace %q, gbpf trace %q", btOut, out.String())
+	for _, tc := range []struct{ prog, mentions, want string }{
+		{`hardware:cycles:100000 { @ = 1; exit(); }`, "perf_event_open", "@: 1"},
+		{`BEGIN { $a = kaddr("avenrun"); @ = *$a > 0; exit(); }`, "avenrun", "@: 1"},
+	} {
+		btOut, btErr := exec.Command(bt, "-e", tc.prog).CombinedOutput()
+		var out, errOut bytes.Buffer
+		rc := Main([]string{"-e", tc.prog}, &out, &errOut)
+		switch {
+		case btErr != nil && rc == 0:
+			t.Errorf("%s: bpftrace fails (%s) but gbpf trace runs:\n%s", tc.prog, btOut, out.String())
+		case btErr == nil && rc != 0:
+			t.Errorf("%s: bpftrace runs but gbpf trace fails: %s", tc.prog, errOut.String())
+		case rc != 0:
+			if !strings.Contains(errOut.String(), tc.mentions) {
+				t.Errorf("%s: gbpf trace's error does not mention %s: %s", tc.prog, tc.mentions, errOut.String())
+			}
+			t.Logf("%s: both fail: bpftrace %q, gbpf trace %q", tc.prog, strings.TrimSpace(string(btOut)), strings.TrimSpace(errOut.String()))
+		default:
+			if !strings.Contains(string(btOut), tc.want) || !strings.Contains(out.String(), tc.want) {
+				t.Errorf("%s: outputs: bpftrace %q, gbpf trace %q", tc.prog, btOut, out.String())
+			}
 		}
 	}
 }

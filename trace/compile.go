@@ -688,6 +688,9 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 	case *lang.Binary:
 		return t, g.binary(e)
 	case *lang.Unary:
+		if e.Op == "*" {
+			return t, g.deref(e)
+		}
 		if _, err := g.expr(e.X); err != nil {
 			return nil, err
 		}
@@ -750,6 +753,16 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 		switch e.Name {
 		case "nsecs":
 			g.call(fnKtimeGetNs)
+		case "kaddr":
+			s, ok := e.Args[0].(*lang.StrLit)
+			if !ok {
+				return nil, g.errorf(e, "kaddr() needs a string literal")
+			}
+			a, ok := kernelAddress(s.Value)
+			if !ok {
+				return nil, g.errorf(e, "Failed to resolve kernel symbol: %s", s.Value)
+			}
+			g.loadImm(isa.R0, int64(a))
 		case "ksym":
 			// The address; output names it from /proc/kallsyms.
 			if _, err := g.expr(e.Args[0]); err != nil {
@@ -1158,4 +1171,36 @@ func (g *gen) storeString(off int16, size int, s string) {
 		g.loadImm(isa.R1, v)
 		g.stx(isa.SizeDW, isa.R10, off+int16(i), isa.R1)
 	}
+}
+
+// deref loads *X into r0: the pointee's size (8 bytes for an integer
+// used as an address) read with bpf_probe_read, 0 when it faults.
+func (g *gen) deref(e *lang.Unary) error {
+	size, signed := 8, false
+	if t := e.Type(); t != nil && t.Kind == lang.KindInt && t.Size > 0 && t.Size < 8 {
+		size, signed = t.Size, t.Signed
+	}
+	if fa, ok := e.X.(*lang.FieldAccess); ok && g.fmt != nil {
+		// *args->field: the pointee type the tracepoint's format declares.
+		if f := g.fmt.field(fa.Field); f != nil && f.pointee > 0 {
+			size, signed = f.pointee, f.pointeeSigned
+		}
+	}
+	slot, err := g.alloc(e, 8)
+	if err != nil {
+		return err
+	}
+	if _, err := g.expr(e.X); err != nil {
+		return err
+	}
+	g.st(isa.SizeDW, isa.R10, slot, 0)
+	g.mov(isa.R3, isa.R0)
+	g.stackPtr(isa.R1, slot)
+	g.aluImm(isa.ALUMov, isa.R2, int32(size))
+	g.call(fnProbeRead)
+	g.ldx(isa.SizeDW, isa.R0, isa.R10, slot)
+	if signed && size < 8 {
+		g.truncate(&lang.Type{Kind: lang.KindInt, Size: size, Signed: true})
+	}
+	return nil
 }

@@ -269,3 +269,22 @@ var kallsymsOnce = sync.OnceValue(loadKallsyms)
 
 // kallsyms returns the kernel's symbols for ksym, read once per process.
 func kallsyms() *kernelSymbols { return kallsymsOnce() }
+
+// kernelAddress returns the address of a kernel symbol of any kind (kaddr),
+// from /proc/kallsyms.
+func kernelAddress(name string) (uint64, bool) {
+	f, err := os.Open("/proc/kallsyms")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 3 && fields[2] == name {
+			a, err := strconv.ParseUint(fields[0], 16, 64)
+			return a, err == nil && a != 0
+		}
+	}
+	return 0, false
+}

@@ -20,6 +20,10 @@ type tpField struct {
 	signed  bool
 	array   bool // fixed-size array: the value is its address
 	dataLoc bool // __data_loc: offset/length word
+	// pointee is the size of what a pointer field points to (0: not a
+	// pointer, or to a struct), for the dereference *args->field.
+	pointee       int
+	pointeeSigned bool
 }
 
 // tpFormat is the record layout of one tracepoint.
@@ -67,6 +71,9 @@ func parseFormat(text string) (*tpFormat, error) {
 					return nil, fmt.Errorf("format line %q: no field name", line)
 				}
 				fd.name = strings.TrimLeft(words[len(words)-1], "*")
+				if strings.Contains(decl, "*") && !fd.dataLoc {
+					fd.pointee, fd.pointeeSigned = pointeeOf(decl[:strings.LastIndex(decl, "*")])
+				}
 			case "offset":
 				fd.offset, _ = strconv.Atoi(v)
 			case "size":
@@ -78,6 +85,56 @@ func parseFormat(text string) (*tpFormat, error) {
 		f.fields = append(f.fields, fd)
 	}
 	return f, nil
+}
+
+// pointeeOf returns the size of the type a pointer field points to (0
+// when it is not a plain integer) and whether it is signed, from the C
+// declaration before the last '*'.
+func pointeeOf(decl string) (int, bool) {
+	if strings.Contains(decl, "*") { // a pointer to a pointer
+		return 8, false
+	}
+	var words []string
+	for _, w := range strings.Fields(decl) {
+		switch w {
+		case "const", "volatile", "__user", "struct", "enum", "union":
+			if w == "struct" || w == "union" {
+				return 0, false
+			}
+			continue
+		}
+		words = append(words, w)
+	}
+	t := strings.Join(words, " ")
+	unsigned := strings.HasPrefix(t, "unsigned")
+	t = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(t, "unsigned"), "signed"))
+	switch t {
+	case "char":
+		return 1, !unsigned
+	case "short", "short int":
+		return 2, !unsigned
+	case "int", "":
+		return 4, !unsigned
+	case "long", "long int", "long long", "long long int":
+		return 8, !unsigned
+	case "u8", "__u8", "uint8_t":
+		return 1, false
+	case "s8", "__s8", "int8_t":
+		return 1, true
+	case "u16", "__u16", "uint16_t", "umode_t":
+		return 2, false
+	case "s16", "__s16", "int16_t":
+		return 2, true
+	case "u32", "__u32", "uint32_t", "pid_t", "uid_t", "gid_t":
+		return 4, t != "u32" && t != "__u32" && t != "uint32_t" && t != "uid_t" && t != "gid_t"
+	case "s32", "__s32", "int32_t":
+		return 4, true
+	case "u64", "__u64", "uint64_t", "size_t", "loff_t", "off_t", "ssize_t", "s64", "__s64", "int64_t", "time64_t":
+		return 8, strings.HasPrefix(t, "s") && t != "size_t" || strings.HasPrefix(t, "int") || t == "loff_t" || t == "off_t" || t == "time64_t"
+	case "void":
+		return 8, false
+	}
+	return 0, false
 }
 
 func readFormat(dir, cat, name string) (*tpFormat, error) {
