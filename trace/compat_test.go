@@ -115,6 +115,8 @@ var oneLiners = []struct {
 	{"deref-field", []string{`tracepoint:syscalls:sys_enter_openat /comm == "gbpfwl"/ { @[*args->filename] = count(); }`}},
 	{"deref-buf", []string{`tracepoint:syscalls:sys_enter_write /comm == "gbpfwl"/ { @[*args->buf] = count(); }`}},
 	{"kaddr-deref", []string{`BEGIN { $a = kaddr("do_syscall_64"); @x = *$a; @y = *($a + 8) > 0; exit(); }`}},
+	{"while", []string{`BEGIN { $i = 0; $s = 0; while ($i < 10) { $i++; if ($i == 3) { continue; } if ($i == 8) { break; } $s += $i; } printf("%d %d\n", $i, $s); exit(); }`}},
+	{"while-log2", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { $n = args->count; $b = 0; while ($n > 1 && $b < 64) { $n = $n / 2; $b++; } @[$b] = count(); }`}},
 	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
 	{"uprobe-library-arg", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},
@@ -309,5 +311,25 @@ func TestSymbolsLikeBpftrace(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "worker|0\n") || mask(out.String()) != mask(string(want)) {
 		t.Fatalf("gbpf trace:\n%s\nbpftrace:\n%s", out.String(), want)
+	}
+}
+
+// TestForRange runs for-range loops, which bpftrace 0.17 lacks, and
+// compares the output with bpftrace running the same loops as while
+// loops (the range's end is exclusive, continue skips to the next value).
+func TestForRange(t *testing.T) {
+	bt, _ := bpftraceAndWorkload(t)
+	forProg := `BEGIN { $s = 0; $n = 0; for ($i : 2..9) { if ($i == 4) { continue; } if ($i == 7) { break; } $s += $i; for ($j : 0..$i) { $n++; } } printf("%d %d\n", $s, $n); exit(); }`
+	whileProg := `BEGIN { $s = 0; $n = 0; $i = 2; while ($i < 9) { if ($i == 4) { $i++; continue; } if ($i == 7) { break; } $s += $i; $j = 0; while ($j < $i) { $n++; $j++; } $i++; } printf("%d %d\n", $s, $n); exit(); }`
+	want, err := exec.Command(bt, "-e", whileProg).Output()
+	if err != nil {
+		t.Fatalf("bpftrace: %v", err)
+	}
+	var out, errOut bytes.Buffer
+	if rc := Main([]string{"-e", forProg}, &out, &errOut); rc != 0 {
+		t.Fatalf("gbpf trace: exit %d\n%s", rc, errOut.String())
+	}
+	if out.String() != string(want) || !strings.Contains(out.String(), "16 16\n") {
+		t.Fatalf("gbpf trace (for):\n%s\nbpftrace (while):\n%s", out.String(), want)
 	}
 }

@@ -190,11 +190,17 @@ type gen struct {
 	vars  map[string]int16
 	vtype map[string]*lang.Type
 	done  label
+	// loops are the enclosing loops, innermost last: where break and
+	// continue go.
+	loops []loopLabels
 	// dead says the code being generated cannot be reached: the statement
 	// before it jumped away (return, exit). The kernel rejects unreachable
 	// instructions, so nothing is emitted until a label makes code reachable.
 	dead bool
 }
+
+// loopLabels are the targets of break and continue in one loop.
+type loopLabels struct{ brk, cont label }
 
 // codegenError is an error at a source position.
 func (g *gen) errorf(n lang.Node, format string, args ...any) error {
@@ -328,12 +334,30 @@ func (g *gen) stmt(s lang.Stmt) error {
 		}
 		return nil
 	case *lang.Jump:
+		target := g.done
 		if s.Kind != "return" {
-			return g.errorf(s, "%s outside a loop is not supported", s.Kind)
+			if len(g.loops) == 0 {
+				return g.errorf(s, "%s used outside of a loop", s.Kind)
+			}
+			l := g.loops[len(g.loops)-1]
+			target = l.brk
+			if s.Kind == "continue" {
+				target = l.cont
+			}
 		}
-		g.ja(g.done)
+		g.ja(target)
 		g.dead = true
 		return nil
+	case *lang.While:
+		top, end := g.newLabel(), g.newLabel()
+		g.bind(top)
+		if err := g.cond(s.Cond); err != nil {
+			return err
+		}
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, end)
+		return g.loopBody(s.Body, top, end, top)
+	case *lang.For:
+		return g.forRange(s)
 	case *lang.Unroll:
 		n, ok := s.Count.(*lang.IntLit)
 		if !ok {
@@ -352,6 +376,67 @@ func (g *gen) stmt(s lang.Stmt) error {
 		return g.assignVar(s.Var, s.Value)
 	}
 	return g.errorf(s, "this statement is not supported by gbpf trace yet")
+}
+
+// loopBody generates a loop's body, whose break goes to end and continue
+// to cont, then jumps back to top; the kernel's verifier proves that the
+// loop ends (bounded loops), or refuses it.
+func (g *gen) loopBody(body *lang.Block, top, end, cont label) error {
+	g.loops = append(g.loops, loopLabels{brk: end, cont: cont})
+	err := g.block(body)
+	g.loops = g.loops[:len(g.loops)-1]
+	if err != nil {
+		return err
+	}
+	if !g.dead {
+		g.ja(top)
+	}
+	g.dead = false
+	g.bind(end)
+	return nil
+}
+
+// forRange generates for ($i : from..to): $i runs from from up to but
+// not including to, which is evaluated once.
+func (g *gen) forRange(s *lang.For) error {
+	if s.Map != nil {
+		return g.errorf(s, "for loops over maps are not supported by gbpf trace yet")
+	}
+	v, ok := g.vars[s.Var.Name]
+	if !ok {
+		return g.errorf(s.Var, "unknown variable $%s", s.Var.Name)
+	}
+	limit, err := g.alloc(s, 8)
+	if err != nil {
+		return err
+	}
+	if _, err := g.expr(s.To); err != nil {
+		return err
+	}
+	g.stx(isa.SizeDW, isa.R10, limit, isa.R0)
+	if _, err := g.expr(s.From); err != nil {
+		return err
+	}
+	g.stx(isa.SizeDW, isa.R10, v, isa.R0)
+	top, next, end := g.newLabel(), g.newLabel(), g.newLabel()
+	g.bind(top)
+	g.ldx(isa.SizeDW, isa.R0, isa.R10, v)
+	g.ldx(isa.SizeDW, isa.R1, isa.R10, limit)
+	g.jmpReg(isa.JmpJSGE, isa.R0, isa.R1, end)
+	g.loops = append(g.loops, loopLabels{brk: end, cont: next})
+	err = g.block(s.Body)
+	g.loops = g.loops[:len(g.loops)-1]
+	if err != nil {
+		return err
+	}
+	g.dead = false
+	g.bind(next)
+	g.ldx(isa.SizeDW, isa.R0, isa.R10, v)
+	g.aluImm(isa.ALUAdd, isa.R0, 1)
+	g.stx(isa.SizeDW, isa.R10, v, isa.R0)
+	g.ja(top)
+	g.bind(end)
+	return nil
 }
 
 // cond evaluates an integer condition into r0.
