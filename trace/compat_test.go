@@ -109,7 +109,7 @@ var oneLiners = []struct {
 	{"kstack", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[kstack] = count(); @n = count(); }`}},
 	{"kstack-printf", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("%s|\n", kstack); exit(); }`}},
 	{"ustack", []string{"--linger", "300", `tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[ustack] = count(); } interval:ms:100 { print(@); clear(@); exit(); }`}},
-	{"ustack-uprobe", []string{"--linger", "300", `uprobe:WL:work { @[ustack, arg0] = count(); } interval:ms:100 { print(@); clear(@); exit(); }`}},
+	{"ustack-uprobe", []string{"--linger", "300", `uprobe:WL:work { @[ustack, arg0] = sum(arg0 + 1); } interval:ms:100 { print(@); clear(@); exit(); }`}},
 	{"join", []string{"--linger", "5", `tracepoint:syscalls:sys_enter_execve /str(args->filename) == "WL"/ { printf("%d: ", pid > 0); join(args->argv); join(args->argv, ","); }`}},
 	{"json-join", []string{"--linger", "5", "-f", "json", `tracepoint:syscalls:sys_enter_execve /str(args->filename) == "WL"/ { join(args->argv); }`}},
 	{"deref-field", []string{`tracepoint:syscalls:sys_enter_openat /comm == "gbpfwl"/ { @[*args->filename] = count(); }`}},
@@ -117,6 +117,8 @@ var oneLiners = []struct {
 	{"kaddr-deref", []string{`BEGIN { $a = kaddr("do_syscall_64"); @x = *$a; @y = *($a + 8) > 0; exit(); }`}},
 	{"while", []string{`BEGIN { $i = 0; $s = 0; while ($i < 10) { $i++; if ($i == 3) { continue; } if ($i == 8) { break; } $s += $i; } printf("%d %d\n", $i, $s); exit(); }`}},
 	{"while-log2", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { $n = args->count; $b = 0; while ($n > 1 && $b < 64) { $n = $n / 2; $b++; } @[$b] = count(); }`}},
+	{"printf-lengths", []string{`BEGIN { $v = (uint64)0x1234567890; printf("%d|%u|%x|%X|%lx|%lu|%ld|%llx|%o|%c|%5x\n", $v, $v, $v, $v, $v, $v, $v, $v, $v, 65, $v); $w = (int32)-2; printf("%d %u %x %lx %hd %hhu\n", $w, $w, $w, $w, 0x18001, 0x1ff); exit(); }`}},
+	{"misc-functions", []string{`BEGIN { printf("%d %d %d %x %x %lx\n", sizeof(uint32), sizeof(int8), sizeof(comm), bswap((uint32)1), bswap((uint16)0x1234), bswap((uint64)1)); printf("%d %d %d\n", cgroup > 0, curtask > 0, uptr(5) + kptr(6)); exit(); }`}},
 	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
 	{"uprobe-library-arg", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},
@@ -332,4 +334,47 @@ func TestForRange(t *testing.T) {
 	if out.String() != string(want) || !strings.Contains(out.String(), "16 16\n") {
 		t.Fatalf("gbpf trace (for):\n%s\nbpftrace (while):\n%s", out.String(), want)
 	}
+}
+
+// TestHasKeyAndCgroupID checks has_key (which bpftrace 0.17 lacks)
+// against the map's contents, and cgroupid of this process's cgroup v2
+// directory against the cgroup builtin in the BEGIN probe, which runs in
+// this process.
+func TestHasKeyAndCgroupID(t *testing.T) {
+	need(t, os.Geteuid() == 0, "tracing needs root")
+	dir := cgroup2Dir(t)
+	prog := fmt.Sprintf(`BEGIN { @a[1] = 2; printf("%%d %%d %%d\n", has_key(@a, 1), has_key(@a, 2), cgroup == cgroupid(%q)); clear(@a); exit(); }`, dir)
+	var out, errOut bytes.Buffer
+	if rc := Main([]string{"-e", prog}, &out, &errOut); rc != 0 {
+		t.Fatalf("gbpf trace: exit %d\n%s", rc, errOut.String())
+	}
+	if want := "Attaching 1 probe...\n1 0 1\n"; !strings.HasPrefix(out.String(), want) {
+		t.Errorf("gbpf trace %s:\n%q, want it to start %q", prog, out.String(), want)
+	}
+}
+
+// cgroup2Dir is the directory of this process's cgroup v2.
+func cgroup2Dir(t *testing.T) string {
+	t.Helper()
+	cg, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := ""
+	for _, l := range strings.Split(string(cg), "\n") {
+		if p, ok := strings.CutPrefix(l, "0::"); ok {
+			rel = p
+		}
+	}
+	mi, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(mi), "\n") {
+		if f := strings.Fields(l); len(f) > 9 && strings.Contains(l, " - cgroup2 ") {
+			return filepath.Join(f[4], rel)
+		}
+	}
+	need(t, false, "no cgroup v2 hierarchy is mounted")
+	return ""
 }

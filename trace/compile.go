@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/trace/lang"
@@ -25,6 +26,8 @@ const (
 	fnGetStackID     = 27
 	bpfFUserStack    = 1 << 8 // BPF_F_USER_STACK
 	fnProbeReadStr   = 45
+	fnCurrentTask    = 35
+	fnCgroupID       = 80
 	fnRingbufOutput  = 130
 	fnRingbufReserve = 131
 	fnRingbufSubmit  = 132
@@ -40,6 +43,8 @@ const (
 	evExit
 	evTime
 	evJoin
+	evCat
+	evSystem
 
 	// evFromEnd marks the records END writes: after exit() the runtime
 	// drops every other probe's output, as bpftrace does, but not END's.
@@ -848,6 +853,74 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 				return nil, g.errorf(e, "Failed to resolve kernel symbol: %s", s.Value)
 			}
 			g.loadImm(isa.R0, int64(a))
+		case "uptr", "kptr":
+			if _, err := g.expr(e.Args[0]); err != nil {
+				return nil, err
+			}
+		case "bswap":
+			at, err := g.expr(e.Args[0])
+			if err != nil {
+				return nil, err
+			}
+			bits := int32(64)
+			if at != nil && at.Kind == lang.KindInt && at.Size > 0 && at.Size < 8 {
+				bits = int32(8 * max(at.Size, 2))
+			}
+			if bits == 8*1 {
+				break
+			}
+			g.emit(isa.Instruction{OpCode: uint8(isa.ClassALU) | isa.ALUEnd | isa.EndToBE, Dst: isa.R0, Constant: int64(bits)})
+		case "sizeof":
+			n := 8
+			if at := e.Args[0].Type(); at != nil {
+				switch {
+				case at.Kind == lang.KindInt && at.Size > 0:
+					n = at.Size
+				case at.Kind == lang.KindString:
+					n = at.Size
+				default:
+					n = typeSize(at)
+				}
+			}
+			if te, ok := e.Args[0].(*lang.TypeExpr); ok {
+				sz, ok := intTypeSize(te.Name)
+				if !ok {
+					return nil, g.errorf(e, "sizeof(%s): struct types need BTF, which gbpf trace does not read yet", te.Name)
+				}
+				n = sz
+			}
+			g.aluImm(isa.ALUMov, isa.R0, int32(n))
+		case "has_key":
+			m, ok := e.Args[0].(*lang.MapExpr)
+			if !ok {
+				return nil, g.errorf(e, "has_key() needs a map")
+			}
+			keyed := &lang.MapExpr{Name: m.Name, Keys: e.Args[1:]}
+			d := g.c.maps[mapKey(keyed)]
+			if d == nil {
+				return nil, g.errorf(m, "unknown map %s", mapKey(keyed))
+			}
+			keyOff, err := g.mapKey(keyed, d, 0)
+			if err != nil {
+				return nil, err
+			}
+			found := g.newLabel()
+			g.loadMap(isa.R1, d.fd)
+			g.stackPtr(isa.R2, keyOff)
+			g.call(fnMapLookup)
+			g.jmpImm(isa.JmpJEQ, isa.R0, 0, found)
+			g.aluImm(isa.ALUMov, isa.R0, 1)
+			g.bind(found)
+		case "cgroupid":
+			s, ok := e.Args[0].(*lang.StrLit)
+			if !ok {
+				return nil, g.errorf(e, "cgroupid() needs a string literal path")
+			}
+			id, err := cgroupID(s.Value)
+			if err != nil {
+				return nil, g.errorf(e, "cgroupid(%q): %v", s.Value, err)
+			}
+			g.loadImm(isa.R0, int64(id))
 		case "ksym":
 			// The address; output names it from /proc/kallsyms.
 			if _, err := g.expr(e.Args[0]); err != nil {
@@ -918,6 +991,10 @@ func (g *gen) builtin(e *lang.Builtin) error {
 		g.aluReg(isa.ALUSub, isa.R0, isa.R1)
 	case "rand":
 		g.call(fnPrandomU32)
+	case "cgroup":
+		g.call(fnCgroupID)
+	case "curtask":
+		g.call(fnCurrentTask)
 	case "kstack":
 		// The stack's id in the stack trace map; output resolves it.
 		g.mov(isa.R1, isa.R6)
@@ -1288,4 +1365,35 @@ func (g *gen) deref(e *lang.Unary) error {
 		g.truncate(&lang.Type{Kind: lang.KindInt, Size: size, Signed: true})
 	}
 	return nil
+}
+
+// intTypeSizes are the sizes of the integer types sizeof takes.
+var intTypeSizes = map[string]int{
+	"int8": 1, "uint8": 1, "u8": 1, "s8": 1, "char": 1, "bool": 1,
+	"int16": 2, "uint16": 2, "u16": 2, "s16": 2, "short": 2, "unsigned short": 2,
+	"int32": 4, "uint32": 4, "u32": 4, "s32": 4, "int": 4, "unsigned int": 4,
+	"int64": 8, "uint64": 8, "u64": 8, "s64": 8, "long": 8, "unsigned long": 8,
+	"long long": 8, "unsigned long long": 8,
+}
+
+// intTypeSize is the size of a written integer or pointer type (sizeof).
+func intTypeSize(t *lang.TypeName) (int, bool) {
+	if t.Pointers > 0 {
+		return 8, true
+	}
+	n, ok := intTypeSizes[t.Name]
+	if ok && t.ArrayLen > 0 {
+		n *= t.ArrayLen
+	}
+	return n, ok
+}
+
+// cgroupID is the id of the cgroup (v2) at path: its directory's inode,
+// as the kernel's cgroup ids are.
+func cgroupID(path string) (uint64, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return 0, err
+	}
+	return st.Ino, nil
 }

@@ -41,11 +41,12 @@ type options struct {
 	verbose bool
 	params  []string
 	hasProg bool
+	unsafe  bool // --unsafe: allow system()
 	// ringSize is the event ring buffer's size in bytes; 0 means 4 MiB.
 	ringSize uint32
 }
 
-const usage = "usage: gbpf trace [-e PROGRAM | FILE] [-c CMD] [-p PID] [-o FILE] [-f text|json] [-l [PATTERN]] [-d] [-v] [args...]"
+const usage = "usage: gbpf trace [-e PROGRAM | FILE] [-c CMD] [-p PID] [-o FILE] [-f text|json] [-l [PATTERN]] [-d] [-v] [--unsafe] [args...]"
 
 func parseArgs(args []string) (*options, error) {
 	o := &options{format: "text", name: "stdin"}
@@ -84,6 +85,8 @@ func parseArgs(args []string) (*options, error) {
 			o.dump = true
 		case "-v":
 			o.verbose = true
+		case "--unsafe":
+			o.unsafe = true
 		case "-h", "--help":
 			return nil, errors.New(usage)
 		case "--":
@@ -200,7 +203,7 @@ func run(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	warnings, err := lang.Check(prog, lang.Options{Params: o.params})
+	warnings, err := lang.Check(prog, lang.Options{Params: o.params, Unsafe: o.unsafe})
 	if err != nil {
 		return err
 	}

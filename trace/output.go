@@ -100,8 +100,20 @@ func formatPrintf(format string, types []*lang.Type, data []byte) string {
 			j++
 		}
 		spec := format[i+1 : j]
+		lenStart := j
 		for j < len(format) && strings.IndexByte("hlzjqL", format[j]) >= 0 {
 			j++
+		}
+		// bpftrace 0.17 hands the value to C's printf: without a length
+		// modifier the integer conversions read 32 bits, h 16, hh 8.
+		bits := 32
+		switch mod := format[lenStart:j]; {
+		case strings.ContainsAny(mod, "lzjqL"):
+			bits = 64
+		case mod == "hh":
+			bits = 8
+		case mod == "h":
+			bits = 16
 		}
 		if j >= len(format) {
 			out.WriteString(format[i:])
@@ -119,13 +131,19 @@ func formatPrintf(format string, types []*lang.Type, data []byte) string {
 		if len(b) >= 8 && (t == nil || t.Kind != lang.KindString) {
 			iv = binary.LittleEndian.Uint64(b)
 		}
+		uv := iv
+		sv := int64(iv)
+		if bits < 64 {
+			uv &= 1<<bits - 1
+			sv = int64(uv<<(64-bits)) >> (64 - bits)
+		}
 		switch verb {
 		case 'd', 'i':
-			fmt.Fprintf(&out, "%"+spec+"d", int64(iv))
+			fmt.Fprintf(&out, "%"+spec+"d", sv)
 		case 'u':
-			fmt.Fprintf(&out, "%"+spec+"d", iv)
+			fmt.Fprintf(&out, "%"+spec+"d", uv)
 		case 'o', 'x', 'X':
-			fmt.Fprintf(&out, "%"+spec+string(verb), iv)
+			fmt.Fprintf(&out, "%"+spec+string(verb), uv)
 		case 'c':
 			fmt.Fprintf(&out, "%"+spec+"c", rune(byte(iv)))
 		case 'p':

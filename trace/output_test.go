@@ -28,7 +28,11 @@ func TestFormatPrintf(t *testing.T) {
 		want   string
 	}{
 		{"%d\n", []*lang.Type{i64}, le64(uint64(1<<64 - 3)), "-3\n"},
-		{"%u\n", []*lang.Type{i64}, le64(uint64(1<<64 - 3)), "18446744073709551613\n"},
+		// Without a length modifier C's printf, which bpftrace 0.17 calls,
+		// reads 32 bits; l and ll read 64, h 16 and hh 8.
+		{"%u\n", []*lang.Type{i64}, le64(uint64(1<<64 - 3)), "4294967293\n"},
+		{"%lu %ld\n", []*lang.Type{i64, i64}, le64(uint64(1<<64-3), uint64(1<<64-3)), "18446744073709551613 -3\n"},
+		{"%d|%x|%lx|%hd|%hhu", []*lang.Type{i64, i64, i64, i64, i64}, le64(0x1234567890, 0x1234567890, 0x1234567890, 0x18001, 0x1ff), "878082192|34567890|1234567890|-32767|255"},
 		{"%5d|%-5d|%05d", []*lang.Type{i64, i64, i64}, le64(3, 4, 5), "    3|4    |00005"},
 		{"%x %X %llx %lu", []*lang.Type{i64, i64, i64, i64}, le64(255, 255, 16, 7), "ff FF 10 7"},
 		{"%c%c", []*lang.Type{i64, i64}, le64(65, 66), "AB"},
