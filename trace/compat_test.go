@@ -118,6 +118,12 @@ var oneLiners = []struct {
 	{"while", []string{`BEGIN { $i = 0; $s = 0; while ($i < 10) { $i++; if ($i == 3) { continue; } if ($i == 8) { break; } $s += $i; } printf("%d %d\n", $i, $s); exit(); }`}},
 	{"while-log2", []string{`tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { $n = args->count; $b = 0; while ($n > 1 && $b < 64) { $n = $n / 2; $b++; } @[$b] = count(); }`}},
 	{"printf-lengths", []string{`BEGIN { $v = (uint64)0x1234567890; printf("%d|%u|%x|%X|%lx|%lu|%ld|%llx|%o|%c|%5x\n", $v, $v, $v, $v, $v, $v, $v, $v, $v, 65, $v); $w = (int32)-2; printf("%d %u %x %lx %hd %hhu\n", $w, $w, $w, $w, 0x18001, 0x1ff); exit(); }`}},
+	// C types: tracepoint char arrays are strings; struct fields through
+	// BTF, from curtask, casts and tracepoint struct pointers.
+	{"tp-char-array", []string{`tracepoint:sched:sched_process_exit /args->comm == "gbpfwl"/ { @[args->comm] = count(); printf("%s|%s\n", args->comm, comm); }`}},
+	{"btf-curtask", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[curtask->comm, curtask->pid == tid, curtask->tgid == pid, curtask->real_parent->tgid > 1] = count(); }`}},
+	{"btf-cast-nested", []string{`tracepoint:syscalls:sys_enter_getuid /comm == "gbpfwl"/ { $t = (struct task_struct *)curtask; @[$t->signal->nr_threads, $t->se.load.weight] = count(); }`}},
+	{"btf-tp-pointer", []string{"--linger", "1200", `tracepoint:syscalls:sys_enter_clock_nanosleep /comm == "gbpfwl"/ { printf("%d %d\n", args->rqtp->tv_sec, args->rqtp->tv_nsec); @ns = sum(args->rqtp->tv_nsec); }`}},
 	{"misc-functions", []string{`BEGIN { printf("%d %d %d %x %x %lx\n", sizeof(uint32), sizeof(int8), sizeof(comm), bswap((uint32)1), bswap((uint16)0x1234), bswap((uint64)1)); printf("%d %d %d\n", cgroup > 0, curtask > 0, uptr(5) + kptr(6)); exit(); }`}},
 	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
@@ -376,5 +382,78 @@ func cgroup2Dir(t *testing.T) string {
 		}
 	}
 	need(t, false, "no cgroup v2 hierarchy is mounted")
+	return ""
+}
+
+// debianTools are the tools of Debian's bpftrace package (/usr/sbin/*.bt)
+// that use only probe types this kernel offers: each runs unchanged under
+// gbpf trace around the workload and starts as bpftrace does (the same
+// "Attaching N probes..." line and the same first line of its own).
+var debianTools = []string{
+	"bashreadline", "bitesize", "cpuwalk", "execsnoop", "gethostlatency", "killsnoop",
+	"naptime", "opensnoop", "pidpersec", "setuids", "ssllatency", "sslsnoop",
+	"statsnoop", "syncsnoop", "syscount", "threadsnoop", "writeback",
+}
+
+// debianToolsFailing cannot run on this kernel: it lacks kprobes (vfsstat,
+// swapin), kernel data symbols in kallsyms (loads), and cfs_rq's
+// nr_running (runqlen; renamed in 6.14). gbpf trace fails with the reason;
+// bpftrace fails too, or skips the probes it cannot attach and runs what
+// is left. When bpftrace's error is about the program, gbpf's first error
+// line must be the same.
+var debianToolsFailing = map[string]bool{"runqlen": true, "loads": true, "vfsstat": true, "swapin": true}
+
+func TestDebianTools(t *testing.T) {
+	bt, wl := bpftraceAndWorkload(t)
+	var names []string
+	names = append(names, debianTools...)
+	for n := range debianToolsFailing {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			script := "/usr/sbin/" + name + ".bt"
+			if _, err := os.Stat(script); err != nil {
+				need(t, false, script+" is missing (Debian's bpftrace package installs it)")
+			}
+			args := []string{"-c", wl + " 200", script}
+			cmd := exec.Command(bt, args...)
+			var btOut, btErr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &btOut, &btErr
+			btFailed := cmd.Run() != nil
+			var out, errOut bytes.Buffer
+			rc := Main(args, &out, &errOut)
+			if debianToolsFailing[name] {
+				if rc == 0 {
+					t.Fatalf("gbpf trace runs %s, which bpftrace cannot:\n%s", name, out.String())
+				}
+				if want := firstError(btErr.String()); btFailed && strings.Contains(want, script) && firstError(errOut.String()) != want {
+					t.Fatalf("first error differs\nbpftrace: %s\ngbpf:     %s", want, firstError(errOut.String()))
+				}
+				t.Logf("both fail: %s", firstError(errOut.String()))
+				return
+			}
+			if btFailed {
+				t.Fatalf("bpftrace %s: %s", name, btErr.String())
+			}
+			if rc != 0 {
+				t.Fatalf("gbpf trace %s: exit %d\n%s", name, rc, errOut.String())
+			}
+			got, want := strings.SplitN(out.String(), "\n", 3), strings.SplitN(btOut.String(), "\n", 3)
+			if len(got) < 2 || len(want) < 2 || got[0] != want[0] || got[1] != want[1] {
+				t.Fatalf("gbpf trace %s starts differently\n--- bpftrace\n%s\n--- gbpf trace\n%s", name, btOut.String(), out.String())
+			}
+		})
+	}
+}
+
+// firstError is the first line of stderr that reports an error.
+func firstError(stderr string) string {
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.Contains(l, "ERROR") && !strings.Contains(l, "RLIMIT_MEMLOCK") {
+			return strings.TrimSpace(l)
+		}
+	}
 	return ""
 }

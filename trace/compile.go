@@ -117,6 +117,21 @@ type compiler struct {
 	ustackFD       int // the user stack trace map, when it uses ustack
 	startNs        int64
 	tracefs        string
+	// ctypes types struct fields (BTF) for the field accesses the checker
+	// typed with it; nil when the program was checked without it.
+	ctypes *ctypes
+	// selfPid is gbpf's own process, whose events the probes in skipsSelf
+	// ignore (0: none ignored).
+	selfPid int
+}
+
+// skipsSelf are the probe types that ignore gbpf's own process: the Go
+// runtime sleeps and wakes with system calls (nanosleep, futex,
+// epoll_pwait) that would otherwise feed back through the output, as a
+// tracer written in C does not.
+var skipsSelf = map[string]bool{
+	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
+	"uprobe": true, "uretprobe": true, "fentry": true, "fexit": true,
 }
 
 // typeSize is the number of bytes a value of type t takes in keys, values,
@@ -262,6 +277,11 @@ func (c *compiler) compileProbe(p *lang.Probe, pt attachPoint, f *tpFormat) (*co
 		g.zero(off, typeSize(t))
 		g.vars[strings.TrimPrefix(v, "$")] = off
 		g.vtype[strings.TrimPrefix(v, "$")] = t
+	}
+	if c.selfPid != 0 && skipsSelf[pt.Provider] {
+		g.call(fnPidTgid)
+		g.aluImm(isa.ALURsh, isa.R0, 32)
+		g.jmpImm(isa.JmpJEQ, isa.R0, int32(c.selfPid), g.done)
 	}
 	if p.Pred != nil {
 		if err := g.cond(p.Pred); err != nil {
@@ -1030,7 +1050,16 @@ func (g *gen) builtin(e *lang.Builtin) error {
 func (g *gen) field(e *lang.FieldAccess) error {
 	b, ok := e.X.(*lang.Builtin)
 	if !ok || b.Name != "args" {
-		return g.errorf(e, "field access is supported on tracepoint args only")
+		t, err := g.memberAddr(e)
+		if err != nil {
+			return err
+		}
+		switch t.Kind {
+		case lang.KindInt, lang.KindPointer:
+			return g.readValue(e, t)
+		}
+		// Strings, arrays and records: their address.
+		return nil
 	}
 	if g.fmt == nil {
 		return g.errorf(e, "args is available in tracepoint probes only")
@@ -1059,6 +1088,71 @@ func (g *gen) field(e *lang.FieldAccess) error {
 	g.ldx(sz, isa.R0, isa.R6, int16(f.offset))
 	if f.signed && f.size < 8 {
 		g.truncate(&lang.Type{Kind: lang.KindInt, Size: f.size, Signed: true})
+	}
+	return nil
+}
+
+// memberAddr leaves in r0 the kernel address of the struct or union field
+// e, reached through a pointer (p->f) or a field of a field (p->a.b), and
+// returns the field's type.
+func (g *gen) memberAddr(e *lang.FieldAccess) (*lang.Type, error) {
+	xt := e.X.Type()
+	if g.c.ctypes == nil || xt == nil || xt.Struct == "" {
+		return nil, g.errorf(e, "field access is supported on tracepoint args and on struct pointers only")
+	}
+	switch {
+	case xt.Kind == lang.KindPointer:
+		if _, err := g.expr(e.X); err != nil {
+			return nil, err
+		}
+	case xt.Kind == lang.KindRecord:
+		switch x := e.X.(type) {
+		case *lang.FieldAccess:
+			if _, err := g.memberAddr(x); err != nil {
+				return nil, err
+			}
+		case *lang.Unary:
+			if x.Op != "*" {
+				return nil, g.errorf(e, "field access on this %s value is not supported by gbpf trace yet", xt)
+			}
+			if _, err := g.expr(x.X); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, g.errorf(e, "field access on this %s value is not supported by gbpf trace yet: reach it through a pointer", xt)
+		}
+	default:
+		return nil, g.errorf(e, "field access on %s", xt)
+	}
+	off, _, err := g.c.ctypes.member(xt.Struct, e.Field)
+	if err != nil {
+		return nil, g.errorf(e, "%v", err)
+	}
+	if off != 0 {
+		g.aluImm(isa.ALUAdd, isa.R0, int32(off))
+	}
+	return e.Type(), nil
+}
+
+// readValue replaces the kernel address in r0 with the integer or pointer
+// of type t stored there (bpf_probe_read, as bpftrace does).
+func (g *gen) readValue(n lang.Node, t *lang.Type) error {
+	size, signed := 8, false
+	if t.Kind == lang.KindInt && t.Size > 0 && t.Size < 8 {
+		size, signed = t.Size, t.Signed
+	}
+	slot, err := g.alloc(n, 8)
+	if err != nil {
+		return err
+	}
+	g.st(isa.SizeDW, isa.R10, slot, 0)
+	g.mov(isa.R3, isa.R0)
+	g.stackPtr(isa.R1, slot)
+	g.aluImm(isa.ALUMov, isa.R2, int32(size))
+	g.call(fnProbeRead)
+	g.ldx(isa.SizeDW, isa.R0, isa.R10, slot)
+	if signed {
+		g.truncate(t)
 	}
 	return nil
 }
@@ -1135,6 +1229,9 @@ func (g *gen) compareResult(op uint8, a, b isa.Register) {
 }
 
 func isSigned(t *lang.Type) bool {
+	if t != nil && t.Kind == lang.KindPointer {
+		return false // addresses compare unsigned
+	}
 	return t == nil || t.Kind != lang.KindInt || t.Signed
 }
 
@@ -1291,6 +1388,17 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 		}
 		g.bind(end)
 		return nil
+	case *lang.FieldAccess:
+		// A char array in a tracepoint's record or in a kernel struct.
+		if _, err := g.expr(e); err != nil {
+			return err
+		}
+		g.zero(off, size)
+		g.mov(isa.R3, isa.R0)
+		g.stackPtr(isa.R1, off)
+		g.aluImm(isa.ALUMov, isa.R2, int32(min(size, t.Size)))
+		g.call(fnProbeRead)
+		return nil
 	case *lang.Call:
 		if e.Name == "str" && isStringy(e.Args[0].Type()) {
 			return g.exprMem(e.Args[0], off, size)
@@ -1338,33 +1446,20 @@ func (g *gen) storeString(off int16, size int, s string) {
 // deref loads *X into r0: the pointee's size (8 bytes for an integer
 // used as an address) read with bpf_probe_read, 0 when it faults.
 func (g *gen) deref(e *lang.Unary) error {
-	size, signed := 8, false
-	if t := e.Type(); t != nil && t.Kind == lang.KindInt && t.Size > 0 && t.Size < 8 {
-		size, signed = t.Size, t.Signed
+	t := &lang.Type{Kind: lang.KindInt, Size: 8}
+	if et := e.Type(); et != nil && et.Kind == lang.KindInt && et.Size > 0 && et.Size < 8 {
+		t = et
 	}
 	if fa, ok := e.X.(*lang.FieldAccess); ok && g.fmt != nil {
 		// *args->field: the pointee type the tracepoint's format declares.
 		if f := g.fmt.field(fa.Field); f != nil && f.pointee > 0 {
-			size, signed = f.pointee, f.pointeeSigned
+			t = &lang.Type{Kind: lang.KindInt, Size: f.pointee, Signed: f.pointeeSigned}
 		}
-	}
-	slot, err := g.alloc(e, 8)
-	if err != nil {
-		return err
 	}
 	if _, err := g.expr(e.X); err != nil {
 		return err
 	}
-	g.st(isa.SizeDW, isa.R10, slot, 0)
-	g.mov(isa.R3, isa.R0)
-	g.stackPtr(isa.R1, slot)
-	g.aluImm(isa.ALUMov, isa.R2, int32(size))
-	g.call(fnProbeRead)
-	g.ldx(isa.SizeDW, isa.R0, isa.R10, slot)
-	if signed && size < 8 {
-		g.truncate(&lang.Type{Kind: lang.KindInt, Size: size, Signed: true})
-	}
-	return nil
+	return g.readValue(e, t)
 }
 
 // intTypeSizes are the sizes of the integer types sizeof takes.

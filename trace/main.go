@@ -203,22 +203,25 @@ func run(o *options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	warnings, err := lang.Check(prog, lang.Options{Params: o.params, Unsafe: o.unsafe})
+	if usesTracefs(prog) {
+		if err := ensureTracefs(tracefsDir); err != nil {
+			return err
+		}
+	}
+	ct := newCTypes(tracefsDir)
+	warnings, err := lang.Check(prog, lang.Options{Params: o.params, Unsafe: o.unsafe, CTypes: ct})
 	if err != nil {
 		return err
 	}
 	for _, w := range warnings {
 		fmt.Fprint(stderr, prog.Source.Render(w))
 	}
-	if usesTracefs(prog) {
-		if err := ensureTracefs(tracefsDir); err != nil {
-			return err
-		}
-	}
 	c, err := newCompiler(prog, o.params)
 	if err != nil {
 		return err
 	}
+	c.ctypes = ct
+	c.selfPid = os.Getpid()
 	var ts unixTime
 	c.startNs = ts.monotonicNs()
 	s := &session{c: c, out: stdout, errOut: stderr, exitCh: make(chan struct{}), json: o.format == "json", ringSize: 1 << 22}
@@ -250,7 +253,7 @@ func run(o *options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer rd.Close()
-	n := len(progs)
+	n := len(progs) - s.skipped
 	if s.json {
 		s.write(fmt.Sprintf("{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", n))
 	} else if n == 1 {

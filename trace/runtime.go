@@ -26,6 +26,7 @@ import (
 // session is a loaded, attachable trace program and its output.
 type session struct {
 	c        *compiler
+	skipped  int // attach points dropped (a symbol the binary lacks)
 	out      io.Writer
 	errOut   io.Writer
 	outMu    sync.Mutex
@@ -61,7 +62,7 @@ func (s *session) write(text string) {
 }
 
 // expandPoints lists the attach points of a probe.
-func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
+func expandPoints(p *lang.Probe, dir, source string) ([]attachPoint, error) {
 	var out []attachPoint
 	for _, sp := range p.Specs {
 		switch sp.Provider {
@@ -74,7 +75,7 @@ func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
 			}
 			if len(names) == 0 {
 				loc := sp.Loc
-				return nil, fmt.Errorf("stdin:%d:%d: ERROR: tracepoint not found: %s:%s", loc.Start.Line, loc.Start.Column, sp.Target, sp.Func)
+				return nil, fmt.Errorf("%s:%d:%d: ERROR: tracepoint not found: %s:%s", source, loc.Start.Line, loc.Start.Column, sp.Target, sp.Func)
 			}
 			for _, n := range names {
 				cat, name, _ := strings.Cut(n, ":")
@@ -84,7 +85,7 @@ func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
 			if sp.Provider[0] == 'k' {
 				if _, err := os.Stat(filepath.Join(dir, "kprobe_events")); err != nil {
 					loc := sp.Loc
-					return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: this kernel has no kprobes (no kprobe_events in tracefs: CONFIG_KPROBE_EVENTS is off)", "stdin", loc.Start.Line, loc.Start.Column, sp.Raw)
+					return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: this kernel has no kprobes (no kprobe_events in tracefs: CONFIG_KPROBE_EVENTS is off)", source, loc.Start.Line, loc.Start.Column, sp.Raw)
 				}
 			}
 			if sp.Wildcard {
@@ -95,7 +96,7 @@ func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
 				path, err := resolveUprobeTarget(sp.Target)
 				if err != nil {
 					loc := sp.Loc
-					return nil, fmt.Errorf("stdin:%d:%d: ERROR: %s: %v", loc.Start.Line, loc.Start.Column, sp.Raw, err)
+					return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: %v", source, loc.Start.Line, loc.Start.Column, sp.Raw, err)
 				}
 				resolved := *sp
 				resolved.Target = path
@@ -124,7 +125,7 @@ func expandPoints(p *lang.Probe, dir string) ([]attachPoint, error) {
 func (c *compiler) compileAll() ([]*compiledProg, error) {
 	var progs []*compiledProg
 	for _, p := range c.prog.Probes {
-		points, err := expandPoints(p, c.tracefs)
+		points, err := expandPoints(p, c.tracefs, c.prog.Source.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -252,6 +253,13 @@ func mapObjName(n string) string {
 // load loads every program into the kernel.
 func (s *session) load(progs []*compiledProg, verbose bool) error {
 	for _, cp := range progs {
+		if pt := cp.Point; (pt.Provider == "uprobe" || pt.Provider == "uretprobe") && isIdent(pt.Func) && !binaryHasSymbol(pt.Target, pt.Func) {
+			// As bpftrace does, a function the binary lacks (a static
+			// symbol of a stripped library) drops the probe, not the run.
+			fmt.Fprintf(s.errOut, "WARNING: %s: no symbol %s in %s: probe skipped\n", pt.Name, pt.Func, pt.Target)
+			s.skipped++
+			continue
+		}
 		ci, err := toCilium(cp.Insns)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cp.Point.Name, err)
@@ -322,6 +330,7 @@ func (s *session) attach() error {
 			// As bpftrace does, a function the binary lacks (a static
 			// symbol of a stripped library) drops the probe, not the run.
 			fmt.Fprintf(s.errOut, "WARNING: %s: no symbol %s in %s: probe skipped\n", pt.Name, pt.Func, pt.Target)
+			s.skipped++
 			continue
 		}
 		if err != nil {
@@ -639,4 +648,15 @@ func (s *session) checkLost() {
 func processAlive(pid int) bool {
 	err := unix.Kill(pid, 0)
 	return err == nil || errors.Is(err, unix.EPERM)
+}
+
+// isIdent reports whether s is a C identifier (a symbol name, not an
+// address).
+func isIdent(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }

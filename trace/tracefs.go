@@ -24,6 +24,9 @@ type tpField struct {
 	// pointer, or to a struct), for the dereference *args->field.
 	pointee       int
 	pointeeSigned bool
+	// decl is the declared C type without the name and array bounds:
+	// "char", "struct __kernel_timespec *".
+	decl string
 }
 
 // tpFormat is the record layout of one tracepoint.
@@ -71,6 +74,10 @@ func parseFormat(text string) (*tpFormat, error) {
 					return nil, fmt.Errorf("format line %q: no field name", line)
 				}
 				fd.name = strings.TrimLeft(words[len(words)-1], "*")
+				fd.decl = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(decl), words[len(words)-1]))
+				if strings.HasSuffix(words[len(words)-1], "*") || strings.HasPrefix(words[len(words)-1], "*") {
+					fd.decl = strings.TrimSpace(decl[:strings.LastIndex(decl, "*")+1])
+				}
 				if strings.Contains(decl, "*") && !fd.dataLoc {
 					fd.pointee, fd.pointeeSigned = pointeeOf(decl[:strings.LastIndex(decl, "*")])
 				}

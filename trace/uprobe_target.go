@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // resolveUprobeTarget turns the binary of a uprobe into a path as
@@ -69,4 +71,36 @@ func isELF(path string) bool {
 		return false
 	}
 	return bytes.Equal(magic, []byte("\x7fELF"))
+}
+
+// symbolTables caches the function names of the binaries uprobes name.
+var symbolTables = struct {
+	sync.Mutex
+	names map[string]map[string]bool
+}{names: map[string]map[string]bool{}}
+
+// binaryHasSymbol reports whether the ELF file at path defines the
+// function sym in its symbol table or dynamic symbol table. It answers
+// true when the file cannot be read, so that attaching reports why.
+func binaryHasSymbol(path, sym string) bool {
+	symbolTables.Lock()
+	defer symbolTables.Unlock()
+	names, ok := symbolTables.names[path]
+	if !ok {
+		f, err := elf.Open(path)
+		if err != nil {
+			return true
+		}
+		names = map[string]bool{}
+		syms, _ := f.Symbols()
+		dyn, _ := f.DynamicSymbols()
+		for _, s := range append(syms, dyn...) {
+			if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 {
+				names[s.Name] = true
+			}
+		}
+		f.Close()
+		symbolTables.names[path] = names
+	}
+	return names[sym]
 }

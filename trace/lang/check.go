@@ -13,6 +13,22 @@ type Options struct {
 	// Unsafe allows the unsafe functions (system, signal, override), as
 	// bpftrace's --unsafe does.
 	Unsafe bool
+	// CTypes, when set, types C values: tracepoint arguments, struct and
+	// union fields reached through pointers (curtask->pid), and curtask
+	// itself as a struct task_struct pointer. Without it those values are
+	// KindUnknown and the code generator decides.
+	CTypes CTypes
+}
+
+// CTypes answers the checker's questions about C types, from tracepoint
+// format files and the kernel's BTF.
+type CTypes interface {
+	// ArgField is the type of args.field in probe p, or nil when it is
+	// not known (the value stays KindUnknown).
+	ArgField(p *Probe, field string) *Type
+	// Member is the type of the field of the struct or union named s
+	// ("struct task_struct"), or an error saying why it has none.
+	Member(s, field string) (*Type, error)
 }
 
 // Check resolves names and types in prog and reports what bpftrace would
@@ -232,6 +248,11 @@ func (c *checker) assign(s *Assign) {
 			vt = c.compound(s, t)
 		}
 		if vt == nil {
+			// The value's error is reported; the variable exists from
+			// here on, so its uses do not add errors of their own.
+			if _, ok := c.vars[t.Name]; !ok {
+				c.vars[t.Name] = &Type{Kind: KindUnknown}
+			}
 			return
 		}
 		if vt.Kind == KindNone {
@@ -521,6 +542,9 @@ func (c *checker) exprType(e Expr) *Type {
 		return &Type{Kind: KindString, Size: len(v) + 1, Literal: true}
 	case *Builtin:
 		c.builtinAllowed(e.Name, e.Loc)
+		if e.Name == "curtask" && c.opts.CTypes != nil {
+			return &Type{Kind: KindPointer, Struct: "struct task_struct"}
+		}
 		return builtinType(e.Name)
 	case *Ident:
 		if strings.Contains(c.preamble, e.Name) || strings.Contains(c.preamble, "#include") {
@@ -619,6 +643,21 @@ func (c *checker) exprType(e Expr) *Type {
 		x := c.expr(e.X)
 		if x == nil {
 			return nil
+		}
+		if ct := c.opts.CTypes; ct != nil {
+			if b, ok := e.X.(*Builtin); ok && b.Name == "args" {
+				if t := ct.ArgField(c.probe, e.Field); t != nil {
+					return t
+				}
+			}
+			if x.Struct != "" && (x.Kind == KindRecord || x.Kind == KindPointer && x.Elem == nil) {
+				t, err := ct.Member(x.Struct, e.Field)
+				if err != nil {
+					c.errorf(e.FieldLoc, "%v", err)
+					return nil
+				}
+				return t
+			}
 		}
 		switch x.Kind {
 		case KindUnknown, KindPointer, KindRecord:

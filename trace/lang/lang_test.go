@@ -3,6 +3,7 @@ package lang
 import (
 	"bufio"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -438,5 +439,68 @@ func TestFormatGolden(t *testing.T) {
 				t.Errorf("%s%s differs:\n%s", base, ext, got)
 			}
 		}
+	}
+}
+
+// fakeCTypes knows one tracepoint field and two structs.
+type fakeCTypes struct{}
+
+func (fakeCTypes) ArgField(p *Probe, field string) *Type {
+	if field == "comm" {
+		return strType(16)
+	}
+	return nil
+}
+
+func (fakeCTypes) Member(s, field string) (*Type, error) {
+	switch s + "." + field {
+	case "struct task_struct.pid":
+		return intType(4, true), nil
+	case "struct task_struct.real_parent":
+		return &Type{Kind: KindPointer, Struct: "struct task_struct"}, nil
+	case "struct task_struct.se":
+		return &Type{Kind: KindRecord, Struct: "struct sched_entity"}, nil
+	case "struct sched_entity.vruntime":
+		return intType(8, false), nil
+	}
+	return nil, fmt.Errorf("Struct/union of type '%s' does not contain a field named '%s'", s, field)
+}
+
+// TestCheckCTypes types tracepoint fields, curtask and struct fields
+// through Options.CTypes, and reports a missing field once, at the field.
+func TestCheckCTypes(t *testing.T) {
+	src := `tracepoint:sched:sched_switch { @a[args->comm] = count(); $t = (struct task_struct *)curtask; @p = $t->real_parent->pid; @v = curtask->se.vruntime; }`
+	p, err := Parse("stdin", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Check(p, Options{CTypes: fakeCTypes{}}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for name, mi := range p.Maps {
+		got[name] = "[" + typeList(mi.Keys) + "] " + mi.Value.String()
+	}
+	want := map[string]string{"a": "[string[16]] count", "p": "[] int64", "v": "[] unsigned int64"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("@%s: got %q, want %q", k, got[k], w)
+		}
+	}
+	if vt := p.Probes[0].Vars["t"]; vt.String() != "struct task_struct *" {
+		t.Errorf("$t: %s", vt)
+	}
+
+	p, err = Parse("stdin", "BEGIN { $x = curtask->nope; printf(\"%d\\n\", $x); }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Check(p, Options{CTypes: fakeCTypes{}})
+	if err == nil {
+		t.Fatal("curtask->nope was accepted")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "1:14-27: ERROR: Struct/union of type 'struct task_struct' does not contain a field named 'nope'") || strings.Count(msg, "ERROR") != 1 {
+		t.Errorf("error:\n%s", msg)
 	}
 }
