@@ -180,10 +180,14 @@ const (
 // Proto is the prototype of a helper: what it returns, what its
 // arguments are, and which program types may call it.
 type Proto struct {
-	ID     ID
-	Ret    RetType
-	Args   [5]ArgType
-	groups group
+	ID   ID
+	Ret  RetType
+	Args [5]ArgType
+	// PktAccess reports that memory arguments may point into the packet
+	// (the kernel's pkt_access) in program types with direct packet
+	// access (tc, XDP).
+	PktAccess bool
+	groups    group
 }
 
 // Name returns the helper's kernel name without the bpf_ prefix.
@@ -240,6 +244,12 @@ func proto(id ID, g group, ret RetType, args ...ArgType) Proto {
 	return p
 }
 
+// pkt marks a prototype pkt_access.
+func (p Proto) pkt() Proto {
+	p.PktAccess = true
+	return p
+}
+
 // protos holds the prototype of every helper gbpf implements.
 var protos = func() map[ID]Proto {
 	const (
@@ -257,10 +267,10 @@ var protos = func() map[ID]Proto {
 		integer = RetInteger
 	)
 	list := []Proto{
-		proto(MapLookupElem, gBase, RetPtrToMapValueOrNull, mapP, key),
-		proto(MapUpdateElem, gBase, integer, mapP, key, val, any),
-		proto(MapDeleteElem, gBase, integer, mapP, key),
-		proto(MapPushElem, gBase, integer, mapP, val, any),
+		proto(MapLookupElem, gBase, RetPtrToMapValueOrNull, mapP, key).pkt(),
+		proto(MapUpdateElem, gBase, integer, mapP, key, val, any).pkt(),
+		proto(MapDeleteElem, gBase, integer, mapP, key).pkt(),
+		proto(MapPushElem, gBase, integer, mapP, val, any).pkt(),
 		proto(MapPopElem, gBase, integer, mapP, uval),
 		proto(MapPeekElem, gBase, integer, mapP, uval),
 		proto(ForEachMapElem, gBase, integer, mapP, ArgPtrToFunc, ArgPtrToStackOrNull, any),
@@ -293,7 +303,7 @@ var protos = func() map[ID]Proto {
 		proto(Strncmp, gBase, integer, mem, size, ArgPtrToConstStr),
 		proto(Strtol, gBase, integer, mem, size, any, ArgPtrToLong),
 		proto(Strtoul, gBase, integer, mem, size, any, ArgPtrToLong),
-		proto(CsumDiff, gTC|gXDP, integer, memNull, size0, memNull, size0, any),
+		proto(CsumDiff, gTC|gXDP, integer, memNull, size0, memNull, size0, any).pkt(),
 		proto(SKBLoadBytes, gSkb, integer, ctx, any, umem, size),
 		proto(SKBStoreBytes, gTC, integer, ctx, any, mem, size, any),
 		proto(L3CsumReplace, gTC, integer, ctx, any, any, any, any),
