@@ -97,7 +97,10 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 	if err != nil {
 		return false, nil, err
 	}
-	if v.opts.Unprivileged && d.isPointer() {
+	// A test of a pointer that may be NULL against 0 (the kernel never
+	// does this for 32-bit jumps).
+	nullCheck := !jmp32 && !x && ins.Constant == 0 && (op == jmpJEQ || op == jmpJNE) && d.typ == PtrToMapValueOrNull
+	if v.opts.Unprivileged && d.isPointer() && !nullCheck {
 		return false, nil, v.fail(i, "R%d pointer comparison prohibited", ins.Dst)
 	}
 	taken := branchTaken(d, &src, op, jmp32)
@@ -109,6 +112,7 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 		st.insn++
 		return false, nil, nil
 	}
+	bothScalar := d.typ == Scalar && src.typ == Scalar
 	other := st.clone()
 	other.insn = v.target[i]
 	other.from = i
@@ -116,7 +120,25 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 	if x && !jmp32 {
 		matchPacketPointers(st, other, ins, op)
 	}
-	if d.typ == Scalar && src.typ == Scalar {
+	if nullCheck {
+		id := d.id
+		markPtrOrNull(st, id, op == jmpJNE)
+		markPtrOrNull(other, id, op == jmpJEQ)
+	}
+	if x && !jmp32 && d.isPointer() && src.isPointer() && (op == jmpJEQ || op == jmpJNE) {
+		// Equal to a pointer that is not NULL: not NULL either.
+		eq := other
+		if op == jmpJNE {
+			eq = st
+		}
+		if regNotNull(d) && src.typ == PtrToMapValueOrNull {
+			eq.cur().regs[ins.Src].typ = PtrToMapValue
+		}
+		if regNotNull(&src) && d.typ == PtrToMapValueOrNull {
+			eq.cur().regs[ins.Dst].typ = PtrToMapValue
+		}
+	}
+	if bothScalar {
 		// Fall-through: the negated condition.
 		fd := &f.regs[ins.Dst]
 		fs := src
@@ -164,6 +186,39 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 	return false, other, nil
 }
 
+// markPtrOrNull resolves every register and spilled register of st holding
+// the maybe-NULL pointer id after a test against 0 (mark_ptr_or_null_regs):
+// the scalar 0 where it is NULL, the pointer without its id elsewhere.
+func markPtrOrNull(st *state, id uint32, isNull bool) {
+	mark := func(r *reg) {
+		if r.typ != PtrToMapValueOrNull || r.id != id {
+			return
+		}
+		if isNull {
+			*r = knownScalar(0)
+			return
+		}
+		r.typ = PtrToMapValue
+		r.id = 0
+	}
+	for _, f := range st.frames {
+		for k := range f.regs {
+			mark(&f.regs[k])
+		}
+		for k := range f.stack {
+			if f.stack[k].isSpill() {
+				mark(&f.stack[k].spill)
+			}
+		}
+	}
+}
+
+// regNotNull reports whether a pointer is known not to be NULL
+// (reg_not_null): the context and the stack are not among them.
+func regNotNull(r *reg) bool {
+	return r.typ == PtrToMem || r.typ == PtrToMapValue
+}
+
 // propagateIDs copies the refined register r to every register and spill
 // sharing its id (sync_linked_regs).
 func propagateIDs(st *state, r isa.Register) {
@@ -199,7 +254,7 @@ func branchTaken(a, b *reg, op uint8, jmp32 bool) int {
 		}
 		// Only some pointer types are known not to be NULL
 		// (reg_not_null): the context and the stack are not among them.
-		if o.isPointer() || !o.isConst() || o.varOff.v != 0 || p.typ != PtrToMem {
+		if o.isPointer() || !o.isConst() || o.varOff.v != 0 || !regNotNull(p) {
 			return -1
 		}
 		switch op {

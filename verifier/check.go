@@ -30,6 +30,9 @@ func (v *verifier) run() error {
 	if err := v.checkStructure(); err != nil {
 		return err
 	}
+	if err := v.checkMapLoads(); err != nil {
+		return err
+	}
 	n := len(v.insns)
 	v.info = make([]InsnInfo, n)
 	v.explored = make([][]*checkpoint, n)
@@ -453,6 +456,18 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 		}
 		return v.fail(i, "R%d 32-bit pointer arithmetic prohibited", dst)
 	}
+	name := ptr.typ.String()
+	known := off.varOff.isConst()
+	switch ptr.typ {
+	case PtrToMapValueOrNull:
+		return v.fail(i, "R%d pointer arithmetic on %s prohibited, null-check it first", dst, name)
+	case ConstPtrToMap:
+		if !(known && off.smin == 0 && op == aluAdd) {
+			return v.fail(i, "R%d pointer arithmetic on %s prohibited", dst, name)
+		}
+	case PtrToPacketEnd:
+		return v.fail(i, "R%d pointer arithmetic on %s prohibited", dst, name)
+	}
 	switch op {
 	case aluAdd, aluSub:
 	case aluAnd, aluOr, aluXor:
@@ -460,11 +475,7 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 	default:
 		return v.fail(i, "R%d pointer arithmetic with %s operator prohibited", dst, aluNames[op>>4])
 	}
-	name := ptr.typ.String()
-	known := off.varOff.isConst()
-	if ptr.typ == PtrToPacketEnd {
-		return v.fail(i, "R%d pointer arithmetic on %s prohibited", dst, name)
-	}
+
 	if err := v.saneOffset(i, &off, name, known); err != nil {
 		return err
 	}
@@ -518,6 +529,7 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 			return v.fail(i, "R%d stack pointer arithmetic goes out of range, prohibited for !root; off=%d", dst, off)
 		}
 	}
+
 	*d = res
 	return nil
 }

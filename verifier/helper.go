@@ -3,6 +3,7 @@ package verifier
 import (
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
 )
 
 // helperProgType is the helpers package's number of a program type.
@@ -22,9 +23,10 @@ func (t ProgType) helperProgType() helpers.ProgType {
 const expectedMem = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
 
 // checkHelperCall checks a helper call against its prototype
-// (check_helper_call) for the argument kinds that need no maps: any value,
-// the context, memory with its size, writable 8 bytes. The call clobbers
-// r1 to r5 and defines r0 by the return type.
+// (check_helper_call): any value, the context, memory with its size,
+// writable 8 bytes, a map and pointers to its keys and values. The call
+// clobbers r1 to r5 and defines r0 by the return type (a lookup's
+// map_value_or_null gets a fresh id).
 func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error {
 	id := helpers.ID(ins.Imm32())
 	p, ok := helpers.Lookup(id)
@@ -38,6 +40,8 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		return v.fail(i, "program of this type cannot use helper %s#%d", p.Name(), id)
 	}
 	f := st.cur()
+	var m *MapInfo // the map argument (meta->map_ptr)
+	mapIdx := int32(-1)
 	for k := 0; k < 5; k++ {
 		regno := isa.R1 + isa.Register(k)
 		arg := p.Args[k]
@@ -65,17 +69,39 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 			if err != nil {
 				return err
 			}
-			if err := v.helperMem(st, i, regno, *size, arg, p.Args[k+1]); err != nil {
+			if err := v.helperMem(st, i, regno, *size, arg, p.Args[k+1], p.PktAccess); err != nil {
 				return err
 			}
 			k++
+		case helpers.ArgConstMapPtr:
+			if r.typ != ConstPtrToMap {
+				return v.fail(i, "R%d type=%s expected=%s", regno, r.typ, ConstPtrToMap)
+			}
+			m, mapIdx = &v.opts.Maps[r.mapIdx], r.mapIdx
+		case helpers.ArgPtrToMapKey:
+			if m == nil {
+				return v.fail(i, "invalid map_ptr to access map->key")
+			}
+			if err := v.helperAccess(st, i, regno, int64(m.KeySize), false, false, p.PktAccess); err != nil {
+				return err
+			}
+		case helpers.ArgPtrToMapValue, helpers.ArgPtrToUninitMapValue:
+			if m == nil {
+				return v.fail(i, "invalid map_ptr to access map->value")
+			}
+			if err := v.helperAccess(st, i, regno, int64(m.ValueSize), arg == helpers.ArgPtrToUninitMapValue, false, p.PktAccess); err != nil {
+				return err
+			}
 		case helpers.ArgPtrToLong:
-			if err := v.helperMem(st, i, regno, knownScalar(8), helpers.ArgPtrToUninitMem, helpers.ArgConstSize); err != nil {
+			if err := v.helperMem(st, i, regno, knownScalar(8), helpers.ArgPtrToUninitMem, helpers.ArgConstSize, p.PktAccess); err != nil {
 				return err
 			}
 		default:
 			return v.unsupported(i, "helper %s#%d: argument %d (%v) is not supported yet", p.Name(), id, k+1, arg)
 		}
+	}
+	if err := v.checkCallMap(i, p, m); err != nil {
+		return err
 	}
 	for r := isa.R1; r <= isa.R5; r++ {
 		f.regs[r] = reg{}
@@ -85,15 +111,47 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		f.regs[isa.R0] = unknownScalar()
 	case helpers.RetVoid:
 		f.regs[isa.R0] = reg{}
+	case helpers.RetPtrToMapValueOrNull:
+		if m == nil {
+			return v.fail(i, "kernel subsystem misconfigured verifier")
+		}
+		r0 := pointerTo(PtrToMapValueOrNull, 0)
+		r0.mapIdx = mapIdx
+		v.nextID++
+		r0.id = v.nextID
+		f.regs[isa.R0] = r0
 	default:
 		return v.unsupported(i, "helper %s#%d: return type %v is not supported yet", p.Name(), id, p.Ret)
 	}
 	return nil
 }
 
+// checkCallMap applies the kernel's rules on a helper's map argument:
+// read-only maps (record_func_map), the map and helper pairs that go
+// together (check_map_func_compatibility), and what gbpf models of tail
+// calls.
+func (v *verifier) checkCallMap(i int, p helpers.Proto, m *MapInfo) error {
+	if m == nil {
+		return nil
+	}
+	if m.Flags&maps.FlagRdOnlyProg != 0 {
+		switch p.ID {
+		case helpers.MapDeleteElem, helpers.MapUpdateElem, helpers.MapPushElem, helpers.MapPopElem:
+			return v.fail(i, "write into map forbidden")
+		}
+	}
+	if err := v.checkMapFunc(i, m, p.ID); err != nil {
+		return err
+	}
+	if p.ID == helpers.TailCall && len(v.subprogs) > 1 {
+		return v.unsupported(i, "tail calls from programs with bpf-to-bpf calls are not supported yet")
+	}
+	return nil
+}
+
 // helperMem checks a memory argument and its size (check_mem_size_reg,
 // check_helper_mem_access); writable memory on the stack becomes data.
-func (v *verifier) helperMem(st *state, i int, regno isa.Register, size reg, arg, sizeArg helpers.ArgType) error {
+func (v *verifier) helperMem(st *state, i int, regno isa.Register, size reg, arg, sizeArg helpers.ArgType, pkt bool) error {
 	b := st.cur().regs[regno]
 	if size.typ != Scalar {
 		return v.fail(i, "R%d type=%s expected=scalar", regno+1, size.typ)
@@ -114,15 +172,34 @@ func (v *verifier) helperMem(st *state, i int, regno isa.Register, size reg, arg
 		}
 		return nil
 	}
-	write := arg == helpers.ArgPtrToUninitMem
+	return v.helperAccess(st, i, regno, n, arg == helpers.ArgPtrToUninitMem, sizeArg == helpers.ArgConstSizeOrZero, pkt)
+}
+
+// helperAccess checks that a helper may access n bytes through register
+// regno (check_helper_mem_access); pkt says that the helper may take
+// packet memory. Writable memory on the stack becomes data.
+func (v *verifier) helperAccess(st *state, i int, regno isa.Register, n int64, write, zeroOK, pkt bool) error {
+	b := st.cur().regs[regno]
 	switch b.typ {
+	case PtrToMapValue:
+		return v.mapValueAccess(i, regno, b, int64(b.off), n, write, zeroOK)
 	case PtrToMem:
 		_, err := v.memRegionAccess(access{i: i, base: regno, size: int(n)}, b)
 		return err
 	case PtrToPacket, PtrToPacketMeta:
-		// Only helpers the kernel marks pkt_access may take packet
-		// memory; the helpers package does not say which, so none do.
-		return v.fail(i, "helper access to the packet is not allowed")
+		if !pkt || (v.opts.ProgType != XDP && v.opts.ProgType != SchedCLS) {
+			return v.fail(i, "helper access to the packet is not allowed")
+		}
+		// check_packet_access: the fixed offset against the proven range.
+		if b.smin < 0 {
+			return v.fail(i, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno)
+		}
+		off := int64(b.off)
+		if off < 0 || !(n > 0 || (n == 0 && zeroOK)) || off+n > int64(b.rng) {
+			v.logf("invalid access to packet, off=%d size=%d, R%d(id=%d,off=%d,r=%d)\n", off, n, regno, b.id, off, b.rng)
+			return v.fail(i, "R%d offset is outside of the packet", regno)
+		}
+		return nil
 	case PtrToStack:
 		fr := st.frames[b.frame]
 		off := int64(b.off)

@@ -24,13 +24,13 @@ func (v *verifier) logState(st *state) {
 		if f.regs[r].typ == NotInit {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("R%d=%s", r, formatReg(&f.regs[r], cur)))
+		parts = append(parts, fmt.Sprintf("R%d=%s", r, v.formatReg(&f.regs[r], cur)))
 	}
 	for k := range f.stack {
 		s := &f.stack[k]
 		off := -8 * (k + 1)
 		if s.isSpill() && s.spillSize == 8 {
-			parts = append(parts, fmt.Sprintf("fp%d=%s", off, formatReg(&s.spill, cur)))
+			parts = append(parts, fmt.Sprintf("fp%d=%s", off, v.formatReg(&s.spill, cur)))
 			continue
 		}
 		var b strings.Builder
@@ -58,7 +58,7 @@ func snum(n int64) string {
 	return fmt.Sprintf("%#x", uint64(n))
 }
 
-func formatReg(r *reg, frame uint8) string {
+func (v *verifier) formatReg(r *reg, frame uint8) string {
 	if r.typ == Scalar && r.varOff.isConst() {
 		return snum(int64(r.varOff.v))
 	}
@@ -75,8 +75,15 @@ func formatReg(r *reg, frame uint8) string {
 	if r.id != 0 {
 		fields = append(fields, fmt.Sprintf("id=%d", r.id))
 	}
+	if isMapType(r.typ) && int(r.mapIdx) < len(v.opts.Maps) {
+		m := &v.opts.Maps[r.mapIdx]
+		if name := mapName(m.Name); name != "" {
+			fields = append(fields, "map="+name)
+		}
+		fields = append(fields, fmt.Sprintf("ks=%d,vs=%d", m.KeySize, m.ValueSize))
+	}
 	if r.typ != Scalar && r.off != 0 {
-		fields = append(fields, fmt.Sprintf("off=%d", r.off))
+		fields = append(fields, "off="+snum(int64(r.off)))
 	}
 	if r.typ == PtrToMem {
 		fields = append(fields, fmt.Sprintf("sz=%d", r.size))
@@ -137,4 +144,13 @@ func scalarRanges(r *reg) []string {
 		out = append(out, names+"="+val)
 	}
 	return out
+}
+
+// mapName is a map's name as the kernel keeps it (BPF_OBJ_NAME_LEN - 1
+// characters).
+func mapName(name string) string {
+	if len(name) > 15 {
+		return name[:15]
+	}
+	return name
 }

@@ -98,6 +98,14 @@ func (v *verifier) checkAtomic(st *state, i int, ins isa.Instruction) error {
 		return v.fail(i, "BPF_ATOMIC stores into R%d %s is not allowed", ins.Dst, d.typ)
 	}
 	size := isa.SizeBytes(ins.OpCode)
+	if d.typ == PtrToMapValue && size > 1 && !tnumAdd(d.varOff, tnumConst(uint64(int64(d.off)+int64(ins.Offset)))).isAligned(uint64(size)) {
+		// Atomics are always checked strictly (check_generic_ptr_alignment).
+		var varOff any = d.varOff
+		if d.varOff.isConst() {
+			varOff = int64(d.varOff.v)
+		}
+		return v.fail(i, "misaligned value access off %v+%d+%d size %d", varOff, d.off, ins.Offset, size)
+	}
 	a := access{i: i, base: ins.Dst, off: int32(ins.Offset), size: size}
 	loaded, err := v.memAccess(st, a)
 	if err != nil {
@@ -140,10 +148,15 @@ func (v *verifier) checkLD(st *state, i int, ins isa.Instruction) error {
 		if err := v.writable(i, ins.Dst); err != nil {
 			return err
 		}
-		if ins.Src != isa.PseudoImm {
-			return v.unsupported(i, "lddw with pseudo source %d (maps, BTF ids, functions) is not supported yet", ins.Src)
+		switch ins.Src {
+		case isa.PseudoImm:
+			f.regs[ins.Dst] = knownScalar(uint64(ins.Constant))
+		case isa.PseudoMapFD, isa.PseudoMapIdx, isa.PseudoMapValue, isa.PseudoMapIdxValue:
+			// checkMapLoads has checked the index and offset.
+			f.regs[ins.Dst] = v.loadMap(ins)
+		default:
+			return v.unsupported(i, "lddw with pseudo source %d (BTF ids, functions) is not supported yet", ins.Src)
 		}
-		f.regs[ins.Dst] = knownScalar(uint64(ins.Constant))
 		return nil
 	}
 	if v.opts.ProgType != SocketFilter && v.opts.ProgType != SchedCLS {
@@ -180,9 +193,23 @@ func (v *verifier) memAccess(st *state, a access) (reg, error) {
 		return reg{}, err
 	}
 	if v.opts.Unprivileged && a.write && a.value != nil && a.value.isPointer() && b.typ != PtrToStack {
-		return reg{}, v.fail(a.i, "R%d leaks addr into mem", v.insns[a.i].Src)
+		into := "mem"
+		if b.typ == PtrToMapValue {
+			into = "map"
+		}
+		return reg{}, v.fail(a.i, "R%d leaks addr into %s", v.insns[a.i].Src, into)
 	}
 	switch b.typ {
+	case ConstPtrToMap:
+		// The kernel reads struct bpf_map fields through vmlinux BTF
+		// (check_ptr_to_map_access).
+		return reg{}, v.unsupported(a.i, "access to the fields of a map (struct bpf_map) is not supported yet")
+	case PtrToMapValue:
+		off := int64(b.off) + int64(a.off)
+		if err := v.mapValueAccess(a.i, a.base, *b, off, int64(a.size), a.write, false); err != nil {
+			return reg{}, err
+		}
+		return unknownScalar(), nil
 	case PtrToStack:
 		return v.stackAccess(st, a, *b)
 	case PtrToMem:

@@ -10,14 +10,17 @@ type RegType uint8
 
 // The register types gbpf's verifier tracks.
 const (
-	NotInit         RegType = iota // never written: reading it is an error
-	Scalar                         // a number (SCALAR_VALUE)
-	PtrToCtx                       // the program's context (PTR_TO_CTX)
-	PtrToStack                     // a frame's stack (PTR_TO_STACK)
-	PtrToMem                       // memory of known size (PTR_TO_MEM): the raw type's input
-	PtrToPacket                    // packet data (PTR_TO_PACKET), readable up to its proven range
-	PtrToPacketEnd                 // the end of the packet (PTR_TO_PACKET_END), only for comparisons
-	PtrToPacketMeta                // packet metadata (PTR_TO_PACKET_META)
+	NotInit             RegType = iota // never written: reading it is an error
+	Scalar                             // a number (SCALAR_VALUE)
+	PtrToCtx                           // the program's context (PTR_TO_CTX)
+	PtrToStack                         // a frame's stack (PTR_TO_STACK)
+	PtrToMem                           // memory of known size (PTR_TO_MEM): the raw type's input
+	PtrToPacket                        // packet data (PTR_TO_PACKET), readable up to its proven range
+	PtrToPacketEnd                     // the end of the packet (PTR_TO_PACKET_END), only for comparisons
+	PtrToPacketMeta                    // packet metadata (PTR_TO_PACKET_META)
+	ConstPtrToMap                      // a map (CONST_PTR_TO_MAP), from lddw src=1 or 5: only a helper argument
+	PtrToMapValue                      // a map value (PTR_TO_MAP_VALUE), ValueSize bytes
+	PtrToMapValueOrNull                // a map value or NULL (PTR_TO_MAP_VALUE | PTR_MAYBE_NULL), from a lookup
 )
 
 // String returns the kernel's name of the type as the verifier log prints it.
@@ -39,6 +42,12 @@ func (t RegType) String() string {
 		return "pkt_end"
 	case PtrToPacketMeta:
 		return "pkt_meta"
+	case ConstPtrToMap:
+		return "map_ptr"
+	case PtrToMapValue:
+		return "map_value"
+	case PtrToMapValueOrNull:
+		return "map_value_or_null"
 	}
 	return "unknown"
 }
@@ -54,6 +63,7 @@ type reg struct {
 	id     uint32 // scalars copied from one another share an id
 	size   uint32 // size of the memory a PtrToMem points to
 	rng    int32  // bytes from the packet pointer's base proven readable
+	mapIdx int32  // index into Options.Maps of a map pointer or map value
 	varOff tnum
 	smin   int64
 	smax   int64
@@ -132,6 +142,12 @@ func (r *reg) isConst32() bool {
 }
 
 func (r *reg) isPointer() bool { return r.typ > Scalar }
+
+// isMapType reports whether t points to a map or into its values (the
+// kernel's type_is_map_ptr): such registers carry mapIdx.
+func isMapType(t RegType) bool {
+	return t == ConstPtrToMap || t == PtrToMapValue || t == PtrToMapValueOrNull
+}
 
 // update64 and update32 learn bounds from varOff (__update_reg*_bounds).
 func (r *reg) update32() {

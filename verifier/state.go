@@ -170,6 +170,15 @@ func (m *idMap) check(old, cur uint32) bool {
 	return true
 }
 
+// checkBoth is the kernel's check_ids: both ids set and corresponding one
+// to one, or both zero.
+func (m *idMap) checkBoth(old, cur uint32) bool {
+	if (old == 0) != (cur == 0) {
+		return false
+	}
+	return m.check(old, cur)
+}
+
 func rangeWithin(old, cur *reg) bool {
 	return old.umin <= cur.umin && old.umax >= cur.umax &&
 		old.smin <= cur.smin && old.smax >= cur.smax &&
@@ -197,8 +206,11 @@ func regSafe(old, cur *reg, m *idMap, exact bool) bool {
 	case PtrToPacket, PtrToPacketMeta:
 		return old.off == cur.off && old.rng <= cur.rng && m.check(old.id, cur.id) &&
 			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
+	case PtrToMapValueOrNull:
+		return old.off == cur.off && old.mapIdx == cur.mapIdx && m.checkBoth(old.id, cur.id) &&
+			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
 	default:
-		return old.off == cur.off && old.frame == cur.frame && old.size == cur.size &&
+		return old.off == cur.off && old.frame == cur.frame && old.size == cur.size && old.mapIdx == cur.mapIdx &&
 			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
 	}
 }

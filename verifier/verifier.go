@@ -6,13 +6,45 @@
 // 1,000,000-instruction complexity limit, state pruning, bpf-to-bpf calls,
 // and the kernel's messages in a kernel-style log.
 //
-// Supported today: programs without helper calls or map references, of the
-// raw type (r1 points to exactly Options.MemSize bytes, r2 holds that size),
-// of the socket filter type (r1 is the __sk_buff context, including
-// legacy packet loads) and of the XDP and tc types (direct packet access proven by
-// comparisons with data_end). Helper calls are checked against the helpers
-// package's prototypes for the argument kinds that need no maps. Anything else is rejected with an error that wraps
+// Supported today: programs of the raw type (r1 points to exactly
+// Options.MemSize bytes, r2 holds that size), of the socket filter type (r1
+// is the __sk_buff context, including legacy packet loads) and of the XDP
+// and tc types (direct packet access proven by comparisons with data_end).
+// Helper calls are checked against the helpers package's prototypes, maps
+// included (see below). Anything else is rejected with an error that wraps
 // ErrUnsupported, so callers can tell "unsafe" from "not yet understood".
+//
+// # Maps
+//
+// The maps a program uses are described by Options.Maps; gbpf has no file
+// descriptors, so a map reference names its map by index, as the runtime
+// (package vm) reads it too:
+//
+//   - lddw src=1 (BPF_PSEUDO_MAP_FD) and src=5 (BPF_PSEUDO_MAP_IDX): the
+//     immediate is an index into Options.Maps; the register becomes the
+//     map pointer (map_ptr, CONST_PTR_TO_MAP), usable only as a helper's
+//     map argument.
+//   - lddw src=2 (BPF_PSEUDO_MAP_VALUE) and src=6 (BPF_PSEUDO_MAP_IDX_VALUE):
+//     the low 32 bits of the constant are the index, the high 32 bits (the
+//     second instruction's immediate) an offset into the single value of an
+//     array map with one entry (global data); the register becomes a
+//     map_value pointer at that offset.
+//
+// bpf_map_lookup_elem returns map_value_or_null with a fresh id; a test of
+// the register against 0 (== or !=, 64-bit) makes it, and every register and
+// spilled copy with the same id, a map_value on one branch and the scalar 0
+// on the other. Accesses through map_value pointers must stay inside
+// ValueSize for every offset the pointer may have, with the kernel's
+// messages; BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG forbid writes and reads
+// from the program. As in Linux 6.12 (and unlike later kernels), a lookup in
+// an array map with a constant key in range still returns map_value_or_null.
+// Unprivileged programs that use maps are not supported yet (the kernel's
+// Spectre rules: speculative paths, masked map value offsets). Map types
+// whose program-side semantics the verifier does not model (maps
+// of maps, socket, device, CPU and XSK maps, storages, ...) are refused as
+// unsupported; the values' BTF (spin locks, timers, kptrs) is not known to
+// the verifier, so callers must not describe maps whose values hold such
+// fields.
 //
 // Instruction numbers in messages and in the log are raw slot positions, as
 // the kernel prints them (an lddw occupies two); Error.Index is the slice
@@ -25,6 +57,7 @@ import (
 	"io"
 
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
 )
 
 // ProgType is the program type a program is verified for.
@@ -73,6 +106,28 @@ type Options struct {
 	// Unprivileged applies the rules the kernel applies to a program loaded
 	// without CAP_BPF and CAP_PERFMON.
 	Unprivileged bool
+	// Maps describes the maps the program refers to, by index (see the
+	// package documentation).
+	Maps []MapInfo
+}
+
+// MapInfo describes one map a program may use: what the kernel's verifier
+// reads from struct bpf_map.
+type MapInfo struct {
+	// Name is printed in the log as the kernel prints it ("map=NAME");
+	// the kernel keeps at most 15 characters.
+	Name string
+	// Type is the map type, numbered as the kernel's enum bpf_map_type.
+	Type maps.Type
+	// KeySize and ValueSize are the sizes of a key and of a value in
+	// bytes; helpers' key and value arguments must point to that many.
+	KeySize, ValueSize uint32
+	// MaxEntries is the map's capacity; a direct value load (lddw src=2
+	// or 6) needs an array map with exactly one entry.
+	MaxEntries uint32
+	// Flags are the map's creation flags (maps.Flag*, the kernel's
+	// BPF_F_*); BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG are checked.
+	Flags uint32
 }
 
 // Limits, as in the kernel.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gbpf/gbpf/asm"
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
 	"github.com/gbpf/gbpf/verifier"
 )
 
@@ -85,7 +86,7 @@ var verdicts = []struct {
 	{"subtract from fp", "r1 = r10\nr1 -= 8\nr0 = 0\nexit", verifier.Options{}, "R1 subtraction from stack pointer prohibited"},
 	{"var stack write", "r3 = *(u8 *)(r1 +0)\nr3 &= 8\nr2 = r10\nr2 += -16\nr2 += r3\nr4 = 1\n*(u64 *)(r2 +0) = r4\nr0 = *(u64 *)(r10 -8)\nexit", verifier.Options{MemSize: 8}, ""},
 	{"linked scalars", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nif r4 > 7 goto +2\nr1 += r3\nr0 = *(u8 *)(r1 +0)\nr0 = 0\nexit", verifier.Options{MemSize: 8}, ""},
-	{"helper map unsupported", "call 1\nexit", verifier.Options{}, "is not supported yet"},
+	{"helper map arg not a map", "call 1\nexit", verifier.Options{}, "R1 type=mem expected=map_ptr"},
 	{"helper integer", "call 5\nr1 = r0\nexit", verifier.Options{}, ""},
 	{"helper clobbers r1", "call 7\nr0 = r1\nexit", verifier.Options{}, "R1 !read_ok"},
 	{"helper zero-sized stack arg out of frame", "r0 = 0\n*(u64 *)(r10 -8) = r0\nr1 = r10\nr2 = 0\nr3 = 0\ncall 113\nexit", verifier.Options{}, "invalid indirect access to stack R1 off=0 size=0"},
@@ -99,7 +100,55 @@ var verdicts = []struct {
 	{"xdp end arithmetic", "r3 = *(u32 *)(r1 +4)\nr3 += 1\nr0 = 2\nexit", verifier.Options{ProgType: verifier.XDP}, "R3 pointer arithmetic on pkt_end prohibited"},
 	{"xdp end before pointer", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 8\nif r3 >= r4 goto +2\nr0 = 2\nexit\nr0 = *(u64 *)(r2 +0)\nexit", verifier.Options{ProgType: verifier.XDP}, ""},
 	{"helper unknown", "call 100000\nexit", verifier.Options{}, "invalid func unknown#100000"},
+
+	// Maps. lookup is a hash lookup with a zeroed 8-byte key at fp-8.
+	{"map lookup null-checked", lookup + "if r0 == 0 goto +1\nr0 = *(u64 *)(r0 +40)\nr0 = 0\nexit", mapOpts, ""},
+	{"map lookup not null-checked", lookup + "r0 = *(u64 *)(r0 +0)\nexit", mapOpts, "R0 invalid mem access 'map_value_or_null'"},
+	{"map value past the end", lookup + "if r0 == 0 goto +1\nr0 = *(u64 *)(r0 +41)\nr0 = 0\nexit", mapOpts, "R0 min value is outside of the allowed memory range"},
+	{"map value negative offset", lookup + "if r0 == 0 goto +1\nr0 = *(u8 *)(r0 -1)\nr0 = 0\nexit", mapOpts, "R0 min value is outside of the allowed memory range"},
+	{"map null branch is zero", lookup + "if r0 != 0 goto +1\nexit\nr0 = 0\nexit", mapOpts, ""},
+	{"map null check via copy", lookup + "r6 = r0\nif r0 == 0 goto +1\nr0 = *(u64 *)(r6 +0)\nr0 = 0\nexit", mapOpts, ""},
+	{"map null check via spill", lookup + "*(u64 *)(r10 -16) = r0\nif r0 == 0 goto +2\nr1 = *(u64 *)(r10 -16)\nr0 = *(u64 *)(r1 +0)\nr0 = 0\nexit", mapOpts, ""},
+	{"map null check of another lookup", lookup + "r6 = r0\n" + lookup + "if r0 == 0 goto +1\nr0 = *(u64 *)(r6 +0)\nr0 = 0\nexit", mapOpts, "R6 invalid mem access 'map_value_or_null'"},
+	{"map 32-bit null check", lookup + "if w0 == 0 goto +1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit", mapOpts, "R0 invalid mem access 'map_value_or_null'"},
+	{"map arithmetic before null check", lookup + "r0 += 8\nexit", mapOpts, "R0 pointer arithmetic on map_value_or_null prohibited, null-check it first"},
+	{"map bounded variable offset", lookup + "if r0 == 0 goto +4\nr1 = *(u64 *)(r0 +0)\nr1 &= 31\nr0 += r1\nr0 = *(u64 *)(r0 +8)\nr0 = 0\nexit", mapOpts, ""},
+	{"map variable offset too far", lookup + "if r0 == 0 goto +4\nr1 = *(u64 *)(r0 +0)\nr1 &= 63\nr0 += r1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit", mapOpts, "R0 max value is outside of the allowed memory range"},
+	{"map unbounded variable offset", lookup + "if r0 == 0 goto +5\nr1 = *(u64 *)(r0 +0)\nif r1 s< 0 goto +3\nr0 += r1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit", mapOpts, "R0 unbounded memory access, make sure to bounds check any such access"},
+	{"map pointer deref", "r1 = map_fd(0)\nr0 = *(u64 *)(r1 +0)\nexit", mapOpts, "not supported yet"},
+	{"map pointer arithmetic", "r1 = map_fd(0)\nr1 += 8\nr0 = 0\nexit", mapOpts, "R1 pointer arithmetic on map_ptr prohibited"},
+	{"map index out of range", "r1 = map_fd(3)\nr0 = 0\nexit", mapOpts, "fd 3 is not pointing to valid bpf_map"},
+	{"map unprivileged", "r2 = r10\nr2 += -8\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", verifier.Options{Maps: mapOpts.Maps, Unprivileged: true}, "maps in unprivileged programs are not supported yet"},
+	{"map key outside the frame", "r2 = r10\nr2 += -4\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", mapOpts, "invalid indirect access to stack R2 off=-4 size=8"},
+	{"map key is a scalar", "r2 = 0\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", mapOpts, "R2 type=scalar expected=fp"},
+	{"map update from a value", lookup + "if r0 == 0 goto +7\nr3 = r0\nr2 = r10\nr2 += -8\nr1 = map_fd(0)\nr4 = 0\ncall 2\nr0 = 0\nexit", mapOpts, ""},
+	{"map update value too short", "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr3 = r10\nr3 += -16\nr1 = map_fd(0)\nr4 = 0\ncall 2\nr0 = 0\nexit", mapOpts, "invalid indirect access to stack R3 off=-16 size=48"},
+	{"map read-only write", "r1 = map_value(1, 0)\nr2 = 1\n*(u32 *)(r1 +4) = r2\nr0 = 0\nexit", mapOpts, "write into map forbidden, value_size=16 off=4 size=4"},
+	{"map read-only read", "r1 = map_value(1, 8)\nr0 = *(u64 *)(r1 +0)\nexit", mapOpts, ""},
+	{"map read-only past the end", "r1 = map_value(1, 8)\nr0 = *(u64 *)(r1 +4)\nexit", mapOpts, "R1 min value is outside of the allowed memory range"},
+	{"map read-only update", "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr3 = r10\nr3 += -16\nr1 = map_fd(1)\nr4 = 0\ncall 2\nr0 = 0\nexit", mapOpts, "write into map forbidden"},
+	{"map direct value of a hash", "r1 = map_value(0, 0)\nr0 = 0\nexit", mapOpts, "no direct value access support for this map type"},
+	{"map direct value offset too far", "r1 = map_value(1, 16)\nr0 = 0\nexit", mapOpts, "invalid access to map value pointer, value_size=16 off=16"},
+	{"map lookup in a queue", lookupQueue, mapOpts, "cannot pass map_type 22 into func bpf_map_lookup_elem#1"},
+	{"map pop from a queue", "r2 = r10\nr2 += -8\nr1 = map_fd(2)\ncall 88\nr0 = *(u64 *)(r10 -8)\nexit", mapOpts, ""},
+	{"map pop from a hash", "r2 = r10\nr2 += -48\nr1 = map_fd(0)\ncall 88\nr0 = 0\nexit", mapOpts, "cannot pass map_type 1 into func bpf_map_pop_elem#88"},
+	{"map misaligned atomic", lookup + "if r0 == 0 goto +2\nr1 = 1\nlock *(u32 *)(r0 +2) += r1\nr0 = 0\nexit", mapOpts, "misaligned value access off 0+0+2 size 4"},
+	{"map aligned atomic", lookup + "if r0 == 0 goto +2\nr1 = 1\nlock *(u64 *)(r0 +8) += r1\nr0 = 0\nexit", mapOpts, ""},
 }
+
+// mapOpts describes three maps: 0 a hash of 8-byte keys and 48-byte
+// values, 1 a read-only one-element array of 16 bytes (global data), 2 a
+// queue of 8-byte values.
+var mapOpts = verifier.Options{Maps: []verifier.MapInfo{
+	{Name: "hash", Type: maps.Hash, KeySize: 8, ValueSize: 48, MaxEntries: 16},
+	{Name: ".rodata", Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1, Flags: maps.FlagRdOnlyProg},
+	{Name: "queue", Type: maps.Queue, ValueSize: 8, MaxEntries: 16},
+}}
+
+// lookup looks up the zero key in map 0, leaving the result in r0.
+const lookup = "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr1 = map_fd(0)\ncall 1\n"
+
+const lookupQueue = "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr1 = map_fd(2)\ncall 1\nr0 = 0\nexit"
 
 func TestVerdicts(t *testing.T) {
 	for _, tc := range verdicts {

@@ -22,9 +22,12 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/verifier"
 )
 
 // Tarball is where Debian's linux-source-6.12 package puts the sources.
@@ -62,6 +65,16 @@ type Program struct {
 	UnprivMsgs []string
 	LoadErr    error // the instructions could not be extracted
 	Spec       *ebpf.ProgramSpec
+	// Collection is the object the program comes from, for its maps.
+	Collection *ebpf.CollectionSpec
+	// Maps describes the object's maps for the verifier, indexed as the
+	// program's map references (lddw src=1 and src=2) name them: the
+	// object's maps sorted by name.
+	Maps []verifier.MapInfo
+	// MapsUnsupported, if not empty, says why the program's maps cannot
+	// be described to the verifier (e.g. values with BTF-defined special
+	// fields such as bpf_spin_lock, which the verifier does not model).
+	MapsUnsupported string
 }
 
 // Setup unpacks the selftests from Tarball into dir (once), writes
@@ -154,9 +167,26 @@ func Programs(obj string) ([]Program, error) {
 		return nil, fmt.Errorf("selftests: %s: %w", filepath.Base(obj), err)
 	}
 	file := strings.TrimSuffix(filepath.Base(obj), ".o")
+	mapNames := make([]string, 0, len(spec.Maps))
+	for name := range spec.Maps {
+		mapNames = append(mapNames, name)
+	}
+	sort.Strings(mapNames)
+	mapIndex := map[string]int{}
+	infos := make([]verifier.MapInfo, len(mapNames))
+	special := map[string]string{}
+	for k, name := range mapNames {
+		ms := spec.Maps[name]
+		mapIndex[name] = k
+		infos[k] = verifier.MapInfo{Name: name, Type: maps.Type(ms.Type), KeySize: ms.KeySize,
+			ValueSize: ms.ValueSize, MaxEntries: ms.MaxEntries, Flags: ms.Flags}
+		if f := specialField(ms.Value); f != "" {
+			special[name] = f
+		}
+	}
 	var out []Program
 	for name, ps := range spec.Programs {
-		p := Program{File: file, Name: name, Section: ps.SectionName, Spec: ps}
+		p := Program{File: file, Name: name, Section: ps.SectionName, Spec: ps, Collection: spec, Maps: infos}
 		type numbered struct {
 			n   int
 			msg string
@@ -208,8 +238,28 @@ func Programs(obj string) ([]Program, error) {
 			// the privileged one, as the selftests' test_loader.
 			p.UnprivFail = p.ExpectFail
 		}
+		insns := make(asm.Instructions, len(ps.Instructions))
+		copy(insns, ps.Instructions)
+		for k := range insns {
+			ins := &insns[k]
+			if !ins.IsLoadFromMap() {
+				continue
+			}
+			ref := ins.Reference()
+			idx, ok := mapIndex[ref]
+			if !ok {
+				p.MapsUnsupported = fmt.Sprintf("reference to %q, which is not a map of the object", ref)
+				continue
+			}
+			if f := special[ref]; f != "" {
+				p.MapsUnsupported = fmt.Sprintf("map %s holds a %s, which the verifier does not model", ref, f)
+			}
+			// The index in the low 32 bits; a direct value load keeps
+			// its offset in the high ones.
+			ins.Constant = int64(uint64(ins.Constant)&^0xffffffff | uint64(idx))
+		}
 		var buf bytes.Buffer
-		if err := ps.Instructions.Marshal(&buf, binary.LittleEndian); err != nil {
+		if err := insns.Marshal(&buf, binary.LittleEndian); err != nil {
 			p.LoadErr = err
 		} else if p.Insns, err = isa.Decode(buf.Bytes()); err != nil {
 			p.LoadErr = err
@@ -218,6 +268,63 @@ func Programs(obj string) ([]Program, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// specialField returns the name of the first BTF-defined special field of
+// a map value type (bpf_spin_lock, bpf_timer, kptrs, ...), or "".
+func specialField(t btf.Type) string {
+	seen := map[btf.Type]bool{}
+	var walk func(t btf.Type) string
+	walk = func(t btf.Type) string {
+		if t == nil || seen[t] {
+			return ""
+		}
+		seen[t] = true
+		switch t := t.(type) {
+		case *btf.Struct:
+			switch t.Name {
+			case "bpf_spin_lock", "bpf_res_spin_lock", "bpf_timer", "bpf_wq", "bpf_list_head", "bpf_list_node",
+				"bpf_rb_root", "bpf_rb_node", "bpf_refcount", "bpf_task_work":
+				return "struct " + t.Name
+			}
+			for _, m := range t.Members {
+				if f := walk(m.Type); f != "" {
+					return f
+				}
+			}
+		case *btf.Union:
+			for _, m := range t.Members {
+				if f := walk(m.Type); f != "" {
+					return f
+				}
+			}
+		case *btf.TypeTag:
+			if strings.Contains(t.Value, "kptr") || t.Value == "uptr" {
+				return "kptr (" + t.Value + ")"
+			}
+			return walk(t.Type)
+		case *btf.Array:
+			return walk(t.Type)
+		case *btf.Typedef:
+			return walk(t.Type)
+		case *btf.Volatile:
+			return walk(t.Type)
+		case *btf.Const:
+			return walk(t.Type)
+		case *btf.Restrict:
+			return walk(t.Type)
+		case *btf.Pointer:
+			// Only a tagged pointer is special; what it points to is
+			// not part of the value.
+			for tt, ok := t.Target.(*btf.TypeTag); ok; tt, ok = tt.Type.(*btf.TypeTag) {
+				if strings.Contains(tt.Value, "kptr") || tt.Value == "uptr" {
+					return "kptr (" + tt.Value + ")"
+				}
+			}
+		}
+		return ""
+	}
+	return walk(t)
 }
 
 // ErrNoSources reports that the kernel sources are not installed.

@@ -95,10 +95,12 @@ func setup(t *testing.T) *Corpus {
 	return c
 }
 
-// kernelVerdict loads a program into the running kernel as root and
-// returns its verdict, its own verification time and, if rejected, the last
-// line of its log.
-func kernelVerdict(p Program) (bool, time.Duration, string) {
+// kernelVerdict loads a program into the running kernel as root, with
+// the maps it refers to, and returns its verdict, its own verification time
+// and, if rejected, the last line of its log. ok is false if the program
+// could not be offered to the kernel's verifier (a map it needs could not
+// be created).
+func kernelVerdict(p Program) (accepted bool, took time.Duration, reason string, ok bool) {
 	spec := p.Spec.Copy()
 	spec.Type = ebpf.SocketFilter
 	switch pt, _ := progType(p.Section); pt {
@@ -108,6 +110,30 @@ func kernelVerdict(p Program) (bool, time.Duration, string) {
 		spec.Type = ebpf.SchedCLS
 	}
 	spec.License = "GPL"
+	// The maps the program refers to, created for this load only.
+	for k := range spec.Instructions {
+		ins := &spec.Instructions[k]
+		if !ins.IsLoadFromMap() {
+			continue
+		}
+		ms, found := p.Collection.Maps[ins.Reference()]
+		if !found {
+			return false, 0, "", false
+		}
+		ms = ms.Copy()
+		if ms.Type == ebpf.ProgramArray {
+			// Its initial contents name programs of the object.
+			ms.Contents = nil
+		}
+		m, err := ebpf.NewMap(ms)
+		if err != nil {
+			return false, 0, "", false
+		}
+		defer m.Close()
+		if err := ins.AssociateMap(m); err != nil {
+			return false, 0, "", false
+		}
+	}
 	prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelStats, LogSizeStart: 1 << 16})
 	if err != nil {
 		var ve *ebpf.VerifierError
@@ -121,7 +147,7 @@ func kernelVerdict(p Program) (bool, time.Duration, string) {
 				}
 			}
 		}
-		return false, 0, reason
+		return false, 0, reason, true
 	}
 	defer prog.Close()
 	var usec int
@@ -130,7 +156,7 @@ func kernelVerdict(p Program) (bool, time.Duration, string) {
 			break
 		}
 	}
-	return true, time.Duration(usec) * time.Microsecond, ""
+	return true, time.Duration(usec) * time.Microsecond, "", true
 }
 
 // msgsMatch reports whether every expected message appears in the log, in
@@ -184,16 +210,16 @@ func TestCorpus(t *testing.T) {
 			total++
 			key := p.File + "/" + p.Name
 			pt, ok := progType(p.Section)
-			if !ok || p.LoadErr != nil {
+			if !ok || p.LoadErr != nil || p.MapsUnsupported != "" {
 				unsupported++
 				continue
 			}
 			start := time.Now()
-			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt})
+			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps})
 			elapsed += time.Since(start)
 			if err != nil {
 				// Again with the instructions in the log, for __msg.
-				_, err = verifier.Verify(p.Insns, verifier.Options{ProgType: pt, LogLevel: 1})
+				_, err = verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps, LogLevel: 1})
 			}
 			if errors.Is(err, verifier.ErrUnsupported) {
 				unsupported++
@@ -203,13 +229,17 @@ func TestCorpus(t *testing.T) {
 			timed = append(timed, timedProg{p, pt})
 			accepted := err == nil
 			if kernelOK {
-				kAccepted, kTime, kReason := kernelVerdict(p)
-				kernelTime += kTime
-				kernelRuns++
-				if kAccepted == accepted {
-					kernelAgree++
+				kAccepted, kTime, kReason, kOK := kernelVerdict(p)
+				if !kOK {
+					t.Logf("kernel not asked about %s: its maps could not be created", key)
 				} else {
-					t.Logf("kernel differs on %s: kernel accepts=%v (%s), gbpf accepts=%v", key, kAccepted, kReason, accepted)
+					kernelTime += kTime
+					kernelRuns++
+					if kAccepted == accepted {
+						kernelAgree++
+					} else {
+						t.Logf("kernel differs on %s: kernel accepts=%v (%s), gbpf accepts=%v", key, kAccepted, kReason, accepted)
+					}
 				}
 			}
 			if accepted != p.ExpectFail {
@@ -259,7 +289,7 @@ func TestCorpus(t *testing.T) {
 	for pass := 0; pass < 5; pass++ {
 		start := time.Now()
 		for _, tp := range timed {
-			_, _ = verifier.Verify(tp.p.Insns, verifier.Options{ProgType: tp.pt})
+			_, _ = verifier.Verify(tp.p.Insns, verifier.Options{ProgType: tp.pt, Maps: tp.p.Maps})
 		}
 		best = min(best, time.Since(start))
 	}
@@ -293,10 +323,10 @@ func BenchmarkCorpus(b *testing.B) {
 		}
 		for _, p := range ps {
 			pt, ok := progType(p.Section)
-			if !ok || p.Auxiliary || p.LoadErr != nil {
+			if !ok || p.Auxiliary || p.LoadErr != nil || p.MapsUnsupported != "" {
 				continue
 			}
-			if _, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt}); errors.Is(err, verifier.ErrUnsupported) {
+			if _, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps}); errors.Is(err, verifier.ErrUnsupported) {
 				continue
 			}
 			progs = append(progs, prog{p, pt})
@@ -306,7 +336,7 @@ func BenchmarkCorpus(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, p := range progs {
-			_, _ = verifier.Verify(p.p.Insns, verifier.Options{ProgType: p.pt})
+			_, _ = verifier.Verify(p.p.Insns, verifier.Options{ProgType: p.pt, Maps: p.p.Maps})
 		}
 	}
 }
@@ -327,10 +357,10 @@ func TestCorpusUnprivileged(t *testing.T) {
 		}
 		for _, p := range progs {
 			pt, ok := progType(p.Section)
-			if !ok || p.Auxiliary || !p.Unpriv || p.LoadErr != nil {
+			if !ok || p.Auxiliary || !p.Unpriv || p.LoadErr != nil || p.MapsUnsupported != "" {
 				continue
 			}
-			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Unprivileged: true, LogLevel: 1})
+			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps, Unprivileged: true, LogLevel: 1})
 			if errors.Is(err, verifier.ErrUnsupported) {
 				continue
 			}
@@ -358,4 +388,37 @@ func TestCorpusUnprivileged(t *testing.T) {
 	}
 	t.Logf("unprivileged: %d programs with unprivileged expectations, agreement %d (%.1f%%), gbpf accepts/annotation rejects %d, gbpf rejects/annotation accepts %d, message match %d/%d",
 		n, agree, 100*float64(agree)/float64(max(n, 1)), accRej, rejAcc, msgOK, msgWanted)
+}
+
+// TestOne prints gbpf's log for the programs named by GBPF_SELFTEST
+// ("file/program", comma-separated), for debugging differences.
+func TestOne(t *testing.T) {
+	want := os.Getenv("GBPF_SELFTEST")
+	if want == "" {
+		t.Skip("set GBPF_SELFTEST=file/program")
+	}
+	c := setup(t)
+	names := map[string]bool{}
+	for _, n := range strings.Split(want, ",") {
+		names[n] = true
+	}
+	for _, obj := range c.Objects {
+		progs, err := Programs(obj)
+		if err != nil {
+			continue
+		}
+		for _, p := range progs {
+			if !names[p.File+"/"+p.Name] {
+				continue
+			}
+			pt, _ := progType(p.Section)
+			res, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps, LogLevel: 2})
+			if err != nil {
+				t.Logf("%s: %+v", p.Name, err)
+			} else {
+				t.Logf("%s: accepted\n%s", p.Name, res.Log)
+			}
+			t.Logf("annotation: fail=%v msgs=%q maps=%+v unsupported=%q", p.ExpectFail, p.Msgs, p.Maps, p.MapsUnsupported)
+		}
+	}
 }

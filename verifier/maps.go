@@ -1,0 +1,174 @@
+package verifier
+
+import (
+	"github.com/gbpf/gbpf/helpers"
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
+)
+
+// mapTypeModelled reports whether the verifier models what programs may do
+// with a map of type t: plain key/value maps, queues and stacks, bloom
+// filters, ring buffers (output and query), perf event arrays and program
+// arrays (tail calls).
+func mapTypeModelled(t maps.Type) bool {
+	switch t {
+	case maps.Hash, maps.Array, maps.PerCPUHash, maps.PerCPUArray, maps.LRUHash, maps.LRUPerCPUHash,
+		maps.LPMTrie, maps.Queue, maps.Stack, maps.BloomFilter, maps.RingBuf, maps.PerfEventArray,
+		maps.ProgArray:
+		return true
+	}
+	return false
+}
+
+// checkMapLoads checks every lddw that refers to a map before the program
+// is explored, as the kernel's resolve_pseudo_ldimm64: the index names a
+// map of Options.Maps, and a direct value load points inside the value of
+// a one-element array.
+func (v *verifier) checkMapLoads() error {
+	for i, ins := range v.insns {
+		if !ins.IsLoadImm64() {
+			continue
+		}
+		hi := uint32(uint64(ins.Constant) >> 32)
+		idx := uint32(ins.Constant)
+		switch ins.Src {
+		case isa.PseudoMapFD, isa.PseudoMapIdx:
+			if hi != 0 {
+				return v.fail(i, "unrecognized bpf_ld_imm64 insn")
+			}
+		case isa.PseudoMapValue, isa.PseudoMapIdxValue:
+		default:
+			continue
+		}
+		if int64(idx) >= int64(len(v.opts.Maps)) {
+			return v.fail(i, "fd %d is not pointing to valid bpf_map", int32(idx))
+		}
+		m := &v.opts.Maps[idx]
+		if v.opts.Unprivileged {
+			// Unprivileged, the kernel also explores the paths a CPU may
+			// take speculatively and masks map value offsets
+			// (sanitize_ptr_alu); gbpf does not model that yet.
+			return v.unsupported(i, "maps in unprivileged programs are not supported yet")
+		}
+		if !mapTypeModelled(m.Type) {
+			return v.unsupported(i, "map %d of type %v is not supported yet", idx, m.Type)
+		}
+		if ins.Src == isa.PseudoMapValue || ins.Src == isa.PseudoMapIdxValue {
+			if hi >= maxVarOff {
+				return v.fail(i, "direct value offset of %d is not allowed", hi)
+			}
+			if m.Type != maps.Array {
+				return v.fail(i, "no direct value access support for this map type")
+			}
+			if m.MaxEntries != 1 || hi >= m.ValueSize {
+				return v.fail(i, "invalid access to map value pointer, value_size=%d off=%d", m.ValueSize, hi)
+			}
+		}
+	}
+	return nil
+}
+
+// loadMap gives the register of an lddw with a map source (check_ld_imm).
+func (v *verifier) loadMap(ins isa.Instruction) reg {
+	idx := int32(uint32(ins.Constant))
+	if ins.Src == isa.PseudoMapFD || ins.Src == isa.PseudoMapIdx {
+		r := pointerTo(ConstPtrToMap, 0)
+		r.mapIdx = idx
+		return r
+	}
+	r := pointerTo(PtrToMapValue, int32(uint32(uint64(ins.Constant)>>32)))
+	r.mapIdx = idx
+	return r
+}
+
+// mapAccessType checks the program's right to read or write a map's
+// values (check_map_access_type); off includes the register's fixed offset.
+func (v *verifier) mapAccessType(i int, b reg, off int64, size int64, write bool) error {
+	m := &v.opts.Maps[b.mapIdx]
+	if write && m.Flags&maps.FlagRdOnlyProg != 0 {
+		return v.fail(i, "write into map forbidden, value_size=%d off=%d size=%d", m.ValueSize, off, size)
+	}
+	if !write && m.Flags&maps.FlagWrOnlyProg != 0 {
+		return v.fail(i, "read from map forbidden, value_size=%d off=%d size=%d", m.ValueSize, off, size)
+	}
+	return nil
+}
+
+// mapValueAccess checks an access of size bytes at offset off (the
+// instruction's offset plus the register's fixed one) through a map value
+// pointer held in register regno (check_map_access_type, check_map_access).
+func (v *verifier) mapValueAccess(i int, regno isa.Register, b reg, off, size int64, write, zeroOK bool) error {
+	if err := v.mapAccessType(i, b, off, size, write); err != nil {
+		return err
+	}
+	m := &v.opts.Maps[b.mapIdx]
+	return v.memRegion(i, regno, b, off, size, int64(m.ValueSize), zeroOK, "map value, value_size")
+}
+
+// memRegion is the kernel's check_mem_region_access: the access must fit
+// in [0, memSize) for the smallest and the largest offset the register
+// may hold. what names the region in the first line of the message.
+func (v *verifier) memRegion(i int, regno isa.Register, b reg, off, size, memSize int64, zeroOK bool, what string) error {
+	if b.smin < 0 && (b.smin == minInt64 || off+b.smin != int64(int32(off+b.smin)) || b.smin+off < 0) {
+		return v.fail(i, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno)
+	}
+	inside := func(o int64) bool {
+		return o >= 0 && (size > 0 || (size == 0 && zeroOK)) && o+size <= memSize
+	}
+	if lo := b.smin + off; !inside(lo) {
+		v.logf("invalid access to %s=%d off=%d size=%d\n", what, memSize, lo, size)
+		return v.fail(i, "R%d min value is outside of the allowed memory range", regno)
+	}
+	if b.umax >= maxVarOff {
+		return v.fail(i, "R%d unbounded memory access, make sure to bounds check any such access", regno)
+	}
+	if hi := int64(b.umax) + off; !inside(hi) {
+		v.logf("invalid access to %s=%d off=%d size=%d\n", what, memSize, hi, size)
+		return v.fail(i, "R%d max value is outside of the allowed memory range", regno)
+	}
+	return nil
+}
+
+const minInt64 = -1 << 63
+
+// checkMapFunc is the kernel's check_map_func_compatibility for the map
+// types the verifier models: both what the map allows and what the helper
+// needs.
+func (v *verifier) checkMapFunc(i int, m *MapInfo, id helpers.ID) error {
+	ok := true
+	switch m.Type {
+	case maps.ProgArray:
+		ok = id == helpers.TailCall
+	case maps.PerfEventArray:
+		ok = id == helpers.PerfEventRead || id == helpers.PerfEventOutput || id == helpers.SKBOutput ||
+			id == helpers.PerfEventReadValue || id == helpers.XDPOutput
+	case maps.RingBuf:
+		ok = id == helpers.RingbufOutput || id == helpers.RingbufReserve || id == helpers.RingbufQuery ||
+			id == helpers.RingbufReserveDynptr || id == helpers.RingbufSubmitDynptr || id == helpers.RingbufDiscardDynptr
+	case maps.Queue, maps.Stack:
+		ok = id == helpers.MapPeekElem || id == helpers.MapPopElem || id == helpers.MapPushElem
+	case maps.BloomFilter:
+		ok = id == helpers.MapPeekElem || id == helpers.MapPushElem
+	}
+	if ok {
+		switch id {
+		case helpers.TailCall:
+			ok = m.Type == maps.ProgArray
+		case helpers.PerfEventRead, helpers.PerfEventOutput, helpers.PerfEventReadValue, helpers.SKBOutput, helpers.XDPOutput:
+			ok = m.Type == maps.PerfEventArray
+		case helpers.RingbufOutput, helpers.RingbufReserve, helpers.RingbufQuery,
+			helpers.RingbufReserveDynptr, helpers.RingbufSubmitDynptr, helpers.RingbufDiscardDynptr:
+			ok = m.Type == maps.RingBuf
+		case helpers.MapPopElem:
+			ok = m.Type == maps.Queue || m.Type == maps.Stack
+		case helpers.MapPeekElem, helpers.MapPushElem:
+			ok = m.Type == maps.Queue || m.Type == maps.Stack || m.Type == maps.BloomFilter
+		case helpers.MapLookupPercpuElem:
+			ok = m.Type == maps.PerCPUArray || m.Type == maps.PerCPUHash || m.Type == maps.LRUPerCPUHash
+		}
+	}
+	if !ok {
+		return v.fail(i, "cannot pass map_type %d into func bpf_%s#%d", uint32(m.Type), id, id)
+	}
+	return nil
+}
