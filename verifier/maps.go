@@ -40,6 +40,10 @@ func (v *verifier) checkMapLoads() error {
 		default:
 			continue
 		}
+		if v.opts.Maps == nil {
+			// The caller described no maps: not a judgement on the program.
+			return v.unsupported(i, "the program refers to map %d, but Options.Maps describes no maps", int32(idx))
+		}
 		if int64(idx) >= int64(len(v.opts.Maps)) {
 			return v.fail(i, "fd %d is not pointing to valid bpf_map", int32(idx))
 		}

@@ -107,7 +107,8 @@ type Options struct {
 	// without CAP_BPF and CAP_PERFMON.
 	Unprivileged bool
 	// Maps describes the maps the program refers to, by index (see the
-	// package documentation).
+	// package documentation). If it is nil, map references make the
+	// program ErrUnsupported rather than rejected.
 	Maps []MapInfo
 }
 

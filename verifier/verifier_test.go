@@ -117,6 +117,7 @@ var verdicts = []struct {
 	{"map unbounded variable offset", lookup + "if r0 == 0 goto +5\nr1 = *(u64 *)(r0 +0)\nif r1 s< 0 goto +3\nr0 += r1\nr0 = *(u64 *)(r0 +0)\nr0 = 0\nexit", mapOpts, "R0 unbounded memory access, make sure to bounds check any such access"},
 	{"map pointer deref", "r1 = map_fd(0)\nr0 = *(u64 *)(r1 +0)\nexit", mapOpts, "not supported yet"},
 	{"map pointer arithmetic", "r1 = map_fd(0)\nr1 += 8\nr0 = 0\nexit", mapOpts, "R1 pointer arithmetic on map_ptr prohibited"},
+	{"map without Options.Maps", "r1 = map_fd(0)\nr0 = 0\nexit", verifier.Options{}, "Options.Maps describes no maps"},
 	{"map index out of range", "r1 = map_fd(3)\nr0 = 0\nexit", mapOpts, "fd 3 is not pointing to valid bpf_map"},
 	{"map unprivileged", "r2 = r10\nr2 += -8\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", verifier.Options{Maps: mapOpts.Maps, Unprivileged: true}, "maps in unprivileged programs are not supported yet"},
 	{"map key outside the frame", "r2 = r10\nr2 += -4\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", mapOpts, "invalid indirect access to stack R2 off=-4 size=8"},

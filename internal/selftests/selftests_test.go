@@ -33,7 +33,7 @@ func progType(section string) (verifier.ProgType, bool) {
 		return verifier.SocketFilter, true
 	case "xdp":
 		return verifier.XDP, true
-	case "tc", "classifier":
+	case "tc", "classifier", "tc/ingress", "tc/egress", "tcx/ingress", "tcx/egress":
 		return verifier.SchedCLS, true
 	}
 	return 0, false
@@ -197,6 +197,7 @@ func TestCorpus(t *testing.T) {
 	}
 	var diffs []string
 	seen := map[string]bool{}
+	why := map[string]int{} // reasons for ErrUnsupported
 	for _, obj := range c.Objects {
 		progs, err := Programs(obj)
 		if err != nil {
@@ -223,6 +224,10 @@ func TestCorpus(t *testing.T) {
 			}
 			if errors.Is(err, verifier.ErrUnsupported) {
 				unsupported++
+				var ve *verifier.Error
+				if errors.As(err, &ve) {
+					why[ve.Reason]++
+				}
 				continue
 			}
 			supported++
@@ -281,6 +286,19 @@ func TestCorpus(t *testing.T) {
 		if !seen[key] {
 			t.Logf("known-differences.txt lists %s, which now agrees (or is no longer supported)", key)
 		}
+	}
+	reasons := make([]string, 0, len(why))
+	for r := range why {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool {
+		if why[reasons[i]] != why[reasons[j]] {
+			return why[reasons[i]] > why[reasons[j]]
+		}
+		return reasons[i] < reasons[j]
+	})
+	for _, r := range reasons {
+		t.Logf("unsupported by the verifier (%d): %s", why[r], r)
 	}
 	t.Logf("programs %d, supported %d, unsupported %d (other program types, helpers, maps, kfuncs)", total, supported, unsupported)
 	t.Logf("verdict agreement %d/%d (%.1f%%)", agree, supported, 100*float64(agree)/float64(max(supported, 1)))
