@@ -174,7 +174,7 @@ const (
 	gNet                       // socket filter, tc and XDP
 	gTracing                   // tracing types and syscall
 	gPerf                      // programs with a perf event output path: tracing, tc, XDP, socket filter
-	gAtomic                    // every type that cannot sleep (not syscall)
+	gAtomic                    // every type that cannot sleep but the tracing ones (bpf_sk_base_func_proto)
 )
 
 // Proto is the prototype of a helper: what it returns, what its
@@ -220,7 +220,9 @@ func (p Proto) AllowedIn(t ProgType) bool {
 	case Syscall:
 		return g&(gBase|gTracing|gPerf) != 0
 	case Kprobe, Tracepoint, RawTracepoint, Tracing, PerfEvent:
-		return g&(gBase|gAtomic|gTracing|gPerf) != 0
+		// bpf_tracing_func_proto does not fall back on
+		// bpf_sk_base_func_proto: no ktime_get_coarse_ns.
+		return g&(gBase|gTracing|gPerf) != 0
 	default:
 		return g&(gBase|gAtomic) != 0
 	}
@@ -283,7 +285,9 @@ var protos = func() map[ID]Proto {
 		proto(GetPrandomU32, gBase, integer),
 		proto(GetSMPProcessorID, gBase, integer),
 		proto(GetNUMANodeID, gBase, integer),
-		proto(TracePrintk, gBase, integer, mem, size, any, any, any),
+		// The format's arguments (r3 to r5) are not declared: the
+		// kernel does not check them (bpf_trace_printk_proto).
+		proto(TracePrintk, gBase, integer, mem, size),
 		proto(Snprintf, gBase, integer, memNull, size0, ArgPtrToConstStr, memNull, size0),
 		proto(GetCurrentPIDTGID, gBase, integer),
 		proto(GetCurrentUIDGID, gBase, integer),
