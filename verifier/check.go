@@ -177,6 +177,11 @@ func (v *verifier) checkStackDepth() error {
 			return v.fail(-1, "combined stack size of %d calls is %d. Too large", frames, depth)
 		}
 		if frames >= MaxCallFrames {
+			if len(calls[sp]) > 0 {
+				// The static walk of check_max_stack_depth: recursion
+				// is refused even when every path is bounded.
+				return v.fail(-1, "the call stack of %d frames is too deep !", frames)
+			}
 			return nil
 		}
 		for _, c := range calls[sp] {

@@ -25,6 +25,13 @@ const (
 	skbSize         = 192
 )
 
+// perfMaxTraceSize is PERF_MAX_TRACE_SIZE, the end of a tracepoint's
+// record; ptRegsSize is sizeof(struct pt_regs) on x86-64.
+const (
+	perfMaxTraceSize = 8192
+	ptRegsSize       = 168
+)
+
 // in reports whether off falls in the field [start, start+size).
 func in(off, start, size int) bool { return off >= start && off < start+size }
 
@@ -58,6 +65,18 @@ func (v *verifier) ctxAccess(a access, b reg) (reg, error) {
 			return pointerTo(PtrToPacketMeta, 0), nil
 		}
 		return scalarUpTo(math.MaxUint32), nil
+	}
+	if v.opts.ProgType == Tracepoint || v.opts.ProgType == Kprobe {
+		// tp_prog_is_valid_access, kprobe_prog_is_valid_access.
+		lo, hi := 8, perfMaxTraceSize
+		if v.opts.ProgType == Kprobe {
+			lo, hi = 0, ptRegsSize
+		}
+		if a.write || off < lo || off+size > hi || off%size != 0 {
+			return reg{}, v.fail(a.i, "invalid bpf_context access off=%d size=%d", off, size)
+		}
+		// Any value; checkLoad narrows it to the loaded size.
+		return unknownScalar(), nil
 	}
 	ok := false
 	switch v.opts.ProgType {

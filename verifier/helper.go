@@ -15,6 +15,10 @@ func (t ProgType) helperProgType() helpers.ProgType {
 		return helpers.XDP
 	case SchedCLS:
 		return helpers.SchedCLS
+	case Tracepoint:
+		return helpers.Tracepoint
+	case Kprobe:
+		return helpers.Kprobe
 	}
 	return helpers.Raw
 }
@@ -37,7 +41,7 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		return v.fail(i, "invalid func unknown#%d", ins.Imm32())
 	}
 	if !p.AllowedIn(v.opts.ProgType.helperProgType()) {
-		return v.fail(i, "program of this type cannot use helper %s#%d", p.Name(), id)
+		return v.fail(i, "program of this type cannot use helper bpf_%s#%d", p.Name(), id)
 	}
 	f := st.cur()
 	var m *MapInfo // the map argument (meta->map_ptr)
@@ -157,9 +161,9 @@ func (v *verifier) helperMem(st *state, i int, regno isa.Register, size reg, arg
 		return v.fail(i, "R%d type=%s expected=scalar", regno+1, size.typ)
 	}
 	if size.smin < 0 {
-		return v.fail(i, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno+1)
+		return v.fail(i, "R%d min value is negative, either use unsigned or 'var &= const'", regno+1)
 	}
-	if size.umax == 0 && sizeArg == helpers.ArgConstSize {
+	if size.umin == 0 && sizeArg == helpers.ArgConstSize {
 		return v.fail(i, "R%d invalid zero-sized read: u64=[%d,%d]", regno+1, size.umin, size.umax)
 	}
 	if size.umax >= maxVarOff {

@@ -8,8 +8,9 @@
 //
 // Supported today: programs of the raw type (r1 points to exactly
 // Options.MemSize bytes, r2 holds that size), of the socket filter type (r1
-// is the __sk_buff context, including legacy packet loads) and of the XDP
-// and tc types (direct packet access proven by comparisons with data_end).
+// is the __sk_buff context, including legacy packet loads), of the XDP
+// and tc types (direct packet access proven by comparisons with data_end)
+// and of the tracepoint and kprobe types (a read-only context).
 // Helper calls are checked against the helpers package's prototypes, maps
 // included (see below). Anything else is rejected with an error that wraps
 // ErrUnsupported, so callers can tell "unsafe" from "not yet understood".
@@ -77,6 +78,13 @@ const (
 	// SchedCLS is the kernel's BPF_PROG_TYPE_SCHED_CLS (tc): r1 is a
 	// struct __sk_buff context with direct packet access.
 	SchedCLS
+	// Tracepoint is the kernel's BPF_PROG_TYPE_TRACEPOINT: r1 points to
+	// the tracepoint's record, readable (not writable) from offset 8 up to
+	// PERF_MAX_TRACE_SIZE (8192 bytes) at offsets aligned to the size.
+	Tracepoint
+	// Kprobe is the kernel's BPF_PROG_TYPE_KPROBE: r1 points to the
+	// probed task's struct pt_regs (x86-64: 168 bytes), readable only.
+	Kprobe
 )
 
 // String names the program type as the command line does.
@@ -90,6 +98,10 @@ func (t ProgType) String() string {
 		return "xdp"
 	case SchedCLS:
 		return "tc"
+	case Tracepoint:
+		return "tracepoint"
+	case Kprobe:
+		return "kprobe"
 	}
 	return fmt.Sprintf("progtype(%d)", int(t))
 }

@@ -101,6 +101,14 @@ var verdicts = []struct {
 	{"xdp end before pointer", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 8\nif r3 >= r4 goto +2\nr0 = 2\nexit\nr0 = *(u64 *)(r2 +0)\nexit", verifier.Options{ProgType: verifier.XDP}, ""},
 	{"helper unknown", "call 100000\nexit", verifier.Options{}, "invalid func unknown#100000"},
 
+	{"tracepoint record read", "r0 = *(u64 *)(r1 +8)\nr0 = *(u32 *)(r1 +8188)\nexit", verifier.Options{ProgType: verifier.Tracepoint}, ""},
+	{"tracepoint common header", "r0 = *(u64 *)(r1 +0)\nexit", verifier.Options{ProgType: verifier.Tracepoint}, "invalid bpf_context access off=0 size=8"},
+	{"tracepoint write", "r0 = 0\n*(u64 *)(r1 +8) = r0\nexit", verifier.Options{ProgType: verifier.Tracepoint}, "invalid bpf_context access off=8 size=8"},
+	{"kprobe past pt_regs", "r0 = *(u64 *)(r1 +168)\nexit", verifier.Options{ProgType: verifier.Kprobe}, "invalid bpf_context access off=168 size=8"},
+	{"tracepoint coarse time", "call 160\nexit", verifier.Options{ProgType: verifier.Tracepoint}, "program of this type cannot use helper bpf_ktime_get_coarse_ns#160"},
+	{"bounded recursion", "r1 = 0\ncall f\nexit\nf:\nr1 += 1\nr0 = r1\nif r1 < 4 goto +1\nexit\ncall f\nexit", verifier.Options{}, "the call stack of 8 frames is too deep !"},
+	{"helper size may be zero", "r1 = r10\nr1 += -8\nr2 = *(u8 *)(r10 -1)\nr2 &= 4\ncall 6\nexit", verifier.Options{}, "R2 invalid zero-sized read: u64=[0,4]"},
+
 	// Maps. lookup is a hash lookup with a zeroed 8-byte key at fp-8.
 	{"map lookup null-checked", lookup + "if r0 == 0 goto +1\nr0 = *(u64 *)(r0 +40)\nr0 = 0\nexit", mapOpts, ""},
 	{"map lookup not null-checked", lookup + "r0 = *(u64 *)(r0 +0)\nexit", mapOpts, "R0 invalid mem access 'map_value_or_null'"},

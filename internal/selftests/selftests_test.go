@@ -35,6 +35,10 @@ func progType(section string) (verifier.ProgType, bool) {
 		return verifier.XDP, true
 	case "tc", "classifier", "tc/ingress", "tc/egress", "tcx/ingress", "tcx/egress":
 		return verifier.SchedCLS, true
+	case "tracepoint":
+		return verifier.Tracepoint, true
+	case "kprobe":
+		return verifier.Kprobe, true
 	}
 	return 0, false
 }
@@ -108,6 +112,10 @@ func kernelVerdict(p Program) (accepted bool, took time.Duration, reason string,
 		spec.Type = ebpf.XDP
 	case verifier.SchedCLS:
 		spec.Type = ebpf.SchedCLS
+	case verifier.Tracepoint:
+		spec.Type = ebpf.TracePoint
+	case verifier.Kprobe:
+		spec.Type = ebpf.Kprobe
 	}
 	spec.License = "GPL"
 	// The maps the program refers to, created for this load only.
