@@ -1,6 +1,9 @@
 package trace
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/trace/lang"
 )
@@ -8,7 +11,7 @@ import (
 // callStmt generates a function call used as a statement.
 func (g *gen) callStmt(c *lang.Call) error {
 	switch c.Name {
-	case "printf", "time":
+	case "printf", "time", "cat", "system":
 		format := "%H:%M:%S\n"
 		var args []lang.Expr
 		if len(c.Args) > 0 {
@@ -19,10 +22,7 @@ func (g *gen) callStmt(c *lang.Call) error {
 			format = s.Value
 			args = c.Args[1:]
 		}
-		kind := evPrintf
-		if c.Name == "time" {
-			kind = evTime
-		}
+		kind := map[string]int{"printf": evPrintf, "time": evTime, "cat": evCat, "system": evSystem}[c.Name]
 		d := &printfDesc{Format: format}
 		size := 8
 		for _, a := range args {
@@ -48,6 +48,9 @@ func (g *gen) callStmt(c *lang.Call) error {
 		g.stx(isa.SizeDW, isa.R10, off, isa.R1)
 		return g.output(c, off, size)
 	case "print", "clear", "zero":
+		if _, isMap := c.Args[0].(*lang.MapExpr); !isMap && c.Name == "print" {
+			return g.printValue(c)
+		}
 		m, ok := c.Args[0].(*lang.MapExpr)
 		if !ok || len(m.Keys) > 0 {
 			return g.errorf(c, "%s() needs a map without a key", c.Name)
@@ -95,6 +98,21 @@ func (g *gen) callStmt(c *lang.Call) error {
 		return nil
 	case "join":
 		return g.join(c)
+	case "signal":
+		sig, err := signalNumber(c.Args[0])
+		if err != nil {
+			return g.errorf(c, "%v", err)
+		}
+		if sig < 0 {
+			if _, err := g.expr(c.Args[0]); err != nil {
+				return err
+			}
+			g.mov(isa.R1, isa.R0)
+		} else {
+			g.aluImm(isa.ALUMov, isa.R1, int32(sig))
+		}
+		g.call(fnSendSignal)
+		return nil
 	case "delete":
 		var m *lang.MapExpr
 		if len(c.Args) == 2 {
@@ -242,4 +260,131 @@ func (g *gen) output(n lang.Node, off int16, size int) error {
 	}
 	g.bind(ok)
 	return nil
+}
+
+// Address families, as ntop takes them.
+const (
+	afInet  = 2
+	afInet6 = 10
+)
+
+// ntop writes the record output formats as an address: the family, then
+// the address bytes. ntop(int) and ntop(AF_INET, int) take an IPv4
+// address in an integer (network byte order, as stored); otherwise the
+// address is read from the array or pointer (4 bytes for AF_INET, 16 for
+// AF_INET6).
+func (g *gen) ntop(c *lang.Call, off int16) error {
+	addr := c.Args[len(c.Args)-1]
+	g.zero(off, 24)
+	if len(c.Args) == 1 {
+		g.st(isa.SizeDW, isa.R10, off, afInet)
+	} else {
+		if _, err := g.expr(c.Args[0]); err != nil {
+			return err
+		}
+		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+	}
+	if at := addr.Type(); at != nil && at.Kind == lang.KindInt {
+		if _, err := g.expr(addr); err != nil {
+			return err
+		}
+		g.stx(isa.SizeW, isa.R10, off+8, isa.R0)
+		return nil
+	}
+	n := 16
+	if af, ok := c.Args[0].(*lang.IntLit); len(c.Args) == 1 || ok && af.Value == afInet {
+		n = 4
+	}
+	if _, err := g.expr(addr); err != nil {
+		return err
+	}
+	g.mov(isa.R3, isa.R0)
+	g.stackPtr(isa.R1, off+8)
+	g.aluImm(isa.ALUMov, isa.R2, int32(n))
+	g.call(fnProbeRead)
+	return nil
+}
+
+// buf writes the record output formats as a buffer: the length, then the
+// bytes, read from a pointer or copied from a string.
+func (g *gen) buf(c *lang.Call, off int16, size int) error {
+	t := c.Type()
+	n := t.Size
+	if len(c.Args) == 1 {
+		if at := c.Args[0].Type(); at != nil && at.Kind == lang.KindString {
+			n = at.Size
+		}
+	}
+	n = min(n, size-8)
+	g.zero(off, size)
+	g.st(isa.SizeDW, isa.R10, off, int32(n))
+	if at := c.Args[0].Type(); isStringy(at) {
+		tmp, ts, err := g.strMem(c, c.Args[0])
+		if err != nil {
+			return err
+		}
+		g.copyMem(off+8, isa.R10, tmp, min(n, ts)&^7)
+		for i := min(n, ts) &^ 7; i < min(n, ts); i++ {
+			g.ldx(isa.SizeB, isa.R1, isa.R10, tmp+int16(i))
+			g.stx(isa.SizeB, isa.R10, off+8+int16(i), isa.R1)
+		}
+		return nil
+	}
+	if _, err := g.expr(c.Args[0]); err != nil {
+		return err
+	}
+	g.mov(isa.R3, isa.R0)
+	g.stackPtr(isa.R1, off+8)
+	g.aluImm(isa.ALUMov, isa.R2, int32(n))
+	g.call(fnProbeRead)
+	return nil
+}
+
+// printValue generates print(value) for a value that is not a map: a
+// record the runtime prints on a line of its own.
+func (g *gen) printValue(c *lang.Call) error {
+	t := c.Args[0].Type()
+	d := &printfDesc{Args: []*lang.Type{t}}
+	idx := len(g.c.printfs)
+	g.c.printfs = append(g.c.printfs, d)
+	size := 8 + typeSize(t)
+	off, err := g.alloc(c, size)
+	if err != nil {
+		return err
+	}
+	g.zero(off, size)
+	if err := g.exprMem(c.Args[0], off+8, typeSize(t)); err != nil {
+		return err
+	}
+	g.loadImm(isa.R1, int64(evPrintValue|g.endFlag())|int64(idx)<<32)
+	g.stx(isa.SizeDW, isa.R10, off, isa.R1)
+	return g.output(c, off, size)
+}
+
+// signalNumber is the signal signal() sends: a number, or a name with or
+// without "SIG"; -1 when the argument is computed at run time.
+func signalNumber(e lang.Expr) (int, error) {
+	switch e := e.(type) {
+	case *lang.IntLit:
+		if e.Value < 1 || e.Value > 64 {
+			return 0, fmt.Errorf("signal(%d): not a signal number", e.Value)
+		}
+		return int(e.Value), nil
+	case *lang.StrLit:
+		name := strings.TrimPrefix(strings.ToUpper(e.Value), "SIG")
+		if n, ok := signalNames[name]; ok {
+			return n, nil
+		}
+		return 0, fmt.Errorf("Invalid signal: %s", e.Value)
+	}
+	return -1, nil
+}
+
+// signalNames are Linux's signal numbers.
+var signalNames = map[string]int{
+	"HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "BUS": 7, "FPE": 8,
+	"KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15,
+	"STKFLT": 16, "CHLD": 17, "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22,
+	"URG": 23, "XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29,
+	"PWR": 30, "SYS": 31,
 }

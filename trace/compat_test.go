@@ -124,6 +124,15 @@ var oneLiners = []struct {
 	{"btf-curtask", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[curtask->comm, curtask->pid == tid, curtask->tgid == pid, curtask->real_parent->tgid > 1] = count(); }`}},
 	{"btf-cast-nested", []string{`tracepoint:syscalls:sys_enter_getuid /comm == "gbpfwl"/ { $t = (struct task_struct *)curtask; @[$t->signal->nr_threads, $t->se.load.weight] = count(); }`}},
 	{"btf-tp-pointer", []string{"--linger", "1200", `tracepoint:syscalls:sys_enter_clock_nanosleep /comm == "gbpfwl"/ { printf("%d %d\n", args->rqtp->tv_sec, args->rqtp->tv_nsec); @ns = sum(args->rqtp->tv_nsec); }`}},
+	{"strftime", []string{`BEGIN { @y = strftime("%Y", nsecs); printf("%s\n", strftime("%Y-%m", nsecs)); exit(); }`}},
+	{"ntop", []string{`BEGIN { printf("%s %s\n", ntop(0x0100007f), ntop(2, 0x0101a8c0)); @[ntop(0x0200000a)] = count(); exit(); }`}},
+	{"buf-macaddr", []string{`BEGIN { $a = kaddr("do_syscall_64"); printf("%r %s\n", buf($a, 6), macaddr($a)); @[buf($a, 2)] = count(); @m = macaddr($a); exit(); }`}},
+	{"print-value", []string{`BEGIN { print(123); print((1, "a")); print(-5); print("str"); exit(); }`}},
+	{"strncmp-strcontains", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[strncmp(comm, "gbpfxx", 4), strncmp(comm, "gbx", 3), strcontains(comm, "pfw"), strcontains(comm, "wlx")] = count(); }`}},
+	{"cat", []string{`BEGIN { cat("/proc/sys/kernel/ostype"); exit(); }`}},
+	{"system", []string{"--unsafe", `BEGIN { system("echo %d-%s", 42, "x"); exit(); }`}},
+	{"signal", []string{"--linger", "3000", "--unsafe", `tracepoint:syscalls:sys_enter_clock_nanosleep /comm == "gbpfwl"/ { signal("KILL"); } tracepoint:sched:sched_process_exit /comm == "gbpfwl"/ { printf("exit code %d\n", curtask->exit_code); }`}},
+	{"sizeof-struct", []string{`BEGIN { printf("%d %d\n", sizeof(struct task_struct), sizeof(struct __kernel_timespec)); exit(); }`}},
 	{"misc-functions", []string{`BEGIN { printf("%d %d %d %x %x %lx\n", sizeof(uint32), sizeof(int8), sizeof(comm), bswap((uint32)1), bswap((uint16)0x1234), bswap((uint64)1)); printf("%d %d %d\n", cgroup > 0, curtask > 0, uptr(5) + kptr(6)); exit(); }`}},
 	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
@@ -134,6 +143,10 @@ var oneLiners = []struct {
 // parameters after it.
 func splitArgs(args []string) (flags []string, prog string, params []string) {
 	for i := 0; i < len(args); i++ {
+		if args[i] == "--unsafe" {
+			flags = append(flags, args[i])
+			continue
+		}
 		if strings.HasPrefix(args[i], "-") {
 			flags = append(flags, args[i], args[i+1])
 			i++

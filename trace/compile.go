@@ -17,6 +17,7 @@ const (
 	fnMapUpdate      = 2
 	fnMapDelete      = 3
 	fnProbeRead      = 4
+	fnSendSignal     = 109
 	fnKtimeGetNs     = 5
 	fnPrandomU32     = 7
 	fnSmpProcessorID = 8
@@ -45,6 +46,7 @@ const (
 	evJoin
 	evCat
 	evSystem
+	evPrintValue
 
 	// evFromEnd marks the records END writes: after exit() the runtime
 	// drops every other probe's output, as bpftrace does, but not END's.
@@ -153,12 +155,18 @@ func typeSize(t *lang.Type) int {
 			n += typeSize(e)
 		}
 		return n
+	case lang.KindInet:
+		return 24 // the address family, then up to 16 address bytes
+	case lang.KindBuffer:
+		return 8 + (t.Size+7)&^7 // the length, then the bytes
 	}
 	return 8
 }
 
+// isStringy reports whether values of type t live in memory (strings,
+// tuples, ntop and buf results) rather than in a register.
 func isStringy(t *lang.Type) bool {
-	return t != nil && (t.Kind == lang.KindString || t.Kind == lang.KindTuple)
+	return t != nil && (t.Kind == lang.KindString || t.Kind == lang.KindTuple || t.Kind == lang.KindInet || t.Kind == lang.KindBuffer)
 }
 
 // newCompiler lays out the maps of a checked program.
@@ -902,10 +910,24 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 					n = typeSize(at)
 				}
 			}
+			if at := e.Args[0].Type(); at != nil && at.Kind == lang.KindRecord && g.c.ctypes != nil {
+				sz, err := g.c.ctypes.sizeof(at.Struct)
+				if err != nil {
+					return nil, g.errorf(e, "%v", err)
+				}
+				n = sz
+			}
 			if te, ok := e.Args[0].(*lang.TypeExpr); ok {
 				sz, ok := intTypeSize(te.Name)
+				if !ok && te.Name.Pointers == 0 && g.c.ctypes != nil {
+					var err error
+					if sz, err = g.c.ctypes.sizeof(te.Name.Name); err != nil {
+						return nil, g.errorf(e, "%v", err)
+					}
+					ok = true
+				}
 				if !ok {
-					return nil, g.errorf(e, "sizeof(%s): struct types need BTF, which gbpf trace does not read yet", te.Name)
+					return nil, g.errorf(e, "sizeof(%s): the type is not known", te.Name.Name)
 				}
 				n = sz
 			}
@@ -941,6 +963,42 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 				return nil, g.errorf(e, "cgroupid(%q): %v", s.Value, err)
 			}
 			g.loadImm(isa.R0, int64(id))
+		case "strftime":
+			// The time; output formats it.
+			if _, err := g.expr(e.Args[1]); err != nil {
+				return nil, err
+			}
+		case "macaddr":
+			// Six bytes at the address; output formats them.
+			if err := g.addrOf(e.Args[0]); err != nil {
+				return nil, err
+			}
+			if err := g.readBytes(e, 6); err != nil {
+				return nil, err
+			}
+		case "strncmp":
+			n, _ := e.Args[2].(*lang.IntLit)
+			if n == nil {
+				return nil, g.errorf(e, "strncmp() expects an integer literal as its third argument")
+			}
+			if err := g.strEqual(e, e.Args[0], e.Args[1], int(n.Value), 0, 1); err != nil {
+				return nil, err
+			}
+		case "strcontains":
+			if err := g.strContains(e); err != nil {
+				return nil, err
+			}
+		case "offsetof":
+			te, ok := e.Args[0].(*lang.TypeExpr)
+			field, ok2 := e.Args[1].(*lang.Ident)
+			if !ok || !ok2 || g.c.ctypes == nil {
+				return nil, g.errorf(e, "offsetof() needs a struct type and a field name")
+			}
+			off, _, err := g.c.ctypes.member(te.Name.Name, field.Name)
+			if err != nil {
+				return nil, g.errorf(e, "%v", err)
+			}
+			g.aluImm(isa.ALUMov, isa.R0, int32(off))
 		case "ksym":
 			// The address; output names it from /proc/kallsyms.
 			if _, err := g.expr(e.Args[0]); err != nil {
@@ -1141,16 +1199,9 @@ func (g *gen) readValue(n lang.Node, t *lang.Type) error {
 	if t.Kind == lang.KindInt && t.Size > 0 && t.Size < 8 {
 		size, signed = t.Size, t.Signed
 	}
-	slot, err := g.alloc(n, 8)
-	if err != nil {
+	if err := g.readBytes(n, size); err != nil {
 		return err
 	}
-	g.st(isa.SizeDW, isa.R10, slot, 0)
-	g.mov(isa.R3, isa.R0)
-	g.stackPtr(isa.R1, slot)
-	g.aluImm(isa.ALUMov, isa.R2, int32(size))
-	g.call(fnProbeRead)
-	g.ldx(isa.SizeDW, isa.R0, isa.R10, slot)
 	if signed {
 		g.truncate(t)
 	}
@@ -1240,40 +1291,135 @@ func (g *gen) strCompare(e *lang.Binary) error {
 	if e.Op != "==" && e.Op != "!=" {
 		return g.errorf(e, "strings can only be compared with == and !=")
 	}
-	xs, ys := typeSize(e.X.Type()), typeSize(e.Y.Type())
-	xo, err := g.alloc(e, xs)
+	return g.strEqual(e, e.X, e.Y, 0, b2i(e.Op == "=="), b2i(e.Op != "=="))
+}
+
+// strEqual leaves eq in r0 when the strings x and y are equal up to their
+// NUL or limit bytes (0: no limit), ne when they are not.
+func (g *gen) strEqual(n lang.Node, x, y lang.Expr, limit int, eq, ne int32) error {
+	xo, xs, err := g.strMem(n, x)
 	if err != nil {
 		return err
 	}
-	yo, err := g.alloc(e, ys)
+	yo, ys, err := g.strMem(n, y)
 	if err != nil {
 		return err
 	}
-	g.zero(xo, xs)
-	g.zero(yo, ys)
-	if err := g.exprMem(e.X, xo, xs); err != nil {
-		return err
+	size := min(xs, ys)
+	if limit > 0 && limit < size {
+		size = limit
 	}
-	if err := g.exprMem(e.Y, yo, ys); err != nil {
-		return err
-	}
-	n := xs
-	if ys < n {
-		n = ys
-	}
-	ne, eq, end := g.newLabel(), g.newLabel(), g.newLabel()
-	for i := 0; i < n; i++ {
+	neL, eqL, end := g.newLabel(), g.newLabel(), g.newLabel()
+	for i := 0; i < size; i++ {
 		g.ldx(isa.SizeB, isa.R1, isa.R10, xo+int16(i))
 		g.ldx(isa.SizeB, isa.R2, isa.R10, yo+int16(i))
-		g.jmpReg(isa.JmpJNE, isa.R1, isa.R2, ne)
-		g.jmpImm(isa.JmpJEQ, isa.R1, 0, eq)
+		g.jmpReg(isa.JmpJNE, isa.R1, isa.R2, neL)
+		g.jmpImm(isa.JmpJEQ, isa.R1, 0, eqL)
 	}
-	g.bind(eq)
-	g.aluImm(isa.ALUMov, isa.R0, b2i(e.Op == "=="))
+	g.bind(eqL)
+	g.aluImm(isa.ALUMov, isa.R0, eq)
 	g.ja(end)
-	g.bind(ne)
-	g.aluImm(isa.ALUMov, isa.R0, b2i(e.Op != "=="))
+	g.bind(neL)
+	g.aluImm(isa.ALUMov, isa.R0, ne)
 	g.bind(end)
+	return nil
+}
+
+// strMem puts the string e on the stack, NUL-padded: its offset and size.
+func (g *gen) strMem(n lang.Node, e lang.Expr) (int16, int, error) {
+	size := typeSize(e.Type())
+	off, err := g.alloc(n, size)
+	if err != nil {
+		return 0, 0, err
+	}
+	g.zero(off, size)
+	return off, size, g.exprMem(e, off, size)
+}
+
+// strContains leaves 1 in r0 when the string e.Args[1] occurs in
+// e.Args[0], 0 when it does not (an empty needle occurs everywhere). The
+// search is unrolled: the haystack's every position against the needle's
+// every byte, as the needle is short.
+func (g *gen) strContains(e *lang.Call) error {
+	ho, hs, err := g.strMem(e, e.Args[0])
+	if err != nil {
+		return err
+	}
+	ns := typeSize(e.Args[1].Type())
+	var lit []byte
+	if s, ok := e.Args[1].(*lang.StrLit); ok {
+		lit = []byte(s.Value)
+		ns = len(lit)
+	}
+	var no int16
+	if lit == nil {
+		if no, ns, err = g.strMem(e, e.Args[1]); err != nil {
+			return err
+		}
+	}
+	if hs*ns > 8192 {
+		return g.errorf(e, "strcontains(): a %d-byte haystack and a %d-byte needle need too much code; compare shorter strings", hs, ns)
+	}
+	if lit != nil && len(lit) == 0 {
+		g.aluImm(isa.ALUMov, isa.R0, 1)
+		return nil
+	}
+	found, missing, end := g.newLabel(), g.newLabel(), g.newLabel()
+	for i := 0; i < hs; i++ {
+		if lit != nil && i+ns > hs {
+			break // the needle does not fit from here on
+		}
+		next := g.newLabel()
+		k := 0
+		for ; k < ns && i+k < hs; k++ {
+			if lit == nil {
+				g.ldx(isa.SizeB, isa.R2, isa.R10, no+int16(k))
+				g.jmpImm(isa.JmpJEQ, isa.R2, 0, found)
+			}
+			g.ldx(isa.SizeB, isa.R1, isa.R10, ho+int16(i+k))
+			if k == 0 {
+				g.jmpImm(isa.JmpJEQ, isa.R1, 0, missing)
+			}
+			if lit != nil {
+				g.jmpImm(isa.JmpJNE, isa.R1, int32(lit[k]), next)
+			} else {
+				g.jmpReg(isa.JmpJNE, isa.R1, isa.R2, next)
+			}
+		}
+		if k == ns {
+			g.ja(found)
+		}
+		g.bind(next)
+	}
+	g.bind(missing)
+	g.aluImm(isa.ALUMov, isa.R0, 0)
+	g.ja(end)
+	g.bind(found)
+	g.aluImm(isa.ALUMov, isa.R0, 1)
+	g.bind(end)
+	return nil
+}
+
+// addrOf leaves in r0 the address of the bytes e stands for: a pointer's
+// value, or the address of an array field.
+func (g *gen) addrOf(e lang.Expr) error {
+	_, err := g.expr(e)
+	return err
+}
+
+// readBytes replaces the address in r0 with the n (at most 8) bytes
+// stored there, zero-extended.
+func (g *gen) readBytes(node lang.Node, n int) error {
+	slot, err := g.alloc(node, 8)
+	if err != nil {
+		return err
+	}
+	g.st(isa.SizeDW, isa.R10, slot, 0)
+	g.mov(isa.R3, isa.R0)
+	g.stackPtr(isa.R1, slot)
+	g.aluImm(isa.ALUMov, isa.R2, int32(n))
+	g.call(fnProbeRead)
+	g.ldx(isa.SizeDW, isa.R0, isa.R10, slot)
 	return nil
 }
 
@@ -1400,6 +1546,12 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 		g.call(fnProbeRead)
 		return nil
 	case *lang.Call:
+		if e.Name == "ntop" {
+			return g.ntop(e, off)
+		}
+		if e.Name == "buf" {
+			return g.buf(e, off, size)
+		}
 		if e.Name == "str" && isStringy(e.Args[0].Type()) {
 			return g.exprMem(e.Args[0], off, size)
 		}

@@ -224,6 +224,7 @@ func run(o *options, stdout, stderr io.Writer) error {
 	c.selfPid = os.Getpid()
 	var ts unixTime
 	c.startNs = ts.monotonicNs()
+	monoToWall.Store(time.Now().UnixNano() - c.startNs)
 	s := &session{c: c, out: stdout, errOut: stderr, exitCh: make(chan struct{}), json: o.format == "json", ringSize: 1 << 22}
 	if o.ringSize != 0 {
 		s.ringSize = o.ringSize

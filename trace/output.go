@@ -5,9 +5,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/gbpf/gbpf/trace/lang"
 )
@@ -31,6 +34,20 @@ func decodeValue(b []byte, t *lang.Type) string {
 	if t != nil && t.Kind == lang.KindSymbol && !t.User && len(b) >= 8 {
 		return symbolName(kallsyms().resolve(binary.LittleEndian.Uint64(b)))
 	}
+	if t != nil && len(b) >= 8 {
+		switch t.Kind {
+		case lang.KindTimestamp:
+			ns := int64(binary.LittleEndian.Uint64(b)) + monoToWall.Load()
+			return strftime(t.Format, time.Unix(0, ns))
+		case lang.KindMac:
+			return fmt.Sprintf("%02X:%02X:%02X:%02X:%02X:%02X", b[0], b[1], b[2], b[3], b[4], b[5])
+		case lang.KindInet:
+			return formatInet(b)
+		case lang.KindBuffer:
+			n := int(binary.LittleEndian.Uint64(b))
+			return escapeBuffer(b[8:min(len(b), 8+n)])
+		}
+	}
 	if t != nil && t.Kind == lang.KindTuple {
 		var parts []string
 		pos := 0
@@ -52,6 +69,38 @@ func decodeValue(b []byte, t *lang.Type) string {
 		return strconv.FormatUint(v, 10)
 	}
 	return strconv.FormatInt(int64(v), 10)
+}
+
+// monoToWall converts CLOCK_MONOTONIC nanoseconds (nsecs) to Unix time
+// for strftime: the difference of the two clocks when tracing starts.
+var monoToWall atomic.Int64
+
+// formatInet renders ntop's record: the address family, then the address.
+func formatInet(b []byte) string {
+	if len(b) < 24 {
+		return ""
+	}
+	switch binary.LittleEndian.Uint64(b) {
+	case 2:
+		return net.IP(b[8:12]).String()
+	case 10:
+		return net.IP(b[8:24]).String()
+	}
+	return ""
+}
+
+// escapeBuffer renders buf's bytes as bpftrace's %r does: printable ASCII
+// as it is, every other byte as \xNN.
+func escapeBuffer(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7f {
+			sb.WriteByte(c)
+		} else {
+			fmt.Fprintf(&sb, "\\x%02x", c)
+		}
+	}
+	return sb.String()
 }
 
 func cString(b []byte) string {
@@ -120,7 +169,7 @@ func formatPrintf(format string, types []*lang.Type, data []byte) string {
 			break
 		}
 		verb := format[j]
-		if strings.IndexByte("diouxXcsp", verb) < 0 {
+		if strings.IndexByte("diouxXcspr", verb) < 0 {
 			out.WriteString(format[i : j+1])
 			i = j
 			continue
@@ -148,7 +197,7 @@ func formatPrintf(format string, types []*lang.Type, data []byte) string {
 			fmt.Fprintf(&out, "%"+spec+"c", rune(byte(iv)))
 		case 'p':
 			fmt.Fprintf(&out, "%"+spec+"s", "0x"+strconv.FormatUint(iv, 16))
-		case 's':
+		case 's', 'r':
 			s := decodeValue(b, t)
 			if t != nil && t.Kind == lang.KindStack && !t.User && len(b) >= 8 {
 				s = activeStacks.Load().format(binary.LittleEndian.Uint64(b), "        ")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -427,6 +428,40 @@ func (s *session) handle(b []byte) {
 				s.write(line + "\n")
 			}
 		}
+	case evPrintValue:
+		if idx < len(s.c.printfs) && len(s.c.printfs[idx].Args) == 1 {
+			s.writeRecord("value", decodeValue(b[8:], s.c.printfs[idx].Args[0])+"\n")
+		}
+	case evCat:
+		if idx < len(s.c.printfs) {
+			d := s.c.printfs[idx]
+			path := formatPrintf(d.Format, d.Args, b[8:])
+			data, err := os.ReadFile(path)
+			if err != nil {
+				reason := err.Error()
+				var pe *os.PathError
+				if errors.As(err, &pe) {
+					reason = pe.Err.Error()
+					if len(reason) > 0 {
+						reason = strings.ToUpper(reason[:1]) + reason[1:]
+					}
+				}
+				fmt.Fprintf(s.errOut, "ERROR: failed to open file '%s': %s\n", path, reason)
+				return
+			}
+			s.writeRecord("cat", string(data))
+		}
+	case evSystem:
+		if idx < len(s.c.printfs) {
+			d := s.c.printfs[idx]
+			out, err := exec.Command("/bin/sh", "-c", formatPrintf(d.Format, d.Args, b[8:])).Output()
+			if err != nil && len(out) == 0 {
+				if _, ok := err.(*exec.ExitError); !ok {
+					fmt.Fprintf(s.errOut, "ERROR: system(): %v\n", err)
+				}
+			}
+			s.writeRecord("system", string(out))
+		}
 	case evExit:
 		s.exited = true
 		s.exitOne.Do(func() { close(s.exitCh) })
@@ -442,12 +477,75 @@ func (s *session) writeRecord(kind, text string) {
 	s.write(text)
 }
 
-// strftime renders the subset of strftime conversions time() uses.
+// strftime renders t as C's strftime does for the conversions bpftrace
+// scripts use, and bpftrace's %f (microseconds).
 func strftime(f string, t time.Time) string {
-	r := strings.NewReplacer("%H", t.Format("15"), "%M", t.Format("04"), "%S", t.Format("05"),
-		"%Y", t.Format("2006"), "%m", t.Format("01"), "%d", t.Format("02"), "%y", t.Format("06"),
-		"%b", t.Format("Jan"), "%a", t.Format("Mon"), "%%", "%")
-	return r.Replace(f)
+	var b strings.Builder
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' || i+1 == len(f) {
+			b.WriteByte(f[i])
+			continue
+		}
+		i++
+		switch f[i] {
+		case 'H':
+			b.WriteString(t.Format("15"))
+		case 'I':
+			b.WriteString(t.Format("03"))
+		case 'M':
+			b.WriteString(t.Format("04"))
+		case 'S':
+			b.WriteString(t.Format("05"))
+		case 'f':
+			fmt.Fprintf(&b, "%06d", t.Nanosecond()/1000)
+		case 'Y':
+			b.WriteString(t.Format("2006"))
+		case 'y':
+			b.WriteString(t.Format("06"))
+		case 'm':
+			b.WriteString(t.Format("01"))
+		case 'd':
+			b.WriteString(t.Format("02"))
+		case 'e':
+			fmt.Fprintf(&b, "%2d", t.Day())
+		case 'j':
+			fmt.Fprintf(&b, "%03d", t.YearDay())
+		case 'b', 'h':
+			b.WriteString(t.Format("Jan"))
+		case 'B':
+			b.WriteString(t.Format("January"))
+		case 'a':
+			b.WriteString(t.Format("Mon"))
+		case 'A':
+			b.WriteString(t.Format("Monday"))
+		case 'p':
+			b.WriteString(t.Format("PM"))
+		case 'Z':
+			b.WriteString(t.Format("MST"))
+		case 'z':
+			b.WriteString(t.Format("-0700"))
+		case 'T':
+			b.WriteString(t.Format("15:04:05"))
+		case 'D':
+			b.WriteString(t.Format("01/02/06"))
+		case 'F':
+			b.WriteString(t.Format("2006-01-02"))
+		case 'R':
+			b.WriteString(t.Format("15:04"))
+		case 's':
+			fmt.Fprintf(&b, "%d", t.Unix())
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case '%':
+			b.WriteByte('%')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(f[i])
+		}
+	}
+	return b.String()
 }
 
 // readMap reads and sorts the entries of a map.

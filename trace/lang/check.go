@@ -1005,9 +1005,12 @@ func (c *checker) call(e *Call) *Type {
 			}
 		}
 	case "strftime":
-		if _, ok := e.Args[0].(*StrLit); !ok {
+		f, ok := e.Args[0].(*StrLit)
+		if !ok {
 			c.errorf(e.Loc, "strftime() expects a string literal (%s provided)", args[0].category())
+			return nil
 		}
+		return &Type{Kind: KindTimestamp, Size: 16, Format: f.Value}
 	}
 	return spec.ret
 }

@@ -58,6 +58,8 @@ type Type struct {
 	Struct string  // C type name for records and pointers to them
 	User   bool    // ustack/usym
 	Agg    AggKind // KindAgg
+	// Format is strftime's format, which prints a KindTimestamp.
+	Format string
 	// Literal says the value is a compile-time constant (an integer or
 	// string literal or a positional parameter), as some functions demand.
 	Literal bool
