@@ -298,10 +298,7 @@ func (g *gen) ntop(c *lang.Call, off int16) error {
 	if _, err := g.expr(addr); err != nil {
 		return err
 	}
-	g.mov(isa.R3, isa.R0)
-	g.stackPtr(isa.R1, off+8)
-	g.aluImm(isa.ALUMov, isa.R2, int32(n))
-	g.call(fnProbeRead)
+	g.readInto(off+8, n)
 	return nil
 }
 
@@ -333,10 +330,7 @@ func (g *gen) buf(c *lang.Call, off int16, size int) error {
 	if _, err := g.expr(c.Args[0]); err != nil {
 		return err
 	}
-	g.mov(isa.R3, isa.R0)
-	g.stackPtr(isa.R1, off+8)
-	g.aluImm(isa.ALUMov, isa.R2, int32(n))
-	g.call(fnProbeRead)
+	g.readInto(off+8, n)
 	return nil
 }
 

@@ -1407,6 +1407,15 @@ func (g *gen) addrOf(e lang.Expr) error {
 	return err
 }
 
+// readInto copies n bytes from the kernel or user address in r0 to the
+// stack at off (bpf_probe_read; a fault leaves zeros).
+func (g *gen) readInto(off int16, n int) {
+	g.mov(isa.R3, isa.R0)
+	g.stackPtr(isa.R1, off)
+	g.aluImm(isa.ALUMov, isa.R2, int32(n))
+	g.call(fnProbeRead)
+}
+
 // readBytes replaces the address in r0 with the n (at most 8) bytes
 // stored there, zero-extended.
 func (g *gen) readBytes(node lang.Node, n int) error {
@@ -1415,10 +1424,7 @@ func (g *gen) readBytes(node lang.Node, n int) error {
 		return err
 	}
 	g.st(isa.SizeDW, isa.R10, slot, 0)
-	g.mov(isa.R3, isa.R0)
-	g.stackPtr(isa.R1, slot)
-	g.aluImm(isa.ALUMov, isa.R2, int32(n))
-	g.call(fnProbeRead)
+	g.readInto(slot, n)
 	g.ldx(isa.SizeDW, isa.R0, isa.R10, slot)
 	return nil
 }
@@ -1540,10 +1546,7 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 			return err
 		}
 		g.zero(off, size)
-		g.mov(isa.R3, isa.R0)
-		g.stackPtr(isa.R1, off)
-		g.aluImm(isa.ALUMov, isa.R2, int32(min(size, t.Size)))
-		g.call(fnProbeRead)
+		g.readInto(off, min(size, t.Size))
 		return nil
 	case *lang.Call:
 		if e.Name == "ntop" {
