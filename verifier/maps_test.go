@@ -1,0 +1,237 @@
+package verifier_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gbpf/gbpf/internal/kerneldiff"
+	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/verifier"
+	"github.com/gbpf/gbpf/vm"
+)
+
+// soundMaps are the maps of the generated map programs: a hash (8-byte
+// keys, 48-byte values), an array (4-byte keys, 20-byte values, 4
+// entries) and a read-only one-element array (global data).
+var soundMaps = []verifier.MapInfo{
+	{Name: "hash", Type: maps.Hash, KeySize: 8, ValueSize: 48, MaxEntries: 8},
+	{Name: "array", Type: maps.Array, KeySize: 4, ValueSize: 20, MaxEntries: 4},
+	{Name: "rodata", Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1, Flags: maps.FlagRdOnlyProg},
+}
+
+// genMapProgram writes a random program that looks up a key in one of
+// soundMaps and then uses the result: null checks (or none), copies,
+// spills, constant and bounded variable offsets, loads, stores and atomics
+// at offsets around the value's bounds, and helper calls with the value.
+func genMapProgram(r *rand.Rand) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	m := r.IntN(2)
+	key := []int{0, 1, 3, 5}[r.IntN(4)]
+	if m == 0 {
+		w("r6 = %d", key)
+		w("*(u64 *)(r10 -8) = r6")
+	} else {
+		w("r6 = %d", key)
+		w("*(u32 *)(r10 -8) = r6")
+	}
+	w("r2 = r10")
+	w("r2 += -8")
+	w("r1 = map_fd(%d)", m)
+	w("call 1")
+	if r.IntN(8) == 0 {
+		w("r8 = map_value(2, %d)", r.IntN(16))
+	} else {
+		w("r8 = r10")
+		w("r8 += -32")
+	}
+	sizes := []string{"u8", "u16", "u32", "u64"}
+	ptrs := []string{"r0", "r0", "r0", "r7", "r8"}
+	// off is mostly inside any of the values, sometimes anywhere near.
+	off := func() int {
+		if r.IntN(5) == 0 {
+			return r.IntN(60) - 6
+		}
+		return r.IntN(9)
+	}
+	if r.IntN(8) != 0 {
+		w("if r0 == 0 goto out")
+	}
+	for n := 3 + r.IntN(8); n > 0; n-- {
+		p := ptrs[r.IntN(len(ptrs))]
+		switch r.IntN(11) {
+		case 0, 1:
+			w("if %s == 0 goto out", []string{"r0", "r7"}[r.IntN(2)])
+		case 2:
+			w("r7 = r0")
+		case 3:
+			w("*(u64 *)(r10 -16) = r0")
+			w("r0 = *(u64 *)(r10 -16)")
+		case 4:
+			w("%s += %d", p, off())
+		case 5:
+			w("r3 = *(%s *)(%s %+d)", sizes[r.IntN(4)], p, off())
+			w("r3 &= %d", []int{3, 7, 15, 31, 63, 255}[r.IntN(6)])
+			if r.IntN(4) == 0 {
+				w("if r3 > %d goto out", r.IntN(40))
+			}
+			w("%s += r3", p)
+		case 6, 7:
+			w("r4 = *(%s *)(%s %+d)", sizes[r.IntN(4)], p, off())
+		case 8:
+			w("*(%s *)(%s %+d) = %d", sizes[r.IntN(4)], p, off(), r.IntN(100))
+		case 9:
+			w("r4 = 1")
+			w("lock *(%s *)(%s %+d) += r4", []string{"u32", "u64"}[r.IntN(2)], p, 4*r.IntN(5)-4)
+		case 10:
+			// Update the map with the value (or whatever p is) as the
+			// new value.
+			w("r3 = %s", p)
+			w("r2 = r10")
+			w("r2 += -8")
+			w("r1 = map_fd(%d)", m)
+			w("r4 = 0")
+			w("call 2")
+		}
+	}
+	w("out:")
+	w("r0 = 0")
+	w("exit")
+	return b.String()
+}
+
+// newSoundMaps creates soundMaps for the VM, with the keys 0 and 1 present.
+func newSoundMaps(t testing.TB) []*maps.Map {
+	var ms []*maps.Map
+	for _, mi := range soundMaps {
+		m, err := maps.New(&maps.Spec{Name: mi.Name, Type: mi.Type, KeySize: mi.KeySize, ValueSize: mi.ValueSize,
+			MaxEntries: mi.MaxEntries, Flags: mi.Flags})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	for k := uint64(0); k < 2; k++ {
+		if err := ms[0].Update(k, make([]byte, 48), maps.UpdateAny); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ms
+}
+
+// TestMapSoundness verifies generated map programs and runs those gbpf
+// accepts in the VM's checked mode: none may make a bad access.
+func TestMapSoundness(t *testing.T) {
+	n := 10000
+	if testing.Short() {
+		n = 1000
+	}
+	ms := newSoundMaps(t)
+	r := rand.New(rand.NewPCG(12, 2026))
+	accepted := 0
+	for k := 0; k < n; k++ {
+		src := genMapProgram(r)
+		prog := assemble(t, src)
+		if _, err := verifier.Verify(prog, verifier.Options{ProgType: verifier.SocketFilter, Maps: soundMaps}); err != nil {
+			if errors.Is(err, verifier.ErrUnsupported) {
+				t.Fatalf("program %d unsupported: %v\n%s", k, err, src)
+			}
+			continue
+		}
+		accepted++
+		p, err := vm.Load(prog, vm.Options{Maps: ms, NoLimit: true})
+		if err != nil {
+			t.Fatalf("program %d: verified program does not load: %v\n%s", k, err, src)
+		}
+		if _, err := p.Run(make([]byte, 8)); err != nil {
+			t.Fatalf("program %d: verified program fails: %v\n%s", k, err, src)
+		}
+	}
+	t.Logf("%d of %d generated map programs accepted and run", accepted, n)
+	if accepted < n/10 {
+		t.Errorf("only %d of %d programs accepted: the generator tests little", accepted, n)
+	}
+}
+
+// TestMapKernelDifferential gives generated map programs to this
+// machine's kernel (as socket filters with real maps) and to gbpf: every
+// program gbpf accepts must be accepted by the kernel. The kernel may
+// accept more: since Linux 6.13 a lookup in an array with a constant key in
+// range is not NULL, while gbpf follows 6.12.
+func TestMapKernelDifferential(t *testing.T) {
+	if err := kerneldiff.Available(); err != nil {
+		skipOrFail(t, err.Error())
+	}
+	var kmaps []*ebpf.Map
+	for _, mi := range soundMaps {
+		m, err := ebpf.NewMap(&ebpf.MapSpec{Name: mi.Name, Type: ebpf.MapType(mi.Type), KeySize: mi.KeySize,
+			ValueSize: mi.ValueSize, MaxEntries: mi.MaxEntries, Flags: mi.Flags})
+		if err != nil {
+			skipOrFail(t, "creating kernel maps: "+err.Error())
+		}
+		defer m.Close()
+		kmaps = append(kmaps, m)
+	}
+	n := 1500
+	if testing.Short() {
+		n = 200
+	}
+	r := rand.New(rand.NewPCG(5, 2026))
+	var agree, total, rejAcc int
+	for k := 0; k < n; k++ {
+		src := genMapProgram(r)
+		prog := assemble(t, src)
+		_, err := verifier.Verify(prog, verifier.Options{ProgType: verifier.SocketFilter, Maps: soundMaps})
+		kerr := kernelLoadWithMaps(t, prog, kmaps)
+		total++
+		switch {
+		case (err == nil) == (kerr == nil):
+			agree++
+		case err == nil:
+			t.Errorf("program %d: gbpf accepts, the kernel rejects: %v\n%s", k, kerr, src)
+		default:
+			rejAcc++
+			t.Logf("program %d: gbpf rejects (%v), the kernel accepts", k, err)
+		}
+	}
+	t.Logf("verdict agreement %d/%d; gbpf-rejects-kernel-accepts %d", agree, total, rejAcc)
+}
+
+// kernelLoadWithMaps loads prog as a socket filter whose map references
+// (lddw src=1 and 2, immediate = index) name kmaps; it returns the last
+// line of the verifier log if the kernel rejects it.
+func kernelLoadWithMaps(t *testing.T, prog []isa.Instruction, kmaps []*ebpf.Map) error {
+	insns, err := kerneldiff.ToCilium(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range insns {
+		ins := &insns[k]
+		if ins.IsLoadFromMap() {
+			if err := ins.AssociateMap(kmaps[uint32(ins.Constant)]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{Type: ebpf.SocketFilter, Instructions: insns, License: "GPL"},
+		ebpf.ProgramOptions{LogSizeStart: 1 << 16})
+	if err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			for j := len(ve.Log) - 1; j >= 0; j-- {
+				if l := ve.Log[j]; l != "" && !strings.HasPrefix(l, "processed ") {
+					return errors.New(l)
+				}
+			}
+		}
+		return err
+	}
+	p.Close()
+	return nil
+}
