@@ -122,8 +122,8 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 	}
 	if nullCheck {
 		id := d.id
-		markPtrOrNull(st, id, op == jmpJNE)
-		markPtrOrNull(other, id, op == jmpJEQ)
+		v.markPtrOrNull(st, id, op == jmpJNE)
+		v.markPtrOrNull(other, id, op == jmpJEQ)
 	}
 	if x && !jmp32 && d.isPointer() && src.isPointer() && (op == jmpJEQ || op == jmpJNE) {
 		// Equal to a pointer that is not NULL: not NULL either.
@@ -132,10 +132,10 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 			eq = st
 		}
 		if regNotNull(d) && src.typ == PtrToMapValueOrNull {
-			eq.cur().regs[ins.Src].typ = PtrToMapValue
+			v.notNull(&eq.cur().regs[ins.Src])
 		}
 		if regNotNull(&src) && d.typ == PtrToMapValueOrNull {
-			eq.cur().regs[ins.Dst].typ = PtrToMapValue
+			v.notNull(&eq.cur().regs[ins.Dst])
 		}
 	}
 	if bothScalar {
@@ -189,7 +189,7 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 // markPtrOrNull resolves every register and spilled register of st holding
 // the maybe-NULL pointer id after a test against 0 (mark_ptr_or_null_regs):
 // the scalar 0 where it is NULL, the pointer without its id elsewhere.
-func markPtrOrNull(st *state, id uint32, isNull bool) {
+func (v *verifier) markPtrOrNull(st *state, id uint32, isNull bool) {
 	mark := func(r *reg) {
 		if r.typ != PtrToMapValueOrNull || r.id != id {
 			return
@@ -198,7 +198,7 @@ func markPtrOrNull(st *state, id uint32, isNull bool) {
 			*r = knownScalar(0)
 			return
 		}
-		r.typ = PtrToMapValue
+		v.notNull(r)
 		r.id = 0
 	}
 	for _, f := range st.frames {

@@ -12,6 +12,8 @@ import (
 type verifier struct {
 	insns []isa.Instruction
 	opts  Options
+	maps  []MapInfo // Options.Maps, then the inner maps of maps of maps
+	inner []int32   // index in maps of each map's inner map, -1 if none
 	si    *isa.SlotIndex
 	log   strings.Builder
 
@@ -36,7 +38,22 @@ type verifier struct {
 }
 
 func newVerifier(insns []isa.Instruction, opts Options) *verifier {
-	return &verifier{insns: insns, opts: opts}
+	v := &verifier{insns: insns, opts: opts}
+	n := len(opts.Maps)
+	v.maps = append([]MapInfo(nil), opts.Maps...)
+	for k := 0; k < n; k++ {
+		v.inner = append(v.inner, -1)
+		if in := opts.Maps[k].Inner; in != nil {
+			v.inner[k] = int32(len(v.maps))
+			m := *in
+			m.Inner = nil // the kernel has no maps of maps of maps
+			v.maps = append(v.maps, m)
+		}
+	}
+	for len(v.inner) < len(v.maps) {
+		v.inner = append(v.inner, -1)
+	}
+	return v
 }
 
 // slot returns the kernel's number of instruction i.

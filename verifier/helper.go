@@ -81,7 +81,7 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 			if r.typ != ConstPtrToMap {
 				return v.fail(i, "R%d type=%s expected=%s", regno, r.typ, ConstPtrToMap)
 			}
-			m, mapIdx = &v.opts.Maps[r.mapIdx], r.mapIdx
+			m, mapIdx = &v.maps[r.mapIdx], r.mapIdx
 		case helpers.ArgPtrToMapKey:
 			if m == nil {
 				return v.fail(i, "invalid map_ptr to access map->key")

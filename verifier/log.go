@@ -75,8 +75,8 @@ func (v *verifier) formatReg(r *reg, frame uint8) string {
 	if r.id != 0 {
 		fields = append(fields, fmt.Sprintf("id=%d", r.id))
 	}
-	if isMapType(r.typ) && int(r.mapIdx) < len(v.opts.Maps) {
-		m := &v.opts.Maps[r.mapIdx]
+	if isMapType(r.typ) && int(r.mapIdx) < len(v.maps) {
+		m := &v.maps[r.mapIdx]
 		if name := mapName(m.Name); name != "" {
 			fields = append(fields, "map="+name)
 		}

@@ -14,7 +14,7 @@ func mapTypeModelled(t maps.Type) bool {
 	switch t {
 	case maps.Hash, maps.Array, maps.PerCPUHash, maps.PerCPUArray, maps.LRUHash, maps.LRUPerCPUHash,
 		maps.LPMTrie, maps.Queue, maps.Stack, maps.BloomFilter, maps.RingBuf, maps.PerfEventArray,
-		maps.ProgArray:
+		maps.ProgArray, maps.ArrayOfMaps, maps.HashOfMaps:
 		return true
 	}
 	return false
@@ -47,7 +47,7 @@ func (v *verifier) checkMapLoads() error {
 		if int64(idx) >= int64(len(v.opts.Maps)) {
 			return v.fail(i, "fd %d is not pointing to valid bpf_map", int32(idx))
 		}
-		m := &v.opts.Maps[idx]
+		m := &v.maps[idx]
 		if v.opts.Unprivileged {
 			// Unprivileged, the kernel also explores the paths a CPU may
 			// take speculatively and masks map value offsets
@@ -56,6 +56,15 @@ func (v *verifier) checkMapLoads() error {
 		}
 		if !mapTypeModelled(m.Type) {
 			return v.unsupported(i, "map %d of type %v is not supported yet", idx, m.Type)
+		}
+		if m.Type == maps.ArrayOfMaps || m.Type == maps.HashOfMaps {
+			in := m.Inner
+			if in == nil {
+				return v.unsupported(i, "map %d of type %v has no MapInfo.Inner", idx, m.Type)
+			}
+			if !mapTypeModelled(in.Type) || in.Type == maps.ArrayOfMaps || in.Type == maps.HashOfMaps {
+				return v.unsupported(i, "inner maps of type %v are not supported yet", in.Type)
+			}
 		}
 		if ins.Src == isa.PseudoMapValue || ins.Src == isa.PseudoMapIdxValue {
 			if hi >= maxVarOff {
@@ -88,7 +97,7 @@ func (v *verifier) loadMap(ins isa.Instruction) reg {
 // mapAccessType checks the program's right to read or write a map's
 // values (check_map_access_type); off includes the register's fixed offset.
 func (v *verifier) mapAccessType(i int, b reg, off int64, size int64, write bool) error {
-	m := &v.opts.Maps[b.mapIdx]
+	m := &v.maps[b.mapIdx]
 	if write && m.Flags&maps.FlagRdOnlyProg != 0 {
 		return v.fail(i, "write into map forbidden, value_size=%d off=%d size=%d", m.ValueSize, off, size)
 	}
@@ -105,7 +114,7 @@ func (v *verifier) mapValueAccess(i int, regno isa.Register, b reg, off, size in
 	if err := v.mapAccessType(i, b, off, size, write); err != nil {
 		return err
 	}
-	m := &v.opts.Maps[b.mapIdx]
+	m := &v.maps[b.mapIdx]
 	return v.memRegion(i, regno, b, off, size, int64(m.ValueSize), zeroOK, "map value, value_size")
 }
 
@@ -153,6 +162,8 @@ func (v *verifier) checkMapFunc(i int, m *MapInfo, id helpers.ID) error {
 		ok = id == helpers.MapPeekElem || id == helpers.MapPopElem || id == helpers.MapPushElem
 	case maps.BloomFilter:
 		ok = id == helpers.MapPeekElem || id == helpers.MapPushElem
+	case maps.ArrayOfMaps, maps.HashOfMaps:
+		ok = id == helpers.MapLookupElem
 	}
 	if ok {
 		switch id {
@@ -175,4 +186,17 @@ func (v *verifier) checkMapFunc(i int, m *MapInfo, id helpers.ID) error {
 		return v.fail(i, "cannot pass map_type %d into func bpf_%s#%d", uint32(m.Type), id, id)
 	}
 	return nil
+}
+
+// notNull makes a maybe-NULL pointer known not to be NULL
+// (mark_ptr_not_null_reg): a value of a map of maps is its inner map.
+func (v *verifier) notNull(r *reg) {
+	if r.typ != PtrToMapValueOrNull {
+		return
+	}
+	r.typ = PtrToMapValue
+	if in := v.inner[r.mapIdx]; in >= 0 {
+		r.typ = ConstPtrToMap
+		r.mapIdx = in
+	}
 }

@@ -40,9 +40,11 @@
 // from the program. As in Linux 6.12 (and unlike later kernels), a lookup in
 // an array map with a constant key in range still returns map_value_or_null.
 // Unprivileged programs that use maps are not supported yet (the kernel's
-// Spectre rules: speculative paths, masked map value offsets). Map types
-// whose program-side semantics the verifier does not model (maps
-// of maps, socket, device, CPU and XSK maps, storages, ...) are refused as
+// Spectre rules: speculative paths, masked map value offsets). A lookup in
+// a map of maps (MapInfo.Inner describes its inner maps) gives
+// map_value_or_null too; null-checked, it is a map pointer to the inner
+// map. Map types whose program-side semantics the verifier does not model
+// (socket, device, CPU and XSK maps, storages, ...) are refused as
 // unsupported; the values' BTF (spin locks, timers, kptrs) is not known to
 // the verifier, so callers must not describe maps whose values hold such
 // fields.
@@ -141,6 +143,9 @@ type MapInfo struct {
 	// Flags are the map's creation flags (maps.Flag*, the kernel's
 	// BPF_F_*); BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG are checked.
 	Flags uint32
+	// Inner describes the inner maps of an ArrayOfMaps or HashOfMaps (its
+	// template); it is required for those types.
+	Inner *MapInfo
 }
 
 // Limits, as in the kernel.

@@ -178,10 +178,17 @@ func Programs(obj string) ([]Program, error) {
 	for k, name := range mapNames {
 		ms := spec.Maps[name]
 		mapIndex[name] = k
-		infos[k] = verifier.MapInfo{Name: name, Type: maps.Type(ms.Type), KeySize: ms.KeySize,
-			ValueSize: ms.ValueSize, MaxEntries: ms.MaxEntries, Flags: ms.Flags}
+		infos[k] = mapInfo(name, ms)
 		if f := specialField(ms.Value); f != "" {
 			special[name] = f
+		}
+		if in := ms.InnerMap; in != nil {
+			// The kernel's inner map template has no name.
+			inner := mapInfo("", in)
+			infos[k].Inner = &inner
+			if f := specialField(in.Value); f != "" {
+				special[name] = f + " (in its inner maps)"
+			}
 		}
 	}
 	var out []Program
@@ -268,6 +275,12 @@ func Programs(obj string) ([]Program, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// mapInfo describes a map of the object to the verifier.
+func mapInfo(name string, ms *ebpf.MapSpec) verifier.MapInfo {
+	return verifier.MapInfo{Name: name, Type: maps.Type(ms.Type), KeySize: ms.KeySize,
+		ValueSize: ms.ValueSize, MaxEntries: ms.MaxEntries, Flags: ms.Flags}
 }
 
 // specialField returns the name of the first BTF-defined special field of

@@ -129,8 +129,8 @@ func kernelVerdict(p Program) (accepted bool, took time.Duration, reason string,
 			return false, 0, "", false
 		}
 		ms = ms.Copy()
-		if ms.Type == ebpf.ProgramArray {
-			// Its initial contents name programs of the object.
+		if ms.Type == ebpf.ProgramArray || ms.Type == ebpf.ArrayOfMaps || ms.Type == ebpf.HashOfMaps {
+			// Its initial contents name programs or maps of the object.
 			ms.Contents = nil
 		}
 		m, err := ebpf.NewMap(ms)
