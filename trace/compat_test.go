@@ -136,6 +136,8 @@ var oneLiners = []struct {
 	{"misc-functions", []string{`BEGIN { printf("%d %d %d %x %x %lx\n", sizeof(uint32), sizeof(int8), sizeof(comm), bswap((uint32)1), bswap((uint16)0x1234), bswap((uint64)1)); printf("%d %d %d\n", cgroup > 0, curtask > 0, uptr(5) + kptr(6)); exit(); }`}},
 	{"exit-drops-output", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { printf("x\n"); exit(); } END { printf("end\n"); }`}},
 	{"uprobe-library", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[probe] = count(); }`}},
+	// A local symbol only libc's debug file (libc6-dbg) names.
+	{"uprobe-debug-symbol", []string{`uprobe:libc:__GI___libc_write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},
 	{"uprobe-library-arg", []string{`uprobe:libc:write /comm == "gbpfwl"/ { @[arg2] = count(); }`}},
 }
 
@@ -469,4 +471,27 @@ func firstError(stderr string) string {
 		}
 	}
 	return ""
+}
+
+// TestListUprobes lists the functions of binaries as bpftrace -l does:
+// bash's dynamic symbols, and libc's with those of its debug file
+// (libc6-dbg), when installed.
+func TestListUprobes(t *testing.T) {
+	bt, _ := bpftraceAndWorkload(t)
+	for _, pat := range []string{"uprobe:/bin/bash:read*", "uretprobe:/bin/bash:*hist*", "uprobe:libc:str*"} {
+		want, err := exec.Command(bt, "-l", pat).Output()
+		if err != nil {
+			t.Fatalf("bpftrace -l %s: %v", pat, err)
+		}
+		var out, errOut bytes.Buffer
+		if rc := Main([]string{"-l", pat}, &out, &errOut); rc != 0 {
+			t.Fatalf("gbpf trace -l %s: exit %d: %s", pat, rc, errOut.String())
+		}
+		if out.String() != string(want) {
+			t.Errorf("gbpf trace -l %s\n--- bpftrace\n%s--- gbpf trace\n%s", pat, want, out.String())
+		}
+		if len(want) == 0 {
+			t.Errorf("bpftrace -l %s lists nothing", pat)
+		}
+	}
 }

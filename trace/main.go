@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -160,8 +161,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// list prints the tracepoints matching pattern, as `bpftrace -l` does.
+// list prints the tracepoints matching pattern, as `bpftrace -l` does,
+// or the functions of a binary for uprobe:BINARY:PATTERN.
 func list(pattern string, stdout, stderr io.Writer) int {
+	if prov, rest, ok := strings.Cut(pattern, ":"); ok && (prov == "uprobe" || prov == "uretprobe" || prov == "u" || prov == "ur") {
+		return listUprobes(prov, rest, stdout, stderr)
+	}
 	if err := ensureTracefs(tracefsDir); err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
@@ -346,4 +351,36 @@ func usesTracefs(prog *lang.Program) bool {
 		}
 	}
 	return false
+}
+
+// listUprobes prints uprobe:PATH:FUNC for every function of the binary in
+// target ("BINARY:PATTERN", the pattern a glob; "*" without one).
+func listUprobes(prov, target string, stdout, stderr io.Writer) int {
+	bin, pat, ok := strings.Cut(target, ":")
+	if !ok {
+		pat = "*"
+	}
+	path, err := resolveUprobeTarget(bin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %s: %v\n", bin, err)
+		return 1
+	}
+	names, err := binaryFunctions(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
+	if prov == "u" || prov == "uprobe" {
+		prov = "uprobe"
+	} else {
+		prov = "uretprobe"
+	}
+	var b strings.Builder
+	for _, n := range names {
+		if ok, _ := filepath.Match(pat, n); ok {
+			b.WriteString(prov + ":" + path + ":" + n + "\n")
+		}
+	}
+	io.WriteString(stdout, b.String())
+	return 0
 }

@@ -306,10 +306,14 @@ func (s *session) attach() error {
 			var ex *link.Executable
 			ex, err = link.OpenExecutable(pt.Target)
 			if err == nil {
+				sym, opts := pt.Func, (*link.UprobeOptions)(nil)
+				if off, ok := debugSymbolOffset(pt.Target, pt.Func); ok {
+					sym, opts = "", &link.UprobeOptions{Address: off}
+				}
 				if pt.Provider == "uprobe" {
-					l, err = ex.Uprobe(pt.Func, p.prog, nil)
+					l, err = ex.Uprobe(sym, p.prog, opts)
 				} else {
-					l, err = ex.Uretprobe(pt.Func, p.prog, nil)
+					l, err = ex.Uretprobe(sym, p.prog, opts)
 				}
 			}
 		case "kprobe":

@@ -73,34 +73,158 @@ func isELF(path string) bool {
 	return bytes.Equal(magic, []byte("\x7fELF"))
 }
 
-// symbolTables caches the function names of the binaries uprobes name.
+// symbolTables caches the functions of the binaries uprobes name.
 var symbolTables = struct {
 	sync.Mutex
-	names map[string]map[string]bool
-}{names: map[string]map[string]bool{}}
+	tables map[string]*funcTable
+}{tables: map[string]*funcTable{}}
+
+// funcTable is what a binary's symbols say about its functions.
+type funcTable struct {
+	// offsets maps a function's name to its file offset.
+	offsets map[string]uint64
+	// debugOnly are the functions only the separate debug file (found by
+	// build id under /usr/lib/debug, as libc6-dbg installs) names.
+	debugOnly map[string]bool
+}
 
 // binaryHasSymbol reports whether the ELF file at path defines the
-// function sym in its symbol table or dynamic symbol table. It answers
-// true when the file cannot be read, so that attaching reports why.
+// function sym in its symbol tables or those of its debug file. It
+// answers true when the file cannot be read, so that attaching reports
+// why.
 func binaryHasSymbol(path, sym string) bool {
+	ft, err := functionTable(path)
+	if err != nil {
+		return true
+	}
+	_, ok := ft.offsets[sym]
+	return ok
+}
+
+// debugSymbolOffset is the file offset of sym when only the binary's debug
+// file names it (cilium/ebpf reads the binary's own tables).
+func debugSymbolOffset(path, sym string) (uint64, bool) {
+	ft, err := functionTable(path)
+	if err != nil || !ft.debugOnly[sym] {
+		return 0, false
+	}
+	return ft.offsets[sym], true
+}
+
+// binaryFunctions lists the functions the ELF file at path defines,
+// sorted.
+func binaryFunctions(path string) ([]string, error) {
+	ft, err := functionTable(path)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(ft.offsets))
+	for n := range ft.offsets {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// functionTable reads (once per path) the functions defined in an ELF
+// file's symbol and dynamic symbol tables and in its debug file.
+func functionTable(path string) (*funcTable, error) {
 	symbolTables.Lock()
 	defer symbolTables.Unlock()
-	names, ok := symbolTables.names[path]
-	if !ok {
-		f, err := elf.Open(path)
-		if err != nil {
-			return true
+	if ft, ok := symbolTables.tables[path]; ok {
+		return ft, nil
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ft := &funcTable{offsets: map[string]uint64{}, debugOnly: map[string]bool{}}
+	add := func(syms []elf.Symbol, debug bool) {
+		// A local name defined at several addresses (a compiler's
+		// .part/.constprop clones) is ambiguous: bpftrace leaves it out.
+		ambiguous := map[string]bool{}
+		first := map[string]uint64{}
+		for _, s := range syms {
+			if elf.ST_BIND(s.Info) != elf.STB_LOCAL {
+				continue
+			}
+			if a, ok := first[s.Name]; ok && a != s.Value {
+				ambiguous[s.Name] = true
+			}
+			first[s.Name] = s.Value
 		}
-		names = map[string]bool{}
-		syms, _ := f.Symbols()
-		dyn, _ := f.DynamicSymbols()
-		for _, s := range append(syms, dyn...) {
-			if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 {
-				names[s.Name] = true
+		for _, s := range syms {
+			if ambiguous[s.Name] {
+				continue
+			}
+			typ := elf.ST_TYPE(s.Info)
+			if typ != elf.STT_FUNC && typ != elf.STT_GNU_IFUNC || s.Value == 0 || s.Name == "" {
+				continue
+			}
+			if _, ok := ft.offsets[s.Name]; ok {
+				continue
+			}
+			off, ok := fileOffset(f, s.Value)
+			if !ok {
+				continue
+			}
+			ft.offsets[s.Name] = off
+			if debug {
+				ft.debugOnly[s.Name] = true
 			}
 		}
-		f.Close()
-		symbolTables.names[path] = names
 	}
-	return names[sym]
+	syms, _ := f.Symbols()
+	dyn, _ := f.DynamicSymbols()
+	add(syms, false)
+	add(dyn, false)
+	if id := buildID(f); len(id) > 1 {
+		name := fmt.Sprintf("/usr/lib/debug/.build-id/%x/%x.debug", id[:1], id[1:])
+		if df, err := elf.Open(name); err == nil {
+			dsyms, _ := df.Symbols()
+			add(dsyms, true)
+			df.Close()
+		}
+	}
+	symbolTables.tables[path] = ft
+	return ft, nil
+}
+
+// fileOffset is where the loaded address vaddr is in the file.
+func fileOffset(f *elf.File, vaddr uint64) (uint64, bool) {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && vaddr >= p.Vaddr && vaddr < p.Vaddr+p.Memsz {
+			return vaddr - p.Vaddr + p.Off, true
+		}
+	}
+	return 0, false
+}
+
+// buildID is the GNU build id note of f, or nil.
+func buildID(f *elf.File) []byte {
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_NOTE {
+			continue
+		}
+		data, err := sec.Data()
+		if err != nil {
+			continue
+		}
+		for len(data) >= 12 {
+			nameSz := f.ByteOrder.Uint32(data[0:])
+			descSz := f.ByteOrder.Uint32(data[4:])
+			typ := f.ByteOrder.Uint32(data[8:])
+			nameEnd := 12 + int(nameSz+3)&^3
+			descEnd := nameEnd + int(descSz+3)&^3
+			if descEnd > len(data) || nameEnd > len(data) {
+				break
+			}
+			if typ == 3 && nameSz == 4 && string(data[12:15]) == "GNU" {
+				return data[nameEnd : nameEnd+int(descSz)]
+			}
+			data = data[descEnd:]
+		}
+	}
+	return nil
 }
