@@ -56,6 +56,14 @@ func TestCLIKernel(t *testing.T) {
 			t.Errorf("kprobe: rc %d\n%s", rc, errOut.String())
 		}
 	}
+	// fentry: the kernel's refusal, or (where it takes them) a plain
+	// "not yet"; never a run.
+	out.Reset()
+	errOut.Reset()
+	rc := Main([]string{"-e", "fentry:vfs_read { @ = count(); }"}, &out, &errOut)
+	if msg := errOut.String(); rc != 1 || !strings.Contains(msg, "the kernel refuses fentry programs for vfs_read: ") && !strings.Contains(msg, "(the kernel offers them)") {
+		t.Errorf("fentry: rc %d\n%s", rc, msg)
+	}
 	// -p PID: ends when the process does; -o FILE gets the output.
 	sleeper := exec.Command("sleep", "0.5")
 	if err := sleeper.Start(); err != nil {

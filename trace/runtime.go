@@ -115,6 +115,12 @@ func expandPoints(p *lang.Probe, dir, source string) ([]attachPoint, error) {
 				return nil, fmt.Errorf("%s: wildcards in rawtracepoint probes are not supported by gbpf trace yet", sp.Raw)
 			}
 			out = append(out, attachPoint{Provider: sp.Provider, Target: sp.Target, Func: sp.Func, Name: sp.String()})
+		case "fentry", "fexit":
+			loc := sp.Loc
+			if err := probeTracing(sp.Provider, sp.Func); err != nil {
+				return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: the kernel refuses %s programs for %s: %v", source, loc.Start.Line, loc.Start.Column, sp.Raw, sp.Provider, sp.Func, err)
+			}
+			return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: %s probes are not supported by gbpf trace yet (the kernel offers them)", source, loc.Start.Line, loc.Start.Column, sp.Raw, sp.Provider)
 		default:
 			return nil, fmt.Errorf("%s: %s probes are not supported by gbpf trace yet", sp.Raw, sp.Provider)
 		}
@@ -761,4 +767,22 @@ func isIdent(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// probeTracing asks the kernel whether it takes a fentry or fexit program
+// for the kernel function fn: nil, or the kernel's refusal.
+func probeTracing(provider, fn string) error {
+	at := ebpf.AttachTraceFEntry
+	if provider == "fexit" {
+		at = ebpf.AttachTraceFExit
+	}
+	spec := &ebpf.ProgramSpec{Type: ebpf.Tracing, AttachType: at, AttachTo: fn, License: "GPL",
+		Instructions: ciliumasm.Instructions{ciliumasm.Mov.Imm(ciliumasm.R0, 0), ciliumasm.Return()}}
+	p, err := ebpf.NewProgram(spec)
+	if err != nil {
+		// cilium/ebpf's hint about RLIMIT_MEMLOCK does not apply:
+		// kernels since 5.11 charge BPF memory to the cgroup.
+		return errors.New(strings.TrimSuffix(err.Error(), " (MEMLOCK may be too low, consider rlimit.RemoveMemlock)"))
+	}
+	return p.Close()
 }
