@@ -99,7 +99,7 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 	}
 	// A test of a pointer that may be NULL against 0 (the kernel never
 	// does this for 32-bit jumps).
-	nullCheck := !jmp32 && !x && ins.Constant == 0 && (op == jmpJEQ || op == jmpJNE) && d.typ == PtrToMapValueOrNull
+	nullCheck := !jmp32 && !x && ins.Constant == 0 && (op == jmpJEQ || op == jmpJNE) && maybeNull(d.typ)
 	if v.opts.Unprivileged && d.isPointer() && !nullCheck {
 		return false, nil, v.fail(i, "R%d pointer comparison prohibited", ins.Dst)
 	}
@@ -131,10 +131,10 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 		if op == jmpJNE {
 			eq = st
 		}
-		if regNotNull(d) && src.typ == PtrToMapValueOrNull {
+		if regNotNull(d) && maybeNull(src.typ) {
 			v.notNull(&eq.cur().regs[ins.Src])
 		}
-		if regNotNull(&src) && d.typ == PtrToMapValueOrNull {
+		if regNotNull(&src) && maybeNull(d.typ) {
 			v.notNull(&eq.cur().regs[ins.Dst])
 		}
 	}
@@ -190,8 +190,12 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 // the maybe-NULL pointer id after a test against 0 (mark_ptr_or_null_regs):
 // the scalar 0 where it is NULL, the pointer without its id elsewhere.
 func (v *verifier) markPtrOrNull(st *state, id uint32, isNull bool) {
+	if isNull {
+		// A NULL record holds no reference.
+		st.release(id)
+	}
 	mark := func(r *reg) {
-		if r.typ != PtrToMapValueOrNull || r.id != id {
+		if !maybeNull(r.typ) || r.id != id {
 			return
 		}
 		if isNull {
@@ -216,7 +220,13 @@ func (v *verifier) markPtrOrNull(st *state, id uint32, isNull bool) {
 // regNotNull reports whether a pointer is known not to be NULL
 // (reg_not_null): the context and the stack are not among them.
 func regNotNull(r *reg) bool {
-	return r.typ == PtrToMem || r.typ == PtrToMapValue
+	return r.typ == PtrToMem || r.typ == PtrToMapValue || r.typ == PtrToRingbufMem
+}
+
+// maybeNull reports whether t is a pointer that may be NULL
+// (type_may_be_null).
+func maybeNull(t RegType) bool {
+	return t == PtrToMapValueOrNull || t == PtrToRingbufMemOrNull
 }
 
 // propagateIDs copies the refined register r to every register and spill
@@ -517,6 +527,9 @@ func (v *verifier) checkLocalCall(st *state, i int) error {
 
 func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
 	if len(st.frames) == 1 {
+		if err := v.checkReferenceLeak(st, i); err != nil {
+			return false, nil, err
+		}
 		r0, err := v.readReg(st, i, isa.R0)
 		if err != nil {
 			return false, nil, err

@@ -464,7 +464,7 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 	name := ptr.typ.String()
 	known := off.varOff.isConst()
 	switch ptr.typ {
-	case PtrToMapValueOrNull:
+	case PtrToMapValueOrNull, PtrToRingbufMemOrNull:
 		return v.fail(i, "R%d pointer arithmetic on %s prohibited, null-check it first", dst, name)
 	case ConstPtrToMap:
 		if !(known && off.smin == 0 && op == aluAdd) {

@@ -46,6 +46,8 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 	f := st.cur()
 	var m *MapInfo // the map argument (meta->map_ptr)
 	mapIdx := int32(-1)
+	var allocSize uint64  // the size argument of ringbuf_reserve (meta->mem_size)
+	var releaseRef uint32 // the reference a release function gets (meta->ref_obj_id)
 	for k := 0; k < 5; k++ {
 		regno := isa.R1 + isa.Register(k)
 		arg := p.Args[k]
@@ -96,6 +98,29 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 			if err := v.helperAccess(st, i, regno, int64(m.ValueSize), arg == helpers.ArgPtrToUninitMapValue, false, p.PktAccess); err != nil {
 				return err
 			}
+		case helpers.ArgConstAllocSizeOrZero:
+			if r.typ != Scalar {
+				return v.fail(i, "R%d type=%s expected=scalar", regno, r.typ)
+			}
+			if !r.varOff.isConst() {
+				return v.fail(i, "R%d is not a known constant'", regno)
+			}
+			allocSize = r.varOff.v
+		case helpers.ArgPtrToAllocMem:
+			// ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE.
+			if r.typ != PtrToRingbufMem {
+				return v.fail(i, "R%d type=%s expected=%s", regno, r.typ, PtrToRingbufMem)
+			}
+			if r.off != 0 {
+				return v.fail(i, "R%d must have zero offset when passed to release func or trusted arg to kfunc", regno)
+			}
+			if !r.varOff.isConst() || r.varOff.v != 0 {
+				return v.fail(i, "variable %s access var_off=%v disallowed", r.typ, r.varOff)
+			}
+			if r.refObj == 0 {
+				return v.fail(i, "R%d must be referenced when passed to release function", regno)
+			}
+			releaseRef = r.refObj
 		case helpers.ArgPtrToLong:
 			if err := v.helperMem(st, i, regno, knownScalar(8), helpers.ArgPtrToUninitMem, helpers.ArgConstSize, p.PktAccess); err != nil {
 				return err
@@ -106,6 +131,13 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 	}
 	if err := v.checkCallMap(i, p, m); err != nil {
 		return err
+	}
+	if p.ID == helpers.TailCall && len(st.refs) > 0 {
+		v.logf("Unreleased reference id=%d alloc_insn=%d\n", st.refs[0].id, v.slot(st.refs[0].insn))
+		return v.fail(i, "tail_call would lead to reference leak")
+	}
+	if releaseRef != 0 && !st.releaseReference(releaseRef) {
+		return v.fail(i, "verifier internal error: reference %d is not held", releaseRef)
 	}
 	for r := isa.R1; r <= isa.R5; r++ {
 		f.regs[r] = reg{}
@@ -123,6 +155,21 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		r0.mapIdx = mapIdx
 		v.nextID++
 		r0.id = v.nextID
+		f.regs[isa.R0] = r0
+	case helpers.RetPtrToAllocMemOrNull:
+		// ringbuf_reserve: a record of the constant size, or NULL, and
+		// a reference to release.
+		if len(v.subprogs) > 1 {
+			return v.unsupported(i, "references (ringbuf_reserve) in programs with bpf-to-bpf calls are not supported yet")
+		}
+		if allocSize >= 1<<32 {
+			return v.unsupported(i, "ringbuf_reserve of %d bytes", allocSize)
+		}
+		r0 := pointerTo(PtrToRingbufMemOrNull, 0)
+		r0.size = uint32(allocSize)
+		v.nextID++
+		r0.id, r0.refObj = v.nextID, v.nextID
+		st.refs = append(st.refs, ref{id: v.nextID, insn: i})
 		f.regs[isa.R0] = r0
 	default:
 		return v.unsupported(i, "helper %s#%d: return type %v is not supported yet", p.Name(), id, p.Ret)
@@ -190,6 +237,8 @@ func (v *verifier) helperAccess(st *state, i int, regno isa.Register, n int64, w
 	case PtrToMem:
 		_, err := v.memRegionAccess(access{i: i, base: regno, size: int(n)}, b)
 		return err
+	case PtrToRingbufMem:
+		return v.memRegion(i, regno, b, int64(b.off), n, int64(b.size), zeroOK, "memory, mem_size")
 	case PtrToPacket, PtrToPacketMeta:
 		if !pkt || (v.opts.ProgType != XDP && v.opts.ProgType != SchedCLS) {
 			return v.fail(i, "helper access to the packet is not allowed")

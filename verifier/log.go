@@ -85,7 +85,7 @@ func (v *verifier) formatReg(r *reg, frame uint8) string {
 	if r.typ != Scalar && r.off != 0 {
 		fields = append(fields, "off="+snum(int64(r.off)))
 	}
-	if r.typ == PtrToMem {
+	if r.typ == PtrToMem || r.typ == PtrToRingbufMem || r.typ == PtrToRingbufMemOrNull {
 		fields = append(fields, fmt.Sprintf("sz=%d", r.size))
 	}
 	if r.typ == PtrToPacket || r.typ == PtrToPacketMeta {

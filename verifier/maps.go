@@ -191,6 +191,10 @@ func (v *verifier) checkMapFunc(i int, m *MapInfo, id helpers.ID) error {
 // notNull makes a maybe-NULL pointer known not to be NULL
 // (mark_ptr_not_null_reg): a value of a map of maps is its inner map.
 func (v *verifier) notNull(r *reg) {
+	if r.typ == PtrToRingbufMemOrNull {
+		r.typ = PtrToRingbufMem
+		return
+	}
 	if r.typ != PtrToMapValueOrNull {
 		return
 	}

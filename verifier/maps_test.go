@@ -18,11 +18,12 @@ import (
 
 // soundMaps are the maps of the generated map programs: a hash (8-byte
 // keys, 48-byte values), an array (4-byte keys, 20-byte values, 4
-// entries) and a read-only one-element array (global data).
+// entries), a read-only one-element array (global data) and a ring buffer.
 var soundMaps = []verifier.MapInfo{
 	{Name: "hash", Type: maps.Hash, KeySize: 8, ValueSize: 48, MaxEntries: 8},
 	{Name: "array", Type: maps.Array, KeySize: 4, ValueSize: 20, MaxEntries: 4},
 	{Name: "rodata", Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1, Flags: maps.FlagRdOnlyProg},
+	{Name: "ringbuf", Type: maps.RingBuf, MaxEntries: 4096},
 }
 
 // genMapProgram writes a random program that looks up a key in one of
@@ -30,6 +31,9 @@ var soundMaps = []verifier.MapInfo{
 // spills, constant and bounded variable offsets, loads, stores and atomics
 // at offsets around the value's bounds, and helper calls with the value.
 func genMapProgram(r *rand.Rand) string {
+	if r.IntN(4) == 0 {
+		return genRingbufProgram(r)
+	}
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	m := r.IntN(2)
@@ -99,6 +103,61 @@ func genMapProgram(r *rand.Rand) string {
 			w("r4 = 0")
 			w("call 2")
 		}
+	}
+	w("out:")
+	w("r0 = 0")
+	w("exit")
+	return b.String()
+}
+
+// genRingbufProgram writes a random program that reserves a ring buffer
+// record, uses it (or a copy, maybe after releasing it), and submits,
+// discards or leaks it.
+func genRingbufProgram(r *rand.Rand) string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	size := 8 * (1 + r.IntN(3))
+	w("r1 = map_fd(3)")
+	w("r2 = %d", size)
+	w("r3 = 0")
+	w("call 131")
+	if r.IntN(8) != 0 {
+		w("if r0 == 0 goto out")
+	}
+	w("r6 = r0")
+	sizes := []string{"u8", "u16", "u32", "u64"}
+	off := func() int {
+		if r.IntN(5) == 0 {
+			return r.IntN(40) - 4
+		}
+		return r.IntN(size)
+	}
+	released := false
+	for n := 2 + r.IntN(6); n > 0; n-- {
+		p := []string{"r0", "r6"}[r.IntN(2)]
+		switch r.IntN(7) {
+		case 0, 1:
+			w("r4 = *(%s *)(%s %+d)", sizes[r.IntN(4)], p, off())
+		case 2, 3:
+			w("*(%s *)(%s %+d) = %d", sizes[r.IntN(4)], p, off(), r.IntN(100))
+		case 4:
+			w("%s += %d", p, r.IntN(size))
+		case 5:
+			w("*(u64 *)(r10 -8) = %s", p)
+			w("%s = *(u64 *)(r10 -8)", p)
+		case 6:
+			if !released && r.IntN(3) == 0 {
+				w("r1 = %s", p)
+				w("r2 = 0")
+				w("call %d", 132+r.IntN(2))
+				released = true
+			}
+		}
+	}
+	if !released && r.IntN(6) != 0 {
+		w("r1 = r0")
+		w("r2 = 0")
+		w("call %d", 132+r.IntN(2))
 	}
 	w("out:")
 	w("r0 = 0")

@@ -162,6 +162,9 @@ func (v *verifier) checkLD(st *state, i int, ins isa.Instruction) error {
 	if v.opts.ProgType != SocketFilter && v.opts.ProgType != SchedCLS {
 		return v.fail(i, "BPF_LD_[ABS|IND] instructions not allowed for this program type")
 	}
+	if len(st.refs) > 0 {
+		return v.fail(i, "BPF_LD_[ABS|IND] cannot be mixed with socket references")
+	}
 	r6, err := v.readReg(st, i, isa.R6)
 	if err != nil {
 		return err
@@ -214,6 +217,9 @@ func (v *verifier) memAccess(st *state, a access) (reg, error) {
 		return v.stackAccess(st, a, *b)
 	case PtrToMem:
 		return v.memRegionAccess(a, *b)
+	case PtrToRingbufMem:
+		off := int64(b.off) + int64(a.off)
+		return unknownScalar(), v.memRegion(a.i, a.base, *b, off, int64(a.size), int64(b.size), false, "memory, mem_size")
 	case PtrToCtx:
 		return v.ctxAccess(a, *b)
 	case PtrToPacket, PtrToPacketMeta:

@@ -10,17 +10,19 @@ type RegType uint8
 
 // The register types gbpf's verifier tracks.
 const (
-	NotInit             RegType = iota // never written: reading it is an error
-	Scalar                             // a number (SCALAR_VALUE)
-	PtrToCtx                           // the program's context (PTR_TO_CTX)
-	PtrToStack                         // a frame's stack (PTR_TO_STACK)
-	PtrToMem                           // memory of known size (PTR_TO_MEM): the raw type's input
-	PtrToPacket                        // packet data (PTR_TO_PACKET), readable up to its proven range
-	PtrToPacketEnd                     // the end of the packet (PTR_TO_PACKET_END), only for comparisons
-	PtrToPacketMeta                    // packet metadata (PTR_TO_PACKET_META)
-	ConstPtrToMap                      // a map (CONST_PTR_TO_MAP), from lddw src=1 or 5: only a helper argument
-	PtrToMapValue                      // a map value (PTR_TO_MAP_VALUE), ValueSize bytes
-	PtrToMapValueOrNull                // a map value or NULL (PTR_TO_MAP_VALUE | PTR_MAYBE_NULL), from a lookup
+	NotInit               RegType = iota // never written: reading it is an error
+	Scalar                               // a number (SCALAR_VALUE)
+	PtrToCtx                             // the program's context (PTR_TO_CTX)
+	PtrToStack                           // a frame's stack (PTR_TO_STACK)
+	PtrToMem                             // memory of known size (PTR_TO_MEM): the raw type's input
+	PtrToPacket                          // packet data (PTR_TO_PACKET), readable up to its proven range
+	PtrToPacketEnd                       // the end of the packet (PTR_TO_PACKET_END), only for comparisons
+	PtrToPacketMeta                      // packet metadata (PTR_TO_PACKET_META)
+	ConstPtrToMap                        // a map (CONST_PTR_TO_MAP), from lddw src=1 or 5: only a helper argument
+	PtrToMapValue                        // a map value (PTR_TO_MAP_VALUE), ValueSize bytes
+	PtrToMapValueOrNull                  // a map value or NULL (PTR_TO_MAP_VALUE | PTR_MAYBE_NULL), from a lookup
+	PtrToRingbufMem                      // a ring buffer record of known size (PTR_TO_MEM | MEM_RINGBUF), a reference to submit or discard
+	PtrToRingbufMemOrNull                // a ring buffer record or NULL, as ringbuf_reserve returns it
 )
 
 // String returns the kernel's name of the type as the verifier log prints it.
@@ -48,6 +50,10 @@ func (t RegType) String() string {
 		return "map_value"
 	case PtrToMapValueOrNull:
 		return "map_value_or_null"
+	case PtrToRingbufMem:
+		return "ringbuf_mem"
+	case PtrToRingbufMemOrNull:
+		return "ringbuf_mem_or_null"
 	}
 	return "unknown"
 }
@@ -64,6 +70,7 @@ type reg struct {
 	size   uint32 // size of the memory a PtrToMem points to
 	rng    int32  // bytes from the packet pointer's base proven readable
 	mapIdx int32  // index into Options.Maps of a map pointer or map value
+	refObj uint32 // the reference a ring buffer record holds (ref_obj_id)
 	varOff tnum
 	smin   int64
 	smax   int64

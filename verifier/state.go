@@ -52,12 +52,25 @@ type state struct {
 	parent *checkpoint
 	insn   int
 	from   int // instruction that forked this state, for the log; -1 if none
+	// refs are the references the program holds and must release (the
+	// kernel's acquired_refs): ring buffer records from ringbuf_reserve.
+	refs []ref
+}
+
+// ref is one acquired reference: its id (the ref_obj_id of the registers
+// holding it) and the instruction that acquired it.
+type ref struct {
+	id   uint32
+	insn int
 }
 
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
 
 func (s *state) clone() *state {
 	t := &state{parent: s.parent, insn: s.insn, from: s.from}
+	if len(s.refs) > 0 {
+		t.refs = append([]ref(nil), s.refs...)
+	}
 	t.frames = make([]*frame, len(s.frames))
 	for i, f := range s.frames {
 		t.frames[i] = f.clone()
@@ -209,6 +222,9 @@ func regSafe(old, cur *reg, m *idMap, exact bool) bool {
 	case PtrToMapValueOrNull:
 		return old.off == cur.off && old.mapIdx == cur.mapIdx && m.checkBoth(old.id, cur.id) &&
 			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
+	case PtrToRingbufMem, PtrToRingbufMemOrNull:
+		return old.off == cur.off && old.size == cur.size && m.checkBoth(old.id, cur.id) &&
+			m.checkBoth(old.refObj, cur.refObj) && rangeWithin(old, cur) && old.varOff.in(cur.varOff)
 	default:
 		return old.off == cur.off && old.frame == cur.frame && old.size == cur.size && old.mapIdx == cur.mapIdx &&
 			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
@@ -273,10 +289,16 @@ func byteSafe(old, cur slotType, unpriv bool) bool {
 
 // statesEqual reports whether cur is covered by old (states_equal).
 func statesEqual(old, cur *state, exact, unpriv bool) bool {
-	if len(old.frames) != len(cur.frames) {
+	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) {
 		return false
 	}
 	var m idMap
+	for k := range old.refs {
+		// refsafe: the same references, ids corresponding.
+		if !m.checkBoth(old.refs[k].id, cur.refs[k].id) {
+			return false
+		}
+	}
 	for i := range old.frames {
 		of, cf := old.frames[i], cur.frames[i]
 		if of.callsite != cf.callsite {

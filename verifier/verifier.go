@@ -40,8 +40,13 @@
 // from the program. As in Linux 6.12 (and unlike later kernels), a lookup in
 // an array map with a constant key in range still returns map_value_or_null.
 // Unprivileged programs that use maps are not supported yet (the kernel's
-// Spectre rules: speculative paths, masked map value offsets). A lookup in
-// a map of maps (MapInfo.Inner describes its inner maps) gives
+// Spectre rules: speculative paths, masked map value offsets).
+// bpf_ringbuf_reserve (with a constant size) returns ringbuf_mem_or_null
+// holding a reference: once null-checked, the record must be passed to
+// bpf_ringbuf_submit or bpf_ringbuf_discard on every path before the
+// program exits ("Unreleased reference"), after which every copy of the
+// pointer is a scalar; programs with bpf-to-bpf calls that reserve are not
+// supported yet. A lookup in a map of maps (MapInfo.Inner describes its inner maps) gives
 // map_value_or_null too; null-checked, it is a map pointer to the inner
 // map. Map types whose program-side semantics the verifier does not model
 // (socket, device, CPU and XSK maps, storages, ...) are refused as

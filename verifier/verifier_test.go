@@ -126,7 +126,7 @@ var verdicts = []struct {
 	{"map pointer deref", "r1 = map_fd(0)\nr0 = *(u64 *)(r1 +0)\nexit", mapOpts, "not supported yet"},
 	{"map pointer arithmetic", "r1 = map_fd(0)\nr1 += 8\nr0 = 0\nexit", mapOpts, "R1 pointer arithmetic on map_ptr prohibited"},
 	{"map without Options.Maps", "r1 = map_fd(0)\nr0 = 0\nexit", verifier.Options{}, "Options.Maps describes no maps"},
-	{"map index out of range", "r1 = map_fd(4)\nr0 = 0\nexit", mapOpts, "fd 4 is not pointing to valid bpf_map"},
+	{"map index out of range", "r1 = map_fd(5)\nr0 = 0\nexit", mapOpts, "fd 5 is not pointing to valid bpf_map"},
 	{"map unprivileged", "r2 = r10\nr2 += -8\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", verifier.Options{Maps: mapOpts.Maps, Unprivileged: true}, "maps in unprivileged programs are not supported yet"},
 	{"map key outside the frame", "r2 = r10\nr2 += -4\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", mapOpts, "invalid indirect access to stack R2 off=-4 size=8"},
 	{"map key is a scalar", "r2 = 0\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", mapOpts, "R2 type=scalar expected=fp"},
@@ -145,20 +145,35 @@ var verdicts = []struct {
 	{"map of maps inner value past the end", outerLookup + "if r0 == 0 goto +8\nr1 = r0\nr2 = 0\n*(u64 *)(r10 -16) = r2\nr2 = r10\nr2 += -16\ncall 1\nif r0 == 0 goto +1\nr0 = *(u64 *)(r0 +48)\nr0 = 0\nexit", mapOpts, "R0 min value is outside of the allowed memory range"},
 	{"map of maps value not checked", outerLookup + "r1 = r0\nr2 = r10\nr2 += -8\ncall 1\nr0 = 0\nexit", mapOpts, "R1 type=map_value_or_null expected=map_ptr"},
 	{"map of maps update", "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr3 = r10\nr3 += -8\nr1 = map_fd(3)\nr4 = 0\ncall 2\nr0 = 0\nexit", mapOpts, "cannot pass map_type 12 into func bpf_map_update_elem#2"},
+	{"ringbuf reserve and submit", reserve + "if r0 == 0 goto +5\nr1 = 7\n*(u64 *)(r0 +8) = r1\nr1 = r0\nr2 = 0\ncall 132\nr0 = 0\nexit", mapOpts, ""},
+	{"ringbuf reserve and discard", reserve + "if r0 == 0 goto +3\nr1 = r0\nr2 = 0\ncall 133\nr0 = 0\nexit", mapOpts, ""},
+	{"ringbuf record leaked", reserve + "if r0 == 0 goto +0\nr0 = 0\nexit", mapOpts, "Unreleased reference id=1 alloc_insn=4"},
+	{"ringbuf record not checked", reserve + "r1 = 0\n*(u64 *)(r0 +0) = r1\nexit", mapOpts, "R0 invalid mem access 'ringbuf_mem_or_null'"},
+	{"ringbuf record past the end", reserve + "if r0 == 0 goto +5\nr1 = 0\n*(u64 *)(r0 +9) = r1\nr1 = r0\nr2 = 0\ncall 132\nr0 = 0\nexit", mapOpts, "R0 min value is outside of the allowed memory range"},
+	{"ringbuf record used after submit", reserve + "if r0 == 0 goto +5\nr6 = r0\nr1 = r0\nr2 = 0\ncall 132\nr0 = *(u64 *)(r6 +0)\nr0 = 0\nexit", mapOpts, "R6 invalid mem access 'scalar'"},
+	{"ringbuf submit of an offset record", reserve + "if r0 == 0 goto +4\nr1 = r0\nr1 += 8\nr2 = 0\ncall 132\nr0 = 0\nexit", mapOpts, "R1 must have zero offset when passed to release func or trusted arg to kfunc"},
+	{"ringbuf submit of the stack", "r1 = r10\nr1 += -8\nr2 = 0\ncall 132\nr0 = 0\nexit", mapOpts, "R1 type=fp expected=ringbuf_mem"},
+	{"ringbuf variable size", "r2 = *(u8 *)(r10 -1)\nr1 = map_fd(4)\nr3 = 0\ncall 131\nr0 = 0\nexit", mapOpts, "R2 is not a known constant'"},
+	{"ringbuf output", "r2 = r10\nr2 += -8\nr3 = 8\nr4 = 0\nr1 = map_fd(4)\ncall 130\nr0 = 0\nexit", mapOpts, ""},
+	{"ringbuf lookup", "r2 = r10\nr2 += -8\nr1 = map_fd(4)\ncall 1\nr0 = 0\nexit", mapOpts, "cannot pass map_type 27 into func bpf_map_lookup_elem#1"},
 	{"map misaligned atomic", lookup + "if r0 == 0 goto +2\nr1 = 1\nlock *(u32 *)(r0 +2) += r1\nr0 = 0\nexit", mapOpts, "misaligned value access off 0+0+2 size 4"},
 	{"map aligned atomic", lookup + "if r0 == 0 goto +2\nr1 = 1\nlock *(u64 *)(r0 +8) += r1\nr0 = 0\nexit", mapOpts, ""},
 }
 
-// mapOpts describes four maps: 0 a hash of 8-byte keys and 48-byte
+// mapOpts describes five maps: 0 a hash of 8-byte keys and 48-byte
 // values, 1 a read-only one-element array of 16 bytes (global data), 2 a
-// queue of 8-byte values, 3 an array of hash maps like 0.
+// queue of 8-byte values, 3 an array of hash maps like 0, 4 a ring buffer.
 var mapOpts = verifier.Options{Maps: []verifier.MapInfo{
 	{Name: "hash", Type: maps.Hash, KeySize: 8, ValueSize: 48, MaxEntries: 16},
 	{Name: ".rodata", Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1, Flags: maps.FlagRdOnlyProg},
 	{Name: "queue", Type: maps.Queue, ValueSize: 8, MaxEntries: 16},
 	{Name: "outer", Type: maps.ArrayOfMaps, KeySize: 4, ValueSize: 4, MaxEntries: 2,
 		Inner: &verifier.MapInfo{Type: maps.Hash, KeySize: 8, ValueSize: 48, MaxEntries: 16}},
+	{Name: "ringbuf", Type: maps.RingBuf, MaxEntries: 4096},
 }}
+
+// reserve reserves 16 bytes of ring buffer map 4, leaving the record in r0.
+const reserve = "r1 = map_fd(4)\nr2 = 16\nr3 = 0\ncall 131\n"
 
 // outerLookup looks up the zero key in map 3, an array of hash maps.
 const outerLookup = "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr1 = map_fd(3)\ncall 1\n"
