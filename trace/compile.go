@@ -286,6 +286,12 @@ func (c *compiler) compileProbe(p *lang.Probe, pt attachPoint, f *tpFormat) (*co
 		g.vars[strings.TrimPrefix(v, "$")] = off
 		g.vtype[strings.TrimPrefix(v, "$")] = t
 	}
+	if pt.Provider == "iter" {
+		// The iterator calls the program once more at the end, with no
+		// object (ctx->task and the like, after ctx->meta, are NULL).
+		g.ldx(isa.SizeDW, isa.R0, isa.R6, 8)
+		g.jmpImm(isa.JmpJEQ, isa.R0, 0, g.done)
+	}
 	if c.selfPid != 0 && skipsSelf[pt.Provider] {
 		g.call(fnPidTgid)
 		g.aluImm(isa.ALURsh, isa.R0, 32)
@@ -1073,6 +1079,8 @@ func (g *gen) builtin(e *lang.Builtin) error {
 		g.call(fnCgroupID)
 	case "curtask":
 		g.call(fnCurrentTask)
+	case "ctx":
+		g.mov(isa.R0, isa.R6)
 	case "kstack":
 		// The stack's id in the stack trace map; output resolves it.
 		g.mov(isa.R1, isa.R6)

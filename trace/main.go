@@ -283,6 +283,10 @@ func run(o *options, stdout, stderr io.Writer) error {
 		s.detach()
 		return err
 	}
+	if err := s.runIterators(); err != nil {
+		s.detach()
+		return err
+	}
 	var cmdDone chan struct{}
 	if o.cmd != "" {
 		words := strings.Fields(o.cmd)

@@ -42,6 +42,7 @@ type session struct {
 	probes   []*loadedProbe
 	links    []link.Link
 	exitCh   chan struct{}
+	iters    []*link.Iter // iterators, run once after attaching
 	exitOne  sync.Once
 	lastLost uint64
 	json     bool
@@ -115,10 +116,18 @@ func expandPoints(p *lang.Probe, dir, source string) ([]attachPoint, error) {
 				return nil, fmt.Errorf("%s: wildcards in rawtracepoint probes are not supported by gbpf trace yet", sp.Raw)
 			}
 			out = append(out, attachPoint{Provider: sp.Provider, Target: sp.Target, Func: sp.Func, Name: sp.String()})
-		case "fentry", "fexit":
+		case "fentry", "fexit", "iter":
 			loc := sp.Loc
-			if err := probeTracing(sp.Provider, sp.Func); err != nil {
-				return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: the kernel refuses %s programs for %s: %v", source, loc.Start.Line, loc.Start.Column, sp.Raw, sp.Provider, sp.Func, err)
+			fn := sp.Func
+			if sp.Provider == "iter" {
+				fn = sp.Target
+			}
+			if err := probeTracing(sp.Provider, fn); err != nil {
+				return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: the kernel refuses %s programs for %s: %v", source, loc.Start.Line, loc.Start.Column, sp.Raw, sp.Provider, fn, err)
+			}
+			if sp.Provider == "iter" {
+				out = append(out, attachPoint{Provider: "iter", Target: sp.Target, Name: sp.String()})
+				continue
 			}
 			return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: %s probes are not supported by gbpf trace yet (the kernel offers them)", source, loc.Start.Line, loc.Start.Column, sp.Raw, sp.Provider)
 		default:
@@ -162,6 +171,8 @@ func programType(provider string) ebpf.ProgramType {
 		return ebpf.Kprobe
 	case "interval", "profile", "software", "hardware":
 		return ebpf.PerfEvent
+	case "iter":
+		return ebpf.Tracing
 	}
 	return ebpf.RawTracepoint
 }
@@ -272,6 +283,9 @@ func (s *session) load(progs []*compiledProg, verbose bool) error {
 			return fmt.Errorf("%s: %w", cp.Point.Name, err)
 		}
 		spec := &ebpf.ProgramSpec{Type: programType(cp.Point.Provider), Instructions: ci, License: "GPL"}
+		if cp.Point.Provider == "iter" {
+			spec.AttachType, spec.AttachTo = ebpf.AttachTraceIter, cp.Point.Target
+		}
 		opts := ebpf.ProgramOptions{}
 		if verbose {
 			opts.LogLevel = ebpf.LogLevelInstruction | ebpf.LogLevelStats
@@ -326,6 +340,13 @@ func (s *session) attach() error {
 			l, err = link.Kprobe(pt.Func, p.prog, nil)
 		case "kretprobe":
 			l, err = link.Kretprobe(pt.Func, p.prog, nil)
+		case "iter":
+			var it *link.Iter
+			it, err = link.AttachIter(link.IterOptions{Program: p.prog})
+			if err == nil {
+				l = it
+				s.iters = append(s.iters, it)
+			}
 		case "rawtracepoint":
 			l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: pt.Func, Program: p.prog})
 		case "interval", "profile", "software", "hardware":
@@ -770,11 +791,15 @@ func isIdent(s string) bool {
 }
 
 // probeTracing asks the kernel whether it takes a fentry or fexit program
-// for the kernel function fn: nil, or the kernel's refusal.
+// for the kernel function fn, or an iterator program for the iterator fn
+// (task): nil, or the kernel's refusal.
 func probeTracing(provider, fn string) error {
 	at := ebpf.AttachTraceFEntry
-	if provider == "fexit" {
+	switch provider {
+	case "fexit":
 		at = ebpf.AttachTraceFExit
+	case "iter":
+		at = ebpf.AttachTraceIter
 	}
 	spec := &ebpf.ProgramSpec{Type: ebpf.Tracing, AttachType: at, AttachTo: fn, License: "GPL",
 		Instructions: ciliumasm.Instructions{ciliumasm.Mov.Imm(ciliumasm.R0, 0), ciliumasm.Return()}}
@@ -785,4 +810,26 @@ func probeTracing(provider, fn string) error {
 		return errors.New(strings.TrimSuffix(err.Error(), " (MEMLOCK may be too low, consider rlimit.RemoveMemlock)"))
 	}
 	return p.Close()
+}
+
+// runIterators runs every iterator probe to its end (reading the
+// iterator runs the program on each object), then ends the session as
+// bpftrace does when its iterators are done.
+func (s *session) runIterators() error {
+	if len(s.iters) == 0 {
+		return nil
+	}
+	for _, it := range s.iters {
+		rc, err := it.Open()
+		if err != nil {
+			return fmt.Errorf("running the iterator: %w", err)
+		}
+		_, err = io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("running the iterator: %w", err)
+		}
+	}
+	s.exitOne.Do(func() { close(s.exitCh) })
+	return nil
 }

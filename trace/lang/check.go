@@ -545,6 +545,10 @@ func (c *checker) exprType(e Expr) *Type {
 		if e.Name == "curtask" && c.opts.CTypes != nil {
 			return &Type{Kind: KindPointer, Struct: "struct task_struct"}
 		}
+		if e.Name == "ctx" && c.opts.CTypes != nil && c.probe != nil && len(c.probe.Specs) > 0 && c.probe.Specs[0].Provider == "iter" {
+			// An iterator's context: struct bpf_iter__task and the like.
+			return &Type{Kind: KindPointer, Struct: "struct bpf_iter__" + c.probe.Specs[0].Target}
+		}
 		return builtinType(e.Name)
 	case *Ident:
 		if strings.Contains(c.preamble, e.Name) || strings.Contains(c.preamble, "#include") {
