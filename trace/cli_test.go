@@ -26,7 +26,7 @@ func TestCLIWithoutKernel(t *testing.T) {
 		{"bad-format", []string{"-f", "yaml", "-e", "BEGIN {}"}, 1, "", "unknown output format"},
 		{"syntax", []string{"-e", "BEGIN { printf(}"}, 1, "", "stdin:1:"},
 		{"dump", []string{"-d", "-e", "BEGIN { printf(\"%d\\n\", 1 + 2); }"}, 0, "BEGIN:\nr6 = r1\n", ""},
-		{"unsupported-probe", []string{"-d", "-e", "iter:task { @ = count(); }"}, 1, "", "iter probes are not supported"},
+		{"unsupported-probe", []string{"-d", "-e", "watchpoint:0x10000000:8:w { @ = count(); }"}, 1, "", "watchpoint probes are not supported"},
 		{"dump-profile", []string{"-d", "-e", "profile:hz:99 { @ = count(); }"}, 0, "profile:hz:99:\nr6 = r1\n", ""},
 	}
 	for _, tc := range tests {
