@@ -57,6 +57,9 @@ func (v *verifier) checkMapLoads() error {
 		if !mapTypeModelled(m.Type) {
 			return v.unsupported(i, "map %d of type %v is not supported yet", idx, m.Type)
 		}
+		if m.Frozen != nil && (m.Type != maps.Array || m.MaxEntries != 1 || m.Flags&maps.FlagRdOnlyProg == 0) {
+			return v.unsupported(i, "MapInfo.Frozen describes map %d, which is not a read-only one-element array", idx)
+		}
 		if m.Type == maps.ArrayOfMaps || m.Type == maps.HashOfMaps {
 			in := m.Inner
 			if in == nil {
@@ -143,6 +146,19 @@ func (v *verifier) memRegion(i int, regno isa.Register, b reg, off, size, memSiz
 }
 
 const minInt64 = -1 << 63
+
+// frozenRead reads size bytes at off of a frozen value, little endian,
+// zero-extended (the load sign-extends them if it must).
+func frozenRead(m *MapInfo, off int64, size int) uint64 {
+	var x uint64
+	for k := size - 1; k >= 0; k-- {
+		x <<= 8
+		if o := off + int64(k); o >= 0 && o < int64(len(m.Frozen)) {
+			x |= uint64(m.Frozen[o])
+		}
+	}
+	return x
+}
 
 // checkMapFunc is the kernel's check_map_func_compatibility for the map
 // types the verifier models: both what the map allows and what the helper

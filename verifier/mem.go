@@ -212,6 +212,10 @@ func (v *verifier) memAccess(st *state, a access) (reg, error) {
 		if err := v.mapValueAccess(a.i, a.base, *b, off, int64(a.size), a.write, false); err != nil {
 			return reg{}, err
 		}
+		if m := &v.maps[b.mapIdx]; !a.write && m.Frozen != nil && b.varOff.isConst() {
+			// bpf_map_is_rdonly: the value cannot change; read it.
+			return knownScalar(frozenRead(m, off+int64(b.varOff.v), a.size)), nil
+		}
 		return unknownScalar(), nil
 	case PtrToStack:
 		return v.stackAccess(st, a, *b)

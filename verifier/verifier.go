@@ -151,6 +151,14 @@ type MapInfo struct {
 	// Inner describes the inner maps of an ArrayOfMaps or HashOfMaps (its
 	// template); it is required for those types.
 	Inner *MapInfo
+	// Frozen, if not nil, is the value of a one-element array with
+	// BPF_F_RDONLY_PROG that user space has frozen (read-only global data,
+	// .rodata): as the kernel does, loads from it at constant offsets give
+	// the bytes' value (missing bytes read as 0). The caller promises
+	// that the value never changes while the program may run; package
+	// maps has no freeze operation yet, so describe a gbpf map as frozen
+	// only if nothing writes it.
+	Frozen []byte
 }
 
 // Limits, as in the kernel.

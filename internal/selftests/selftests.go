@@ -277,10 +277,19 @@ func Programs(obj string) ([]Program, error) {
 	return out, nil
 }
 
-// mapInfo describes a map of the object to the verifier.
+// mapInfo describes a map of the object to the verifier. cilium/ebpf
+// freezes the .rodata sections it creates, as libbpf does, so their
+// contents are the verifier's constants.
 func mapInfo(name string, ms *ebpf.MapSpec) verifier.MapInfo {
-	return verifier.MapInfo{Name: name, Type: maps.Type(ms.Type), KeySize: ms.KeySize,
+	mi := verifier.MapInfo{Name: name, Type: maps.Type(ms.Type), KeySize: ms.KeySize,
 		ValueSize: ms.ValueSize, MaxEntries: ms.MaxEntries, Flags: ms.Flags}
+	if strings.HasPrefix(name, ".rodata") && mi.Type == maps.Array && mi.MaxEntries == 1 &&
+		mi.Flags&maps.FlagRdOnlyProg != 0 && len(ms.Contents) == 1 {
+		if b, ok := ms.Contents[0].Value.([]byte); ok {
+			mi.Frozen = b
+		}
+	}
+	return mi
 }
 
 // specialField returns the name of the first BTF-defined special field of
