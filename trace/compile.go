@@ -292,16 +292,17 @@ func (c *compiler) compileProbe(p *lang.Probe, pt attachPoint, f *tpFormat) (*co
 		g.ldx(isa.SizeDW, isa.R0, isa.R6, 8)
 		g.jmpImm(isa.JmpJEQ, isa.R0, 0, g.done)
 	}
-	if c.selfPid != 0 && skipsSelf[pt.Provider] {
-		g.call(fnPidTgid)
-		g.aluImm(isa.ALURsh, isa.R0, 32)
-		g.jmpImm(isa.JmpJEQ, isa.R0, int32(c.selfPid), g.done)
-	}
 	if p.Pred != nil {
 		if err := g.cond(p.Pred); err != nil {
 			return nil, err
 		}
 		g.jmpImm(isa.JmpJEQ, isa.R0, 0, g.done)
+	}
+	// After the predicate, which most events of other processes fail.
+	if c.selfPid != 0 && skipsSelf[pt.Provider] {
+		g.call(fnPidTgid)
+		g.aluImm(isa.ALURsh, isa.R0, 32)
+		g.jmpImm(isa.JmpJEQ, isa.R0, int32(c.selfPid), g.done)
 	}
 	if err := g.block(p.Body); err != nil {
 		return nil, err

@@ -133,7 +133,9 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		return err
 	}
 	if p.ID == helpers.TailCall && len(st.refs) > 0 {
-		v.logf("Unreleased reference id=%d alloc_insn=%d\n", st.refs[0].id, v.slot(st.refs[0].insn))
+		for _, r := range st.refs {
+			v.logf("Unreleased reference id=%d alloc_insn=%d\n", r.id, v.slot(r.insn))
+		}
 		return v.fail(i, "tail_call would lead to reference leak")
 	}
 	if releaseRef != 0 && !st.releaseReference(releaseRef) {

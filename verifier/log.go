@@ -75,6 +75,9 @@ func (v *verifier) formatReg(r *reg, frame uint8) string {
 	if r.id != 0 {
 		fields = append(fields, fmt.Sprintf("id=%d", r.id))
 	}
+	if r.refObj != 0 {
+		fields = append(fields, fmt.Sprintf("ref_obj_id=%d", r.refObj))
+	}
 	if isMapType(r.typ) && int(r.mapIdx) < len(v.maps) {
 		m := &v.maps[r.mapIdx]
 		if name := mapName(m.Name); name != "" {
