@@ -30,6 +30,7 @@ const (
 const (
 	perfMaxTraceSize = 8192
 	ptRegsSize       = 168
+	maxBPFFuncArgs   = 12 // MAX_BPF_FUNC_ARGS: a raw tracepoint's u64 arguments
 )
 
 // in reports whether off falls in the field [start, start+size).
@@ -66,11 +67,15 @@ func (v *verifier) ctxAccess(a access, b reg) (reg, error) {
 		}
 		return scalarUpTo(math.MaxUint32), nil
 	}
-	if v.opts.ProgType == Tracepoint || v.opts.ProgType == Kprobe {
-		// tp_prog_is_valid_access, kprobe_prog_is_valid_access.
+	if t := v.opts.ProgType; t == Tracepoint || t == Kprobe || t == RawTracepoint {
+		// tp_prog_is_valid_access, kprobe_prog_is_valid_access,
+		// bpf_tracing_ctx_access.
 		lo, hi := 8, perfMaxTraceSize
-		if v.opts.ProgType == Kprobe {
+		switch t {
+		case Kprobe:
 			lo, hi = 0, ptRegsSize
+		case RawTracepoint:
+			lo, hi = 0, 8*maxBPFFuncArgs
 		}
 		if a.write || off < lo || off+size > hi || off%size != 0 {
 			return reg{}, v.fail(a.i, "invalid bpf_context access off=%d size=%d", off, size)

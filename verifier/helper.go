@@ -19,6 +19,8 @@ func (t ProgType) helperProgType() helpers.ProgType {
 		return helpers.Tracepoint
 	case Kprobe:
 		return helpers.Kprobe
+	case RawTracepoint:
+		return helpers.RawTracepoint
 	}
 	return helpers.Raw
 }

@@ -10,7 +10,8 @@
 // Options.MemSize bytes, r2 holds that size), of the socket filter type (r1
 // is the __sk_buff context, including legacy packet loads), of the XDP
 // and tc types (direct packet access proven by comparisons with data_end)
-// and of the tracepoint and kprobe types (a read-only context).
+// and of the tracepoint, kprobe and raw tracepoint types (a read-only
+// context).
 // Helper calls are checked against the helpers package's prototypes, maps
 // included (see below). Anything else is rejected with an error that wraps
 // ErrUnsupported, so callers can tell "unsafe" from "not yet understood".
@@ -92,6 +93,9 @@ const (
 	// Kprobe is the kernel's BPF_PROG_TYPE_KPROBE: r1 points to the
 	// probed task's struct pt_regs (x86-64: 168 bytes), readable only.
 	Kprobe
+	// RawTracepoint is the kernel's BPF_PROG_TYPE_RAW_TRACEPOINT: r1
+	// points to the tracepoint's arguments, 12 readable u64 slots.
+	RawTracepoint
 )
 
 // String names the program type as the command line does.
@@ -109,6 +113,8 @@ func (t ProgType) String() string {
 		return "tracepoint"
 	case Kprobe:
 		return "kprobe"
+	case RawTracepoint:
+		return "raw_tracepoint"
 	}
 	return fmt.Sprintf("progtype(%d)", int(t))
 }

@@ -105,6 +105,8 @@ var verdicts = []struct {
 	{"tracepoint common header", "r0 = *(u64 *)(r1 +0)\nexit", verifier.Options{ProgType: verifier.Tracepoint}, "invalid bpf_context access off=0 size=8"},
 	{"tracepoint write", "r0 = 0\n*(u64 *)(r1 +8) = r0\nexit", verifier.Options{ProgType: verifier.Tracepoint}, "invalid bpf_context access off=8 size=8"},
 	{"kprobe past pt_regs", "r0 = *(u64 *)(r1 +168)\nexit", verifier.Options{ProgType: verifier.Kprobe}, "invalid bpf_context access off=168 size=8"},
+	{"raw tracepoint args", "r0 = *(u64 *)(r1 +88)\nexit", verifier.Options{ProgType: verifier.RawTracepoint}, ""},
+	{"raw tracepoint past the args", "r0 = *(u64 *)(r1 +96)\nexit", verifier.Options{ProgType: verifier.RawTracepoint}, "invalid bpf_context access off=96 size=8"},
 	{"tracepoint coarse time", "call 160\nexit", verifier.Options{ProgType: verifier.Tracepoint}, "program of this type cannot use helper bpf_ktime_get_coarse_ns#160"},
 	{"bounded recursion", "r1 = 0\ncall f\nexit\nf:\nr1 += 1\nr0 = r1\nif r1 < 4 goto +1\nexit\ncall f\nexit", verifier.Options{}, "the call stack of 8 frames is too deep !"},
 	{"helper size may be zero", "r1 = r10\nr1 += -8\nr2 = *(u8 *)(r10 -1)\nr2 &= 4\ncall 6\nexit", verifier.Options{}, "R2 invalid zero-sized read: u64=[0,4]"},

@@ -28,7 +28,12 @@ func skipOrFail(t *testing.T, reason string) {
 
 // progType maps a section name to the program type gbpf verifies it as.
 func progType(section string) (verifier.ProgType, bool) {
-	switch strings.TrimPrefix(section, "?") {
+	section = strings.TrimPrefix(section, "?")
+	if strings.HasPrefix(section, "raw_tp/") || strings.HasPrefix(section, "raw_tracepoint/") {
+		// Attached to a named tracepoint; the context is the same.
+		return verifier.RawTracepoint, true
+	}
+	switch section {
 	case "socket", "socket_filter":
 		return verifier.SocketFilter, true
 	case "xdp":
@@ -39,6 +44,8 @@ func progType(section string) (verifier.ProgType, bool) {
 		return verifier.Tracepoint, true
 	case "kprobe":
 		return verifier.Kprobe, true
+	case "raw_tp", "raw_tracepoint":
+		return verifier.RawTracepoint, true
 	}
 	return 0, false
 }
@@ -116,6 +123,8 @@ func kernelVerdict(p Program) (accepted bool, took time.Duration, reason string,
 		spec.Type = ebpf.TracePoint
 	case verifier.Kprobe:
 		spec.Type = ebpf.Kprobe
+	case verifier.RawTracepoint:
+		spec.Type = ebpf.RawTracepoint
 	}
 	spec.License = "GPL"
 	// The maps the program refers to, created for this load only.
