@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gbpf/gbpf/isa"
+	"github.com/gbpf/gbpf/maps"
 )
 
 // verifier holds one verification.
@@ -42,6 +43,10 @@ func newVerifier(insns []isa.Instruction, opts Options) *verifier {
 	n := len(opts.Maps)
 	v.maps = append([]MapInfo(nil), opts.Maps...)
 	for k := 0; k < n; k++ {
+		if t := v.maps[k].Type; t == maps.DevMap || t == maps.DevMapHash {
+			// dev_map_init_map: programs only read device map values.
+			v.maps[k].Flags |= maps.FlagRdOnlyProg
+		}
 		v.inner = append(v.inner, -1)
 		if in := opts.Maps[k].Inner; in != nil {
 			v.inner[k] = int32(len(v.maps))

@@ -155,6 +155,9 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		if m == nil {
 			return v.fail(i, "kernel subsystem misconfigured verifier")
 		}
+		if m.Type == maps.XSKMap {
+			return v.unsupported(i, "lookups in an XSK map (struct xdp_sock pointers) are not supported yet")
+		}
 		r0 := pointerTo(PtrToMapValueOrNull, 0)
 		r0.mapIdx = mapIdx
 		v.nextID++

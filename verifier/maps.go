@@ -8,13 +8,14 @@ import (
 
 // mapTypeModelled reports whether the verifier models what programs may do
 // with a map of type t: plain key/value maps, queues and stacks, bloom
-// filters, ring buffers (output and query), perf event arrays and program
-// arrays (tail calls).
+// filters, ring buffers, perf event arrays, program arrays (tail calls),
+// maps of maps and the redirect maps (bpf_redirect_map; device map values
+// are read-only).
 func mapTypeModelled(t maps.Type) bool {
 	switch t {
 	case maps.Hash, maps.Array, maps.PerCPUHash, maps.PerCPUArray, maps.LRUHash, maps.LRUPerCPUHash,
 		maps.LPMTrie, maps.Queue, maps.Stack, maps.BloomFilter, maps.RingBuf, maps.PerfEventArray,
-		maps.ProgArray, maps.ArrayOfMaps, maps.HashOfMaps:
+		maps.ProgArray, maps.ArrayOfMaps, maps.HashOfMaps, maps.DevMap, maps.DevMapHash, maps.CPUMap, maps.XSKMap:
 		return true
 	}
 	return false
@@ -180,6 +181,10 @@ func (v *verifier) checkMapFunc(i int, m *MapInfo, id helpers.ID) error {
 		ok = id == helpers.MapPeekElem || id == helpers.MapPushElem
 	case maps.ArrayOfMaps, maps.HashOfMaps:
 		ok = id == helpers.MapLookupElem
+	case maps.DevMap, maps.DevMapHash, maps.XSKMap:
+		ok = id == helpers.RedirectMap || id == helpers.MapLookupElem
+	case maps.CPUMap:
+		ok = id == helpers.RedirectMap
 	}
 	if ok {
 		switch id {
@@ -194,6 +199,8 @@ func (v *verifier) checkMapFunc(i int, m *MapInfo, id helpers.ID) error {
 			ok = m.Type == maps.Queue || m.Type == maps.Stack
 		case helpers.MapPeekElem, helpers.MapPushElem:
 			ok = m.Type == maps.Queue || m.Type == maps.Stack || m.Type == maps.BloomFilter
+		case helpers.RedirectMap:
+			ok = m.Type == maps.DevMap || m.Type == maps.DevMapHash || m.Type == maps.CPUMap || m.Type == maps.XSKMap
 		case helpers.MapLookupPercpuElem:
 			ok = m.Type == maps.PerCPUArray || m.Type == maps.PerCPUHash || m.Type == maps.LRUPerCPUHash
 		}

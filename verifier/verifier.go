@@ -49,8 +49,10 @@
 // pointer is a scalar; programs with bpf-to-bpf calls that reserve are not
 // supported yet. A lookup in a map of maps (MapInfo.Inner describes its inner maps) gives
 // map_value_or_null too; null-checked, it is a map pointer to the inner
-// map. Map types whose program-side semantics the verifier does not model
-// (socket, device, CPU and XSK maps, storages, ...) are refused as
+// map. Device, CPU and XSK maps serve bpf_redirect_map; device map values
+// are read-only to programs, as the kernel makes them, and XSK map lookups
+// are not supported yet. Map types whose program-side semantics the verifier does not model
+// (socket maps, storages, ...) are refused as
 // unsupported; the values' BTF (spin locks, timers, kptrs) is not known to
 // the verifier, so callers must not describe maps whose values hold such
 // fields.

@@ -128,7 +128,7 @@ var verdicts = []struct {
 	{"map pointer deref", "r1 = map_fd(0)\nr0 = *(u64 *)(r1 +0)\nexit", mapOpts, "not supported yet"},
 	{"map pointer arithmetic", "r1 = map_fd(0)\nr1 += 8\nr0 = 0\nexit", mapOpts, "R1 pointer arithmetic on map_ptr prohibited"},
 	{"map without Options.Maps", "r1 = map_fd(0)\nr0 = 0\nexit", verifier.Options{}, "Options.Maps describes no maps"},
-	{"map index out of range", "r1 = map_fd(6)\nr0 = 0\nexit", mapOpts, "fd 6 is not pointing to valid bpf_map"},
+	{"map index out of range", "r1 = map_fd(7)\nr0 = 0\nexit", mapOpts, "fd 7 is not pointing to valid bpf_map"},
 	{"map unprivileged", "r2 = r10\nr2 += -8\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", verifier.Options{Maps: mapOpts.Maps, Unprivileged: true}, "maps in unprivileged programs are not supported yet"},
 	{"map key outside the frame", "r2 = r10\nr2 += -4\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", mapOpts, "invalid indirect access to stack R2 off=-4 size=8"},
 	{"map key is a scalar", "r2 = 0\nr1 = map_fd(0)\ncall 1\nr0 = 0\nexit", mapOpts, "R2 type=scalar expected=fp"},
@@ -161,14 +161,20 @@ var verdicts = []struct {
 	{"map frozen constant", "r1 = map_value(5, 0)\nr0 = *(u32 *)(r1 +4)\nif r0 == 7 goto +1\nr10 = 0\nr0 = *(s8 *)(r1 +8)\nif r0 == -2 goto +1\nr10 = 0\nr0 = 0\nexit", mapOpts, ""},
 	{"map frozen constant is known", "r1 = map_value(5, 0)\nr0 = *(u32 *)(r1 +4)\nif r0 == 6 goto +1\nexit\nr10 = 0\nexit", mapOpts, ""},
 	{"map frozen variable offset", "r1 = map_value(5, 0)\nr2 = *(u8 *)(r10 -1)\nr2 &= 4\nr1 += r2\nr0 = *(u32 *)(r1 +4)\nif r0 == 7 goto +1\nr10 = 0\nr0 = 0\nexit", mapOpts, "frame pointer is read only"},
+	{"redirect to a device map", "r1 = map_fd(6)\nr2 = 1\nr3 = 0\ncall 51\nexit", xdpMapOpts, ""},
+	{"redirect to a hash", "r1 = map_fd(0)\nr2 = 1\nr3 = 0\ncall 51\nexit", xdpMapOpts, "cannot pass map_type 1 into func bpf_redirect_map#51"},
+	{"device map value read", "r1 = 0\n*(u32 *)(r10 -4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd(6)\ncall 1\nif r0 == 0 goto +1\nr0 = *(u32 *)(r0 +0)\nr0 = 2\nexit", xdpMapOpts, ""},
+	{"device map value write", "r1 = 0\n*(u32 *)(r10 -4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd(6)\ncall 1\nif r0 == 0 goto +2\nr1 = 0\n*(u32 *)(r0 +0) = r1\nr0 = 2\nexit", xdpMapOpts, "write into map forbidden, value_size=8 off=0 size=4"},
+	{"device map update", "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr3 = r10\nr3 += -8\nr1 = map_fd(6)\nr4 = 0\ncall 2\nr0 = 0\nexit", xdpMapOpts, "write into map forbidden"},
 	{"map misaligned atomic", lookup + "if r0 == 0 goto +2\nr1 = 1\nlock *(u32 *)(r0 +2) += r1\nr0 = 0\nexit", mapOpts, "misaligned value access off 0+0+2 size 4"},
 	{"map aligned atomic", lookup + "if r0 == 0 goto +2\nr1 = 1\nlock *(u64 *)(r0 +8) += r1\nr0 = 0\nexit", mapOpts, ""},
 }
 
-// mapOpts describes six maps: 0 a hash of 8-byte keys and 48-byte
+// mapOpts describes seven maps: 0 a hash of 8-byte keys and 48-byte
 // values, 1 a read-only one-element array of 16 bytes (global data), 2 a
 // queue of 8-byte values, 3 an array of hash maps like 0, 4 a ring buffer,
-// 5 frozen read-only global data (12 bytes, 7 at offset 4, -2 at 8).
+// 5 frozen read-only global data (12 bytes, 7 at offset 4, -2 at 8), 6 a
+// device map.
 var mapOpts = verifier.Options{Maps: []verifier.MapInfo{
 	{Name: "hash", Type: maps.Hash, KeySize: 8, ValueSize: 48, MaxEntries: 16},
 	{Name: ".rodata", Type: maps.Array, KeySize: 4, ValueSize: 16, MaxEntries: 1, Flags: maps.FlagRdOnlyProg},
@@ -178,7 +184,11 @@ var mapOpts = verifier.Options{Maps: []verifier.MapInfo{
 	{Name: "ringbuf", Type: maps.RingBuf, MaxEntries: 4096},
 	{Name: ".rodata", Type: maps.Array, KeySize: 4, ValueSize: 12, MaxEntries: 1, Flags: maps.FlagRdOnlyProg,
 		Frozen: []byte{0, 0, 0, 0, 7, 0, 0, 0, 0xfe}},
+	{Name: "devmap", Type: maps.DevMap, KeySize: 4, ValueSize: 8, MaxEntries: 4},
 }}
+
+// xdpMapOpts is mapOpts for an XDP program.
+var xdpMapOpts = verifier.Options{ProgType: verifier.XDP, Maps: mapOpts.Maps}
 
 // reserve reserves 16 bytes of ring buffer map 4, leaving the record in r0.
 const reserve = "r1 = map_fd(4)\nr2 = 16\nr3 = 0\ncall 131\n"
