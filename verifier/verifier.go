@@ -11,8 +11,7 @@
 // is the __sk_buff context, including legacy packet loads), of the XDP
 // and tc types (direct packet access proven by comparisons with data_end)
 // and of the tracepoint, kprobe and raw tracepoint types (a read-only
-// context).
-// Helper calls are checked against the helpers package's prototypes, maps
+// context). Helper calls are checked against the helpers package's prototypes, maps
 // included (see below). Anything else is rejected with an error that wraps
 // ErrUnsupported, so callers can tell "unsafe" from "not yet understood".
 //
@@ -38,24 +37,30 @@
 // on the other. Accesses through map_value pointers must stay inside
 // ValueSize for every offset the pointer may have, with the kernel's
 // messages; BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG forbid writes and reads
-// from the program. As in Linux 6.12 (and unlike later kernels), a lookup in
-// an array map with a constant key in range still returns map_value_or_null.
-// Unprivileged programs that use maps are not supported yet (the kernel's
-// Spectre rules: speculative paths, masked map value offsets).
+// from the program, and loads at constant offsets from frozen read-only
+// global data (MapInfo.Frozen) are constants. As in Linux 6.12 (and unlike
+// later kernels), a lookup in an array map with a constant key in range
+// still returns map_value_or_null.
+//
 // bpf_ringbuf_reserve (with a constant size) returns ringbuf_mem_or_null
 // holding a reference: once null-checked, the record must be passed to
 // bpf_ringbuf_submit or bpf_ringbuf_discard on every path before the
 // program exits ("Unreleased reference"), after which every copy of the
-// pointer is a scalar; programs with bpf-to-bpf calls that reserve are not
-// supported yet. A lookup in a map of maps (MapInfo.Inner describes its inner maps) gives
+// pointer is a scalar.
+//
+// A lookup in a map of maps (MapInfo.Inner describes its inner maps) gives
 // map_value_or_null too; null-checked, it is a map pointer to the inner
 // map. Device, CPU and XSK maps serve bpf_redirect_map; device map values
-// are read-only to programs, as the kernel makes them, and XSK map lookups
-// are not supported yet. Map types whose program-side semantics the verifier does not model
-// (socket maps, storages, ...) are refused as
-// unsupported; the values' BTF (spin locks, timers, kptrs) is not known to
-// the verifier, so callers must not describe maps whose values hold such
-// fields.
+// are read-only to programs, as the kernel makes them.
+//
+// Not supported yet (ErrUnsupported): unprivileged programs that use maps
+// (the kernel's Spectre rules: speculative paths, masked map value
+// offsets), ringbuf_reserve and tail calls in programs with bpf-to-bpf
+// calls, XSK map lookups, the fields of struct bpf_map read through a map
+// pointer, and map types whose program-side semantics the verifier does not
+// model (socket maps, storages, ...). The values' BTF (spin locks, timers,
+// kptrs) is not known to the verifier, so callers must not describe maps
+// whose values hold such fields.
 //
 // Instruction numbers in messages and in the log are raw slot positions, as
 // the kernel prints them (an lddw occupies two); Error.Index is the slice
