@@ -1,6 +1,7 @@
 package verifier_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -15,6 +16,48 @@ import (
 	"github.com/gbpf/gbpf/verifier"
 	"github.com/gbpf/gbpf/vm"
 )
+
+// FuzzMapSound is TestMapSoundness driven by the fuzzer: the seed picks a
+// generated map program, which the fuzzer's bytes then patch (each 8 bytes
+// overwrite one instruction).
+func FuzzMapSound(f *testing.F) {
+	f.Add(uint64(1), []byte{})
+	f.Add(uint64(2), []byte{0x07, 0x00, 0, 0, 8, 0, 0, 0})
+	ms := newSoundMaps(f)
+	f.Fuzz(func(t *testing.T, seed uint64, patch []byte) {
+		r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		prog := assemble(t, genMapProgram(r))
+		for k := 0; k+8 <= len(patch) && k/8 < 4; k += 8 {
+			dec, err := isa.Decode(patch[k : k+8])
+			if err != nil || len(dec) != 1 || dec[0].IsLoadImm64() {
+				continue
+			}
+			pos := int(binary.LittleEndian.Uint16(patch[k+2:])) % len(prog)
+			if prog[pos].IsLoadImm64() {
+				continue
+			}
+			prog[pos] = dec[0]
+		}
+		runMapAccepted(t, prog, ms)
+	})
+}
+
+// runMapAccepted runs prog in the VM's checked mode with ms if the
+// verifier accepts it (as a socket filter with soundMaps); a fault is a
+// verifier bug.
+func runMapAccepted(t *testing.T, prog []isa.Instruction, ms []*maps.Map) bool {
+	if _, err := verifier.Verify(prog, verifier.Options{ProgType: verifier.SocketFilter, Maps: soundMaps}); err != nil {
+		return false
+	}
+	p, err := vm.Load(prog, vm.Options{Maps: ms, NoLimit: true})
+	if err != nil {
+		t.Fatalf("verified program does not load: %v\n%v", err, prog)
+	}
+	if _, err := p.Run(make([]byte, 8)); err != nil {
+		t.Fatalf("verified program fails: %v\n%v", err, prog)
+	}
+	return true
+}
 
 // soundMaps are the maps of the generated map programs: a hash (8-byte
 // keys, 48-byte values), an array (4-byte keys, 20-byte values, 4
@@ -67,6 +110,13 @@ func genMapProgram(r *rand.Rand) string {
 	if r.IntN(8) != 0 {
 		w("if r0 == 0 goto out")
 	}
+	// Sometimes the body is a bounded loop, for pruning and for offsets
+	// that grow with each iteration.
+	loop := r.IntN(3) == 0
+	if loop {
+		w("r9 = 0")
+		w("loop:")
+	}
 	for n := 3 + r.IntN(8); n > 0; n-- {
 		p := ptrs[r.IntN(len(ptrs))]
 		switch r.IntN(11) {
@@ -103,6 +153,10 @@ func genMapProgram(r *rand.Rand) string {
 			w("r4 = 0")
 			w("call 2")
 		}
+	}
+	if loop {
+		w("r9 += 1")
+		w("if r9 < %d goto loop", 2+r.IntN(4))
 	}
 	w("out:")
 	w("r0 = 0")
@@ -197,19 +251,11 @@ func TestMapSoundness(t *testing.T) {
 	for k := 0; k < n; k++ {
 		src := genMapProgram(r)
 		prog := assemble(t, src)
-		if _, err := verifier.Verify(prog, verifier.Options{ProgType: verifier.SocketFilter, Maps: soundMaps}); err != nil {
-			if errors.Is(err, verifier.ErrUnsupported) {
-				t.Fatalf("program %d unsupported: %v\n%s", k, err, src)
-			}
-			continue
+		if _, err := verifier.Verify(prog, verifier.Options{ProgType: verifier.SocketFilter, Maps: soundMaps}); errors.Is(err, verifier.ErrUnsupported) {
+			t.Fatalf("program %d unsupported: %v\n%s", k, err, src)
 		}
-		accepted++
-		p, err := vm.Load(prog, vm.Options{Maps: ms, NoLimit: true})
-		if err != nil {
-			t.Fatalf("program %d: verified program does not load: %v\n%s", k, err, src)
-		}
-		if _, err := p.Run(make([]byte, 8)); err != nil {
-			t.Fatalf("program %d: verified program fails: %v\n%s", k, err, src)
+		if runMapAccepted(t, prog, ms) {
+			accepted++
 		}
 	}
 	t.Logf("%d of %d generated map programs accepted and run", accepted, n)
