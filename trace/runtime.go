@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -31,6 +32,8 @@ type session struct {
 	out      io.Writer
 	errOut   io.Writer
 	outMu    sync.Mutex
+	outBuf   *bufio.Writer // output not yet written, during a burst
+	inBurst  bool
 	maps     map[string]*ebpf.Map // by bpftrace name
 	byIndex  []*mapDesc
 	ring     *ebpf.Map
@@ -56,11 +59,31 @@ type loadedProbe struct {
 	point attachPoint
 }
 
-// write prints s at once (bpftrace flushes every line).
+// write prints text. Like bpftrace, output is not held back: it is
+// written at once, except while the reader handles a burst of events,
+// which it writes together when the ring buffer is drained (one write
+// system call per event cannot keep up with 500k events/s).
 func (s *session) write(text string) {
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
-	io.WriteString(s.out, text)
+	if s.outBuf == nil {
+		s.outBuf = bufio.NewWriterSize(s.out, 64<<10)
+	}
+	s.outBuf.WriteString(text)
+	if !s.inBurst {
+		s.outBuf.Flush()
+	}
+}
+
+// burst marks the start (true) or end (false) of a burst of events; the
+// end writes what the burst printed.
+func (s *session) burst(on bool) {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	s.inBurst = on
+	if !on && s.outBuf != nil {
+		s.outBuf.Flush()
+	}
 }
 
 // expandPoints lists the attach points of a probe.
@@ -392,10 +415,12 @@ func runSpecial(progs []*ebpf.Program) error {
 // readEvents handles ring buffer records until the reader is flushed after stop.
 func (s *session) readEvents(rd *ringbuf.Reader, stopping *bool, mu *sync.Mutex, done chan<- struct{}) {
 	defer close(done)
+	defer s.burst(false)
 	var rec ringbuf.Record
 	for {
 		err := rd.ReadInto(&rec)
 		if err != nil {
+			s.burst(false)
 			if errors.Is(err, ringbuf.ErrFlushed) || errors.Is(err, os.ErrDeadlineExceeded) {
 				mu.Lock()
 				st := *stopping
@@ -407,7 +432,11 @@ func (s *session) readEvents(rd *ringbuf.Reader, stopping *bool, mu *sync.Mutex,
 			}
 			return
 		}
+		s.burst(true)
 		s.handle(rec.RawSample)
+		if rd.AvailableBytes() == 0 {
+			s.burst(false)
+		}
 	}
 }
 
