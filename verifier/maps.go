@@ -61,6 +61,9 @@ func (v *verifier) checkMapLoads() error {
 		if m.Frozen != nil && (m.Type != maps.Array || m.MaxEntries != 1 || m.Flags&maps.FlagRdOnlyProg == 0) {
 			return v.unsupported(i, "MapInfo.Frozen describes map %d, which is not a read-only one-element array", idx)
 		}
+		if err := v.checkMapProg(i, m); err != nil {
+			return err
+		}
 		if m.Type == maps.ArrayOfMaps || m.Type == maps.HashOfMaps {
 			in := m.Inner
 			if in == nil {
@@ -81,6 +84,40 @@ func (v *verifier) checkMapLoads() error {
 				return v.fail(i, "invalid access to map value pointer, value_size=%d off=%d", m.ValueSize, hi)
 			}
 		}
+	}
+	return nil
+}
+
+// checkMapProg is the kernel's check_map_prog_compatibility for the
+// special fields of a map's values.
+func (v *verifier) checkMapProg(i int, m *MapInfo) error {
+	has := func(k FieldKind) bool {
+		for _, f := range m.Fields {
+			if f.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
+	if m.Inner != nil && len(m.Inner.Fields) > 0 {
+		return v.unsupported(i, "inner maps with special fields are not supported yet")
+	}
+	if has(Kptr) {
+		return v.unsupported(i, "map values with kptrs are not supported yet")
+	}
+	pt := v.opts.ProgType
+	tracing := pt == Tracepoint || pt == Kprobe || pt == RawTracepoint
+	switch {
+	case tracing && (has(ListHead) || has(RBRoot)):
+		return v.fail(i, "tracing progs cannot use bpf_{list_head,rb_root} yet")
+	case has(SpinLock) && pt == SocketFilter:
+		return v.fail(i, "socket filter progs cannot use bpf_spin_lock yet")
+	case has(SpinLock) && tracing:
+		return v.fail(i, "tracing progs cannot use bpf_spin_lock yet")
+	case has(Timer) && tracing:
+		return v.fail(i, "tracing progs cannot use bpf_timer yet")
+	case has(Workqueue) && tracing:
+		return v.fail(i, "tracing progs cannot use bpf_wq yet")
 	}
 	return nil
 }
@@ -119,7 +156,16 @@ func (v *verifier) mapValueAccess(i int, regno isa.Register, b reg, off, size in
 		return err
 	}
 	m := &v.maps[b.mapIdx]
-	return v.memRegion(i, regno, b, off, size, int64(m.ValueSize), zeroOK, "map value, value_size")
+	if err := v.memRegion(i, regno, b, off, size, int64(m.ValueSize), zeroOK, "map value, value_size"); err != nil {
+		return err
+	}
+	for _, f := range m.Fields {
+		// Any byte of the field the access may touch (check_map_access).
+		if b.smin+off < int64(f.Off)+int64(f.Size) && int64(f.Off) < int64(b.umax)+off+size {
+			return v.fail(i, "%s cannot be accessed directly by load/store", f.Kind)
+		}
+	}
+	return nil
 }
 
 // memRegion is the kernel's check_mem_region_access: the access must fit

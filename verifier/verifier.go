@@ -58,9 +58,11 @@
 // offsets), ringbuf_reserve and tail calls in programs with bpf-to-bpf
 // calls, XSK map lookups, the fields of struct bpf_map read through a map
 // pointer, and map types whose program-side semantics the verifier does not
-// model (socket maps, storages, ...). The values' BTF (spin locks, timers,
-// kptrs) is not known to the verifier, so callers must not describe maps
-// whose values hold such fields.
+// model (socket maps, storages, ...), maps whose values hold kptrs, and the
+// helpers that work on special fields (bpf_spin_lock, bpf_timer_*). The
+// special fields of values (MapInfo.Fields, from BTF) cannot be loaded or
+// stored, and maps holding them are refused in the program types the
+// kernel refuses them in; callers must list every such field.
 //
 // Instruction numbers in messages and in the log are raw slot positions, as
 // the kernel prints them (an lddw occupies two); Error.Index is the slice
@@ -172,6 +174,54 @@ type MapInfo struct {
 	// maps has no freeze operation yet, so describe a gbpf map as frozen
 	// only if nothing writes it.
 	Frozen []byte
+	// Fields are the special fields of the values, from their BTF (the
+	// kernel's btf_record): programs may not load or store them, and
+	// some program types may not use such maps at all.
+	Fields []Field
+}
+
+// Field is a BTF-defined special field of a map value (the kernel's struct
+// btf_field): where it lies in the value and what it is.
+type Field struct {
+	Kind FieldKind
+	// Off and Size are the field's offset in the value and its size in
+	// bytes.
+	Off, Size uint32
+}
+
+// FieldKind is the kind of a special field of a map value.
+type FieldKind uint8
+
+// The special field kinds (the kernel's enum btf_field_type).
+const (
+	SpinLock  FieldKind = iota + 1 // struct bpf_spin_lock
+	Timer                          // struct bpf_timer
+	Workqueue                      // struct bpf_wq
+	Kptr                           // a kptr (__kptr, __kptr_untrusted, __percpu_kptr) or uptr
+	ListHead                       // struct bpf_list_head
+	RBRoot                         // struct bpf_rb_root
+	Refcount                       // struct bpf_refcount
+)
+
+// String returns the kernel's name of the field kind (btf_field_type_name).
+func (k FieldKind) String() string {
+	switch k {
+	case SpinLock:
+		return "bpf_spin_lock"
+	case Timer:
+		return "bpf_timer"
+	case Workqueue:
+		return "bpf_wq"
+	case Kptr:
+		return "kptr"
+	case ListHead:
+		return "bpf_list_head"
+	case RBRoot:
+		return "bpf_rb_root"
+	case Refcount:
+		return "bpf_refcount"
+	}
+	return fmt.Sprintf("field#%d", uint8(k))
 }
 
 // Limits, as in the kernel.

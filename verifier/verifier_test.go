@@ -166,6 +166,11 @@ var verdicts = []struct {
 	{"device map value read", "r1 = 0\n*(u32 *)(r10 -4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd(6)\ncall 1\nif r0 == 0 goto +1\nr0 = *(u32 *)(r0 +0)\nr0 = 2\nexit", xdpMapOpts, ""},
 	{"device map value write", "r1 = 0\n*(u32 *)(r10 -4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd(6)\ncall 1\nif r0 == 0 goto +2\nr1 = 0\n*(u32 *)(r0 +0) = r1\nr0 = 2\nexit", xdpMapOpts, "write into map forbidden, value_size=8 off=0 size=4"},
 	{"device map update", "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr3 = r10\nr3 += -8\nr1 = map_fd(6)\nr4 = 0\ncall 2\nr0 = 0\nexit", xdpMapOpts, "write into map forbidden"},
+	{"spin lock field load", lockedLookup + "if r0 == 0 goto +1\nr0 = *(u32 *)(r0 +2)\nr0 = 0\nexit", lockOpts, "bpf_spin_lock cannot be accessed directly by load/store"},
+	{"spin lock neighbour load", lockedLookup + "if r0 == 0 goto +1\nr0 = *(u32 *)(r0 +0)\nr0 = 0\nexit", lockOpts, ""},
+	{"spin lock field in a variable range", lockedLookup + "if r0 == 0 goto +4\nr1 = *(u8 *)(r0 +0)\nr1 &= 4\nr0 += r1\nr0 = *(u32 *)(r0 +0)\nr0 = 0\nexit", lockOpts, "bpf_spin_lock cannot be accessed directly by load/store"},
+	{"spin lock in a socket filter", lockedLookup + "r0 = 0\nexit", verifier.Options{ProgType: verifier.SocketFilter, Maps: lockOpts.Maps}, "socket filter progs cannot use bpf_spin_lock yet"},
+	{"spin lock in a tracepoint", lockedLookup + "r0 = 0\nexit", verifier.Options{ProgType: verifier.Tracepoint, Maps: lockOpts.Maps}, "tracing progs cannot use bpf_spin_lock yet"},
 	{"map misaligned atomic", lookup + "if r0 == 0 goto +2\nr1 = 1\nlock *(u32 *)(r0 +2) += r1\nr0 = 0\nexit", mapOpts, "misaligned value access off 0+0+2 size 4"},
 	{"map aligned atomic", lookup + "if r0 == 0 goto +2\nr1 = 1\nlock *(u64 *)(r0 +8) += r1\nr0 = 0\nexit", mapOpts, ""},
 }
@@ -186,6 +191,16 @@ var mapOpts = verifier.Options{Maps: []verifier.MapInfo{
 		Frozen: []byte{0, 0, 0, 0, 7, 0, 0, 0, 0xfe}},
 	{Name: "devmap", Type: maps.DevMap, KeySize: 4, ValueSize: 8, MaxEntries: 4},
 }}
+
+// lockOpts describes a tc program's hash map whose 8-byte values hold a
+// struct bpf_spin_lock at offset 4.
+var lockOpts = verifier.Options{ProgType: verifier.SchedCLS, Maps: []verifier.MapInfo{
+	{Name: "locked", Type: maps.Hash, KeySize: 8, ValueSize: 8, MaxEntries: 4,
+		Fields: []verifier.Field{{Kind: verifier.SpinLock, Off: 4, Size: 4}}},
+}}
+
+// lockedLookup looks up the zero key in lockOpts' map.
+const lockedLookup = lookup
 
 // xdpMapOpts is mapOpts for an XDP program.
 var xdpMapOpts = verifier.Options{ProgType: verifier.XDP, Maps: mapOpts.Maps}

@@ -179,16 +179,20 @@ func Programs(obj string) ([]Program, error) {
 		ms := spec.Maps[name]
 		mapIndex[name] = k
 		infos[k] = mapInfo(name, ms)
-		if f := specialField(ms.Value); f != "" {
-			special[name] = f
+		fields, err := specialFields(ms.Value)
+		if err != nil {
+			special[name] = err.Error()
 		}
+		infos[k].Fields = fields
 		if in := ms.InnerMap; in != nil {
 			// The kernel's inner map template has no name.
 			inner := mapInfo("", in)
-			infos[k].Inner = &inner
-			if f := specialField(in.Value); f != "" {
-				special[name] = f + " (in its inner maps)"
+			fields, err := specialFields(in.Value)
+			if err != nil {
+				special[name] = err.Error() + " (in its inner maps)"
 			}
+			inner.Fields = fields
+			infos[k].Inner = &inner
 		}
 	}
 	var out []Program
@@ -259,7 +263,7 @@ func Programs(obj string) ([]Program, error) {
 				continue
 			}
 			if f := special[ref]; f != "" {
-				p.MapsUnsupported = fmt.Sprintf("map %s holds a %s, which the verifier does not model", ref, f)
+				p.MapsUnsupported = fmt.Sprintf("map %s: %s", ref, f)
 			}
 			// The index in the low 32 bits; a direct value load keeps
 			// its offset in the high ones.
@@ -292,61 +296,74 @@ func mapInfo(name string, ms *ebpf.MapSpec) verifier.MapInfo {
 	return mi
 }
 
-// specialField returns the name of the first BTF-defined special field of
-// a map value type (bpf_spin_lock, bpf_timer, kptrs, ...), or "".
-func specialField(t btf.Type) string {
-	seen := map[btf.Type]bool{}
-	var walk func(t btf.Type) string
-	walk = func(t btf.Type) string {
-		if t == nil || seen[t] {
-			return ""
-		}
-		seen[t] = true
-		switch t := t.(type) {
+// specialFields lists the BTF-defined special fields of a map value type
+// (the kernel's btf_parse_fields): spin locks, timers, workqueues, list and
+// tree roots, refcounts and kptrs, in structs nested at any depth and in
+// arrays. Special fields in unions are an error: the verifier is not told
+// about them.
+func specialFields(t btf.Type) ([]verifier.Field, error) {
+	var out []verifier.Field
+	var walk func(t btf.Type, off uint32) error
+	walk = func(t btf.Type, off uint32) error {
+		switch t := btf.UnderlyingType(t).(type) {
 		case *btf.Struct:
+			kind := map[string]verifier.FieldKind{
+				"bpf_spin_lock": verifier.SpinLock, "bpf_timer": verifier.Timer, "bpf_wq": verifier.Workqueue,
+				"bpf_list_head": verifier.ListHead, "bpf_rb_root": verifier.RBRoot, "bpf_refcount": verifier.Refcount,
+			}[t.Name]
+			if kind != 0 {
+				out = append(out, verifier.Field{Kind: kind, Off: off, Size: t.Size})
+				return nil
+			}
 			switch t.Name {
-			case "bpf_spin_lock", "bpf_res_spin_lock", "bpf_timer", "bpf_wq", "bpf_list_head", "bpf_list_node",
-				"bpf_rb_root", "bpf_rb_node", "bpf_refcount", "bpf_task_work":
-				return "struct " + t.Name
+			case "bpf_res_spin_lock", "bpf_list_node", "bpf_rb_node", "bpf_task_work":
+				return fmt.Errorf("its values hold a struct %s, which the verifier does not model", t.Name)
 			}
 			for _, m := range t.Members {
-				if f := walk(m.Type); f != "" {
-					return f
+				if err := walk(m.Type, off+uint32(m.Offset)/8); err != nil {
+					return err
 				}
 			}
 		case *btf.Union:
+			before := len(out)
 			for _, m := range t.Members {
-				if f := walk(m.Type); f != "" {
-					return f
+				if err := walk(m.Type, off+uint32(m.Offset)/8); err != nil {
+					return err
 				}
 			}
-		case *btf.TypeTag:
-			if strings.Contains(t.Value, "kptr") || t.Value == "uptr" {
-				return "kptr (" + t.Value + ")"
+			if len(out) != before {
+				return errors.New("its values hold a special field in a union")
 			}
-			return walk(t.Type)
 		case *btf.Array:
-			return walk(t.Type)
-		case *btf.Typedef:
-			return walk(t.Type)
-		case *btf.Volatile:
-			return walk(t.Type)
-		case *btf.Const:
-			return walk(t.Type)
-		case *btf.Restrict:
-			return walk(t.Type)
+			size, err := btf.Sizeof(t.Type)
+			if err != nil {
+				return nil
+			}
+			before := len(out)
+			if err := walk(t.Type, off); err != nil || len(out) == before {
+				return err
+			}
+			for k := uint32(1); k < t.Nelems; k++ {
+				if err := walk(t.Type, off+k*uint32(size)); err != nil {
+					return err
+				}
+			}
 		case *btf.Pointer:
-			// Only a tagged pointer is special; what it points to is
-			// not part of the value.
+			// A tagged pointer is a kptr; what it points to is not part
+			// of the value.
 			for tt, ok := t.Target.(*btf.TypeTag); ok; tt, ok = tt.Type.(*btf.TypeTag) {
 				if strings.Contains(tt.Value, "kptr") || tt.Value == "uptr" {
-					return "kptr (" + tt.Value + ")"
+					out = append(out, verifier.Field{Kind: verifier.Kptr, Off: off, Size: 8})
 				}
 			}
 		}
-		return ""
+		return nil
 	}
-	return walk(t)
+	if t == nil {
+		return nil, nil
+	}
+	err := walk(t, 0)
+	return out, err
 }
 
 // ErrNoSources reports that the kernel sources are not installed.
