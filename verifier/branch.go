@@ -203,7 +203,11 @@ func (v *verifier) markPtrOrNull(st *state, id uint32, isNull bool) {
 			return
 		}
 		v.notNull(r)
-		r.id = 0
+		if !(r.typ == PtrToMapValue && v.maps[r.mapIdx].has(SpinLock)) {
+			// Only a value that may hold a lock keeps its id
+			// (reg_may_point_to_spin_lock).
+			r.id = 0
+		}
 	}
 	for _, f := range st.frames {
 		for k := range f.regs {
@@ -527,6 +531,9 @@ func (v *verifier) checkLocalCall(st *state, i int) error {
 
 func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
 	if len(st.frames) == 1 {
+		if st.lock.mapIdx != 0 {
+			return false, nil, v.fail(i, "bpf_spin_unlock is missing")
+		}
 		if err := v.checkReferenceLeak(st, i); err != nil {
 			return false, nil, err
 		}

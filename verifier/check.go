@@ -488,7 +488,8 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 		return err
 	}
 	res := ptr
-	if res.typ != PtrToPacket && res.typ != PtrToPacketMeta {
+	if res.typ != PtrToPacket && res.typ != PtrToPacketMeta && res.typ != PtrToMapValue {
+		// A map value keeps its id, which names it for bpf_spin_lock.
 		res.id = 0
 	}
 	switch op {

@@ -35,6 +35,9 @@ const expectedMem = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, bu
 // map_value_or_null gets a fresh id).
 func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error {
 	id := helpers.ID(ins.Imm32())
+	if st.lock.mapIdx != 0 && id != helpers.SpinUnlock {
+		return v.fail(i, "function calls are not allowed while holding a lock")
+	}
 	p, ok := helpers.Lookup(id)
 	if !ok {
 		if id > 0 && id < helpers.Max {
@@ -123,6 +126,10 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 				return v.fail(i, "R%d must be referenced when passed to release function", regno)
 			}
 			releaseRef = r.refObj
+		case helpers.ArgPtrToSpinLock:
+			if err := v.spinLock(st, i, regno, r, p.ID == helpers.SpinLock); err != nil {
+				return err
+			}
 		case helpers.ArgPtrToLong:
 			if err := v.helperMem(st, i, regno, knownScalar(8), helpers.ArgPtrToUninitMem, helpers.ArgConstSize, p.PktAccess); err != nil {
 				return err

@@ -91,14 +91,7 @@ func (v *verifier) checkMapLoads() error {
 // checkMapProg is the kernel's check_map_prog_compatibility for the
 // special fields of a map's values.
 func (v *verifier) checkMapProg(i int, m *MapInfo) error {
-	has := func(k FieldKind) bool {
-		for _, f := range m.Fields {
-			if f.Kind == k {
-				return true
-			}
-		}
-		return false
-	}
+	has := m.has
 	if m.Inner != nil && len(m.Inner.Fields) > 0 {
 		return v.unsupported(i, "inner maps with special fields are not supported yet")
 	}
@@ -119,6 +112,56 @@ func (v *verifier) checkMapProg(i int, m *MapInfo) error {
 	case has(Workqueue) && tracing:
 		return v.fail(i, "tracing progs cannot use bpf_wq yet")
 	}
+	return nil
+}
+
+// has reports whether the map's values hold a field of kind k.
+func (m *MapInfo) has(k FieldKind) bool {
+	for _, f := range m.Fields {
+		if f.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// spinLock checks a bpf_spin_lock or bpf_spin_unlock argument and takes or
+// releases the lock (process_spin_lock).
+func (v *verifier) spinLock(st *state, i int, regno isa.Register, r *reg, lock bool) error {
+	if r.typ != PtrToMapValue {
+		return v.fail(i, "R%d type=%s expected=map_value, ptr_", regno, r.typ)
+	}
+	if !r.varOff.isConst() {
+		return v.fail(i, "R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno)
+	}
+	m := &v.maps[r.mapIdx]
+	var lockOff int64 = -1
+	for _, f := range m.Fields {
+		if f.Kind == SpinLock {
+			lockOff = int64(f.Off)
+		}
+	}
+	if lockOff < 0 {
+		return v.fail(i, "map '%s' has no valid bpf_spin_lock", mapName(m.Name))
+	}
+	if off := int64(r.varOff.v) + int64(r.off); off != lockOff {
+		return v.fail(i, "off %d doesn't point to 'struct bpf_spin_lock' that is at %d", off, lockOff)
+	}
+	held := heldLock{mapIdx: r.mapIdx + 1, id: r.id}
+	if lock {
+		if st.lock.mapIdx != 0 {
+			return v.fail(i, "Locking two bpf_spin_locks are not allowed")
+		}
+		st.lock = held
+		return nil
+	}
+	if st.lock.mapIdx == 0 {
+		return v.fail(i, "bpf_spin_unlock without taking a lock")
+	}
+	if st.lock != held {
+		return v.fail(i, "bpf_spin_unlock of different lock")
+	}
+	st.lock = heldLock{}
 	return nil
 }
 

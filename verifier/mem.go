@@ -165,6 +165,9 @@ func (v *verifier) checkLD(st *state, i int, ins isa.Instruction) error {
 	if len(st.refs) > 0 {
 		return v.fail(i, "BPF_LD_[ABS|IND] cannot be mixed with socket references")
 	}
+	if st.lock.mapIdx != 0 {
+		return v.fail(i, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region")
+	}
 	r6, err := v.readReg(st, i, isa.R6)
 	if err != nil {
 		return err

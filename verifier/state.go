@@ -55,6 +55,16 @@ type state struct {
 	// refs are the references the program holds and must release (the
 	// kernel's acquired_refs): ring buffer records from ringbuf_reserve.
 	refs []ref
+	// lock is the bpf_spin_lock the program holds (active_lock).
+	lock heldLock
+}
+
+// heldLock names a held bpf_spin_lock: the map (index plus one, 0 if no
+// lock is held) and the id of the value pointer it was taken through (0
+// for global data, whose value is unique).
+type heldLock struct {
+	mapIdx int32
+	id     uint32
 }
 
 // ref is one acquired reference: its id (the ref_obj_id of the registers
@@ -67,7 +77,7 @@ type ref struct {
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
 
 func (s *state) clone() *state {
-	t := &state{parent: s.parent, insn: s.insn, from: s.from}
+	t := &state{parent: s.parent, insn: s.insn, from: s.from, lock: s.lock}
 	if len(s.refs) > 0 {
 		t.refs = append([]ref(nil), s.refs...)
 	}
@@ -222,6 +232,10 @@ func regSafe(old, cur *reg, m *idMap, exact bool) bool {
 	case PtrToMapValueOrNull:
 		return old.off == cur.off && old.mapIdx == cur.mapIdx && m.checkBoth(old.id, cur.id) &&
 			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
+	case PtrToMapValue:
+		// The id names the value for bpf_spin_lock.
+		return old.off == cur.off && old.mapIdx == cur.mapIdx && m.checkBoth(old.id, cur.id) &&
+			rangeWithin(old, cur) && old.varOff.in(cur.varOff)
 	case PtrToRingbufMem, PtrToRingbufMemOrNull:
 		return old.off == cur.off && old.size == cur.size && m.checkBoth(old.id, cur.id) &&
 			m.checkBoth(old.refObj, cur.refObj) && rangeWithin(old, cur) && old.varOff.in(cur.varOff)
@@ -293,6 +307,9 @@ func statesEqual(old, cur *state, exact, unpriv bool) bool {
 		return false
 	}
 	var m idMap
+	if old.lock.mapIdx != cur.lock.mapIdx || !m.checkBoth(old.lock.id, cur.lock.id) {
+		return false
+	}
 	for k := range old.refs {
 		// refsafe: the same references, ids corresponding.
 		if !m.checkBoth(old.refs[k].id, cur.refs[k].id) {

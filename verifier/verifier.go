@@ -59,10 +59,14 @@
 // calls, XSK map lookups, the fields of struct bpf_map read through a map
 // pointer, and map types whose program-side semantics the verifier does not
 // model (socket maps, storages, ...), maps whose values hold kptrs, and the
-// helpers that work on special fields (bpf_spin_lock, bpf_timer_*). The
-// special fields of values (MapInfo.Fields, from BTF) cannot be loaded or
-// stored, and maps holding them are refused in the program types the
+// helpers that work on special fields other than spin locks (bpf_timer_*).
+//
+// The special fields of values (MapInfo.Fields, from BTF) cannot be loaded
+// or stored, and maps holding them are refused in the program types the
 // kernel refuses them in; callers must list every such field.
+// bpf_spin_lock takes the lock of one value, named by the map and the id
+// of the lookup that gave the pointer; until bpf_spin_unlock releases that
+// same lock, no other helper may be called and the program may not exit.
 //
 // Instruction numbers in messages and in the log are raw slot positions, as
 // the kernel prints them (an lddw occupies two); Error.Index is the slice
