@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -519,5 +520,54 @@ func TestIterTask(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// TestUSDTLikeBpftrace traces the SDT probes of testdata/usdt.c (built
+// with sys/sdt.h from systemtap-sdt-dev): listing, register arguments of
+// each size and sign, and wildcard probe names print what bpftrace
+// prints. The rip-relative global argument, which bpftrace 0.17 cannot
+// read ("deref ident is not handled yet"), must read the variable.
+func TestUSDTLikeBpftrace(t *testing.T) {
+	bt, _ := bpftraceAndWorkload(t)
+	_, err := os.Stat("/usr/include/x86_64-linux-gnu/sys/sdt.h")
+	need(t, err == nil, "sys/sdt.h is missing (apt-get install systemtap-sdt-dev)")
+	wl := filepath.Join(t.TempDir(), "gbpfusdt")
+	if out, err := exec.Command("gcc", "-O2", "-o", wl, "testdata/usdt.c").CombinedOutput(); err != nil {
+		t.Fatalf("building the usdt workload: %v\n%s", err, out)
+	}
+	run := func(t *testing.T, tool string, args ...string) string {
+		t.Helper()
+		if tool == "gbpf" {
+			var out, errOut bytes.Buffer
+			if rc := Main(args, &out, &errOut); rc != 0 {
+				t.Fatalf("gbpf trace %q: exit %d: %s", args, rc, errOut.String())
+			}
+			return out.String()
+		}
+		out, err := exec.Command(bt, args...).Output()
+		if err != nil {
+			t.Fatalf("bpftrace %q: %v", args, err)
+		}
+		return string(out)
+	}
+	cases := [][]string{
+		{"-l", "usdt:" + wl + ":*"},
+		{"-l", "usdt:" + wl + ":gbpfwl:t*"},
+		{"-c", wl + " 3", "-e", "usdt:" + wl + ":gbpfwl:tick { printf(\"%d %d\\n\", arg0, arg1); } usdt:" + wl + ":gbpfwl:three { printf(\"%d %d\\n\", arg0, arg1); }"},
+		{"-c", wl + " 4", "-e", "usdt:" + wl + ":gbpfwl:* { @[probe, arg0] = count(); @s[probe] = sum(arg0); }"},
+		{"-c", wl + " 2", "-e", "usdt:" + wl + ":three { @[arg1] = count(); }"},
+	}
+	for i, args := range cases {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			got, want := run(t, "gbpf", args...), run(t, bt, args...)
+			if normalize(got) != normalize(want) {
+				t.Fatalf("%q\n--- bpftrace\n%s--- gbpf trace\n%s", args, want, got)
+			}
+		})
+	}
+	got := run(t, "gbpf", "-c", wl+" 3", "-e", "usdt:"+wl+":other:mem { printf(\"%d %d\\n\", arg0, arg1); }")
+	if want := "Attaching 1 probe...\n7 42\n8 42\n9 42\n"; !strings.HasPrefix(got, want) {
+		t.Errorf("rip-relative argument: got %q, want %q", got, want)
 	}
 }

@@ -97,6 +97,7 @@ type attachPoint struct {
 	Func     string // tracepoint name, uprobe symbol
 	Name     string // canonical probe name, as `probe` prints it
 	Count    uint64 // interval/profile rate, software/hardware period (0: the event's default)
+	usdt     *usdtProbe
 }
 
 // compiledProg is the eBPF code for one attach point.
@@ -133,7 +134,7 @@ type compiler struct {
 // tracer written in C does not.
 var skipsSelf = map[string]bool{
 	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
-	"uprobe": true, "uretprobe": true, "fentry": true, "fexit": true,
+	"uprobe": true, "uretprobe": true, "usdt": true, "fentry": true, "fexit": true,
 }
 
 // typeSize is the number of bytes a value of type t takes in keys, values,
@@ -1102,6 +1103,9 @@ func (g *gen) builtin(e *lang.Builtin) error {
 				g.ldx(isa.SizeDW, isa.R0, isa.R6, int16(8*n))
 				return nil
 			}
+			if err == nil && g.point.Provider == "usdt" {
+				return g.usdtArg(e, n)
+			}
 			regs := []int16{112, 104, 96, 88, 72, 64}
 			if err == nil && n < len(regs) {
 				g.ldx(isa.SizeDW, isa.R0, isa.R6, regs[n])
@@ -1111,6 +1115,32 @@ func (g *gen) builtin(e *lang.Builtin) error {
 		return g.errorf(e, "builtin %s is not supported by gbpf trace yet", e.Name)
 	}
 	return nil
+}
+
+// usdtArg loads argument n of a usdt probe, from where its note says
+// the value is, with the note's size and sign.
+func (g *gen) usdtArg(e *lang.Builtin, n int) error {
+	args := g.point.usdt.Args
+	if n >= len(args) {
+		return g.errorf(e, "%s: probe %s has %d arguments", e.Name, g.point.Name, len(args))
+	}
+	a := args[n]
+	t := &lang.Type{Kind: lang.KindInt, Size: a.Size, Signed: a.Signed}
+	switch a.Kind {
+	case 'c':
+		g.loadImm(isa.R0, a.Disp)
+		return nil
+	case 'r':
+		g.ldx(isa.SizeDW, isa.R0, isa.R6, a.Reg)
+		g.truncate(t)
+		return nil
+	}
+	g.ldx(isa.SizeDW, isa.R0, isa.R6, a.Reg)
+	if a.Disp != 0 {
+		g.loadImm(isa.R1, a.Disp)
+		g.aluReg(isa.ALUAdd, isa.R0, isa.R1)
+	}
+	return g.readValue(e, t)
 }
 
 // field loads args->NAME of a tracepoint into r0.

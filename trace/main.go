@@ -166,6 +166,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func list(pattern string, stdout, stderr io.Writer) int {
 	if prov, rest, ok := strings.Cut(pattern, ":"); ok && (prov == "uprobe" || prov == "uretprobe" || prov == "u" || prov == "ur") {
 		return listUprobes(prov, rest, stdout, stderr)
+	} else if ok && (prov == "usdt" || prov == "U") {
+		return listUSDT(rest, stdout, stderr)
 	}
 	if err := ensureTracefs(tracefsDir); err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
@@ -383,6 +385,40 @@ func listUprobes(prov, target string, stdout, stderr io.Writer) int {
 	for _, n := range names {
 		if ok, _ := filepath.Match(pat, n); ok {
 			b.WriteString(prov + ":" + path + ":" + n + "\n")
+		}
+	}
+	io.WriteString(stdout, b.String())
+	return 0
+}
+
+// listUSDT prints usdt:PATH:PROVIDER:NAME for the SDT probes of the binary
+// in target ("BINARY[:PROVIDER][:NAME]", globs).
+func listUSDT(target string, stdout, stderr io.Writer) int {
+	parts := strings.Split(target, ":")
+	provPat, namePat := "*", "*"
+	switch len(parts) {
+	case 2:
+		namePat = parts[1]
+	case 3:
+		provPat, namePat = parts[1], parts[2]
+	}
+	path, err := resolveUprobeTarget(parts[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %s: %v\n", parts[0], err)
+		return 1
+	}
+	probes, err := matchUSDT(path, provPat, namePat)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, p := range probes {
+		line := "usdt:" + path + ":" + p.Provider + ":" + p.Name + "\n"
+		if !seen[line] {
+			seen[line] = true
+			b.WriteString(line)
 		}
 	}
 	io.WriteString(stdout, b.String())

@@ -128,6 +128,24 @@ func expandPoints(p *lang.Probe, dir, source string) ([]attachPoint, error) {
 				pt.Target, pt.Name = path, resolved.String()
 			}
 			out = append(out, pt)
+		case "usdt":
+			loc := sp.Loc
+			path, err := resolveUprobeTarget(sp.Target)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: %v", source, loc.Start.Line, loc.Start.Column, sp.Raw, err)
+			}
+			probes, err := matchUSDT(path, sp.Namespace, sp.Func)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: %v", source, loc.Start.Line, loc.Start.Column, sp.Raw, err)
+			}
+			if len(probes) == 0 {
+				return nil, fmt.Errorf("%s:%d:%d: ERROR: %s: no usdt probe %s in %s", source, loc.Start.Line, loc.Start.Column, sp.Raw, sp.Func, path)
+			}
+			for i := range probes {
+				up := &probes[i]
+				out = append(out, attachPoint{Provider: "usdt", Target: path, Func: up.Name, usdt: up,
+					Name: "usdt:" + path + ":" + up.Provider + ":" + up.Name})
+			}
 		case "interval", "profile", "software", "hardware":
 			pt := attachPoint{Provider: sp.Provider, Target: sp.Target, Count: sp.Count, Name: sp.String()}
 			if _, err := perfAttr(pt); err != nil {
@@ -190,7 +208,7 @@ func programType(provider string) ebpf.ProgramType {
 	switch provider {
 	case "tracepoint":
 		return ebpf.TracePoint
-	case "uprobe", "uretprobe", "kprobe", "kretprobe":
+	case "uprobe", "uretprobe", "usdt", "kprobe", "kretprobe":
 		return ebpf.Kprobe
 	case "interval", "profile", "software", "hardware":
 		return ebpf.PerfEvent
@@ -358,6 +376,12 @@ func (s *session) attach() error {
 				} else {
 					l, err = ex.Uretprobe(sym, p.prog, opts)
 				}
+			}
+		case "usdt":
+			var ex *link.Executable
+			ex, err = link.OpenExecutable(pt.Target)
+			if err == nil {
+				l, err = ex.Uprobe("", p.prog, &link.UprobeOptions{Address: pt.usdt.Offset, RefCtrOffset: pt.usdt.SemaphoreOffset})
 			}
 		case "kprobe":
 			l, err = link.Kprobe(pt.Func, p.prog, nil)

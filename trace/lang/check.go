@@ -545,9 +545,21 @@ func (c *checker) exprType(e Expr) *Type {
 		if e.Name == "curtask" && c.opts.CTypes != nil {
 			return &Type{Kind: KindPointer, Struct: "struct task_struct"}
 		}
+		if strings.HasPrefix(e.Name, "arg") && c.probe != nil && len(c.probe.Specs) > 0 && c.probe.Specs[0].Provider == "usdt" {
+			return typeInt64 // usdt arguments are signed, as bpftrace types them
+		}
 		if e.Name == "ctx" && c.opts.CTypes != nil && c.probe != nil && len(c.probe.Specs) > 0 && c.probe.Specs[0].Provider == "iter" {
 			// An iterator's context: struct bpf_iter__task and the like.
 			return &Type{Kind: KindPointer, Struct: "struct bpf_iter__" + c.probe.Specs[0].Target}
+		}
+		if e.Name == "probe" && c.probe != nil {
+			// Room for the longest name the probe's specs give, and
+			// for what their wildcards may expand to.
+			n := 64
+			for _, sp := range c.probe.Specs {
+				n = max(n, (len(sp.String())+64+7)&^7)
+			}
+			return strType(n)
 		}
 		return builtinType(e.Name)
 	case *Ident:
