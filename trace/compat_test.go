@@ -557,6 +557,7 @@ func TestUSDTLikeBpftrace(t *testing.T) {
 		{"-c", wl + " 3", "-e", "usdt:" + wl + ":gbpfwl:tick { printf(\"%d %d\\n\", arg0, arg1); } usdt:" + wl + ":gbpfwl:three { printf(\"%d %d\\n\", arg0, arg1); }"},
 		{"-c", wl + " 4", "-e", "usdt:" + wl + ":gbpfwl:* { @[probe, arg0] = count(); @s[probe] = sum(arg0); }"},
 		{"-c", wl + " 2", "-e", "usdt:" + wl + ":three { @[arg1] = count(); }"},
+		{"-c", wl + " 5", "-e", "usdt:" + wl + ":gbpfwl:guarded { @ = max(arg0); }"}, // 5: the semaphore is raised
 	}
 	for i, args := range cases {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
