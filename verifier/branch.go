@@ -188,7 +188,8 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 
 // markPtrOrNull resolves every register and spilled register of st holding
 // the maybe-NULL pointer id after a test against 0 (mark_ptr_or_null_regs):
-// the scalar 0 where it is NULL, the pointer without its id elsewhere.
+// the scalar 0 where it is NULL (a ring buffer record's reference goes with
+// it), the pointer known not to be NULL elsewhere.
 func (v *verifier) markPtrOrNull(st *state, id uint32, isNull bool) {
 	if isNull {
 		// A NULL record holds no reference.
