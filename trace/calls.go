@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/trace/lang"
 )
@@ -45,7 +47,7 @@ func (g *gen) callStmt(c *lang.Call) error {
 			pos += int16(n)
 		}
 		g.loadImm(isa.R1, int64(kind|g.endFlag())|int64(idx)<<32)
-		g.stx(isa.SizeDW, isa.R10, off, isa.R1)
+		g.stx(isa.SizeDW, g.fp, off, isa.R1)
 		return g.output(c, off, size)
 	case "print", "clear", "zero":
 		if _, isMap := c.Args[0].(*lang.MapExpr); !isMap && c.Name == "print" {
@@ -69,24 +71,27 @@ func (g *gen) callStmt(c *lang.Call) error {
 			if _, err := g.expr(a); err != nil {
 				return err
 			}
-			g.stx(isa.SizeDW, isa.R10, off+8+int16(8*i), isa.R0)
+			g.stx(isa.SizeDW, g.fp, off+8+int16(8*i), isa.R0)
 		}
 		g.loadImm(isa.R1, int64(kind|g.endFlag())|int64(d.Index)<<32)
-		g.stx(isa.SizeDW, isa.R10, off, isa.R1)
+		g.stx(isa.SizeDW, g.fp, off, isa.R1)
 		return g.output(c, off, 24)
 	case "exit":
+		if g.inCallback > 0 {
+			return g.errorf(c, "exit() inside a for loop over a map is not supported by gbpf trace yet")
+		}
 		off, err := g.alloc(c, 8)
 		if err != nil {
 			return err
 		}
-		g.st(isa.SizeDW, isa.R10, off, evExit)
+		g.st(isa.SizeDW, g.fp, off, evExit)
 		if err := g.output(c, off, 8); err != nil {
 			return err
 		}
 		// Also raise the exit flag (slot 1 of the counters map), which
 		// the runtime polls: an exit event can be lost in a full ring.
 		set := g.newLabel()
-		g.st(isa.SizeDW, isa.R10, off, 1)
+		g.st(isa.SizeDW, g.fp, off, 1)
 		g.loadMap(isa.R1, g.c.lostFD)
 		g.stackPtr(isa.R2, off)
 		g.call(fnMapLookup)
@@ -177,8 +182,8 @@ func (g *gen) join(c *lang.Call) error {
 	if _, err := g.expr(c.Args[0]); err != nil {
 		return err
 	}
-	g.stx(isa.SizeDW, isa.R10, arr, isa.R0)
-	g.st(isa.SizeDW, isa.R10, cnt, 0)
+	g.stx(isa.SizeDW, g.fp, arr, isa.R0)
+	g.st(isa.SizeDW, g.fp, cnt, 0)
 	size := 16 + joinMax*joinArgSize
 	lost, end, out := g.newLabel(), g.newLabel(), g.newLabel()
 	g.loadMap(isa.R1, g.c.ringFD)
@@ -186,7 +191,7 @@ func (g *gen) join(c *lang.Call) error {
 	g.aluImm(isa.ALUMov, isa.R3, 0)
 	g.call(fnRingbufReserve)
 	g.jmpImm(isa.JmpJEQ, isa.R0, 0, lost)
-	g.stx(isa.SizeDW, isa.R10, rec, isa.R0)
+	g.stx(isa.SizeDW, g.fp, rec, isa.R0)
 	idx := len(g.c.printfs)
 	g.c.printfs = append(g.c.printfs, &printfDesc{Format: delim})
 	g.loadImm(isa.R1, int64(evJoin|g.endFlag())|int64(idx)<<32)
@@ -194,21 +199,21 @@ func (g *gen) join(c *lang.Call) error {
 	for i := 0; i < joinMax; i++ {
 		g.stackPtr(isa.R1, ptr)
 		g.aluImm(isa.ALUMov, isa.R2, 8)
-		g.ldx(isa.SizeDW, isa.R3, isa.R10, arr)
+		g.ldx(isa.SizeDW, isa.R3, g.fp, arr)
 		g.aluImm(isa.ALUAdd, isa.R3, int32(8*i))
 		g.call(fnProbeRead)
 		g.jmpImm(isa.JmpJNE, isa.R0, 0, end)
-		g.ldx(isa.SizeDW, isa.R3, isa.R10, ptr)
+		g.ldx(isa.SizeDW, isa.R3, g.fp, ptr)
 		g.jmpImm(isa.JmpJEQ, isa.R3, 0, end)
-		g.ldx(isa.SizeDW, isa.R1, isa.R10, rec)
+		g.ldx(isa.SizeDW, isa.R1, g.fp, rec)
 		g.aluImm(isa.ALUAdd, isa.R1, int32(16+i*joinArgSize))
 		g.aluImm(isa.ALUMov, isa.R2, joinArgSize)
 		g.call(fnProbeReadStr)
-		g.st(isa.SizeDW, isa.R10, cnt, int32(i+1))
+		g.st(isa.SizeDW, g.fp, cnt, int32(i+1))
 	}
 	g.bind(end)
-	g.ldx(isa.SizeDW, isa.R1, isa.R10, rec)
-	g.ldx(isa.SizeDW, isa.R2, isa.R10, cnt)
+	g.ldx(isa.SizeDW, isa.R1, g.fp, rec)
+	g.ldx(isa.SizeDW, isa.R2, g.fp, cnt)
 	g.stx(isa.SizeDW, isa.R1, 8, isa.R2)
 	g.aluImm(isa.ALUMov, isa.R2, 0)
 	g.call(fnRingbufSubmit)
@@ -226,7 +231,7 @@ func (g *gen) countLost(n lang.Node) error {
 		return err
 	}
 	done := g.newLabel()
-	g.st(isa.SizeDW, isa.R10, key, 0)
+	g.st(isa.SizeDW, g.fp, key, 0)
 	g.loadMap(isa.R1, g.c.lostFD)
 	g.stackPtr(isa.R2, key)
 	g.call(fnMapLookup)
@@ -277,18 +282,18 @@ func (g *gen) ntop(c *lang.Call, off int16) error {
 	addr := c.Args[len(c.Args)-1]
 	g.zero(off, 24)
 	if len(c.Args) == 1 {
-		g.st(isa.SizeDW, isa.R10, off, afInet)
+		g.st(isa.SizeDW, g.fp, off, afInet)
 	} else {
 		if _, err := g.expr(c.Args[0]); err != nil {
 			return err
 		}
-		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+		g.stx(isa.SizeDW, g.fp, off, isa.R0)
 	}
 	if at := addr.Type(); at != nil && at.Kind == lang.KindInt {
 		if _, err := g.expr(addr); err != nil {
 			return err
 		}
-		g.stx(isa.SizeW, isa.R10, off+8, isa.R0)
+		g.stx(isa.SizeW, g.fp, off+8, isa.R0)
 		return nil
 	}
 	n := 16
@@ -314,16 +319,16 @@ func (g *gen) buf(c *lang.Call, off int16, size int) error {
 	}
 	n = min(n, size-8)
 	g.zero(off, size)
-	g.st(isa.SizeDW, isa.R10, off, int32(n))
+	g.st(isa.SizeDW, g.fp, off, int32(n))
 	if at := c.Args[0].Type(); isStringy(at) {
 		tmp, ts, err := g.strMem(c, c.Args[0])
 		if err != nil {
 			return err
 		}
-		g.copyMem(off+8, isa.R10, tmp, min(n, ts)&^7)
+		g.copyMem(off+8, g.fp, tmp, min(n, ts)&^7)
 		for i := min(n, ts) &^ 7; i < min(n, ts); i++ {
-			g.ldx(isa.SizeB, isa.R1, isa.R10, tmp+int16(i))
-			g.stx(isa.SizeB, isa.R10, off+8+int16(i), isa.R1)
+			g.ldx(isa.SizeB, isa.R1, g.fp, tmp+int16(i))
+			g.stx(isa.SizeB, g.fp, off+8+int16(i), isa.R1)
 		}
 		return nil
 	}
@@ -351,7 +356,7 @@ func (g *gen) printValue(c *lang.Call) error {
 		return err
 	}
 	g.loadImm(isa.R1, int64(evPrintValue|g.endFlag())|int64(idx)<<32)
-	g.stx(isa.SizeDW, isa.R10, off, isa.R1)
+	g.stx(isa.SizeDW, g.fp, off, isa.R1)
 	return g.output(c, off, size)
 }
 
@@ -381,4 +386,127 @@ var signalNames = map[string]int{
 	"STKFLT": 16, "CHLD": 17, "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22,
 	"URG": 23, "XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29,
 	"PWR": 30, "SYS": 31,
+}
+
+// Helpers of for loops over maps.
+const (
+	fnForEachMapElem    = 164
+	fnLookupPercpuElem  = 195
+	forEachCallbackArgs = 4 // map, key, value, context
+)
+
+// mapLoop is a for ($kv : @map) loop whose body is generated as the
+// callback of bpf_for_each_map_elem.
+type mapLoop struct {
+	stmt    *lang.For
+	d       *mapDesc
+	entry   label
+	ctxSlot int16 // where the probe's context pointer (r6) is saved
+}
+
+// forMap generates for ($kv : @map): bpf_for_each_map_elem with the body
+// as its callback, which addresses the probe's stack through the context
+// argument (the probe's r10), so variables read and written in the body
+// are the probe's own.
+func (g *gen) forMap(s *lang.For) error {
+	d := g.c.maps[mapKey(s.Map)]
+	if d == nil {
+		return g.errorf(s.Map, "unknown map %s", mapKey(s.Map))
+	}
+	if d.Class != classPlain && d.Class != classCounter {
+		return g.errorf(s.Map, "for loops over %s maps are not supported by gbpf trace yet", d.Info.Value)
+	}
+	ctxSlot, err := g.alloc(s, 8)
+	if err != nil {
+		return err
+	}
+	g.stx(isa.SizeDW, g.fp, ctxSlot, isa.R6)
+	cb := &mapLoop{stmt: s, d: d, entry: g.newLabel(), ctxSlot: ctxSlot}
+	g.callbacks = append(g.callbacks, cb)
+	g.loadMap(isa.R1, d.fd)
+	g.loadFunc(isa.R2, cb.entry)
+	g.mov(isa.R3, g.fp)
+	g.aluImm(isa.ALUMov, isa.R4, 0)
+	g.call(fnForEachMapElem)
+	return nil
+}
+
+// mapLoopCallback generates the callback of a for loop over a map:
+// $kv gets the key and the value (a count or sum added up over the CPUs),
+// then the body runs; continue returns 0 (next element), break 1 (stop).
+func (g *gen) mapLoopCallback(cb *mapLoop) error {
+	g.bind(cb.entry)
+	g.funcStarts = append(g.funcStarts, len(g.insns))
+	saved := g.fp
+	g.fp = isa.R9
+	g.inCallback++
+	defer func() { g.fp = saved; g.inCallback-- }()
+	g.mov(isa.R9, isa.R4)
+	s, d := cb.stmt, cb.d
+	kv, ok := g.vars[s.Var.Name]
+	if !ok {
+		return g.errorf(s.Var, "unknown variable $%s", s.Var.Name)
+	}
+	need := d.KeySize + 8
+	if d.Class == classPlain {
+		need = d.KeySize + d.ValSize
+	}
+	if typeSize(g.vtype[s.Var.Name]) < need {
+		return g.errorf(s.Var, "$%s holds a %s elsewhere: use another variable for this loop", s.Var.Name, g.vtype[s.Var.Name])
+	}
+	g.copyMem(kv, isa.R2, 0, d.KeySize)
+	if d.Class == classPlain {
+		g.copyMem(kv+int16(d.KeySize), isa.R3, 0, d.ValSize)
+	} else {
+		// A per-CPU counter: the sum of every CPU's value.
+		keySlot, err := g.alloc(s, 8)
+		if err != nil {
+			return err
+		}
+		g.stx(isa.SizeDW, g.fp, keySlot, isa.R2)
+		sum := kv + int16(d.KeySize)
+		g.st(isa.SizeDW, g.fp, sum, 0)
+		for cpu := 0; cpu < possibleCPUs(); cpu++ {
+			skip := g.newLabel()
+			g.loadMap(isa.R1, d.fd)
+			g.ldx(isa.SizeDW, isa.R2, g.fp, keySlot)
+			g.aluImm(isa.ALUMov, isa.R3, int32(cpu))
+			g.call(fnLookupPercpuElem)
+			g.jmpImm(isa.JmpJEQ, isa.R0, 0, skip)
+			g.ldx(isa.SizeDW, isa.R1, isa.R0, 0)
+			g.ldx(isa.SizeDW, isa.R2, g.fp, sum)
+			g.aluReg(isa.ALUAdd, isa.R2, isa.R1)
+			g.stx(isa.SizeDW, g.fp, sum, isa.R2)
+			g.bind(skip)
+		}
+	}
+	g.ldx(isa.SizeDW, isa.R6, g.fp, cb.ctxSlot)
+	next, stop := g.newLabel(), g.newLabel()
+	g.loops = append(g.loops, loopLabels{brk: stop, cont: next})
+	err := g.block(s.Body)
+	g.loops = g.loops[:len(g.loops)-1]
+	if err != nil {
+		return err
+	}
+	if !g.dead || g.used(next) {
+		g.bind(next)
+		g.aluImm(isa.ALUMov, isa.R0, 0)
+		g.exit()
+	}
+	g.dead = false
+	if g.used(stop) {
+		g.bind(stop)
+		g.aluImm(isa.ALUMov, isa.R0, 1)
+		g.exit()
+	}
+	return nil
+}
+
+// possibleCPUs is the number of CPUs per-CPU maps have values for.
+func possibleCPUs() int {
+	n, err := ebpf.PossibleCPU()
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -570,5 +571,48 @@ func TestUSDTLikeBpftrace(t *testing.T) {
 	got := run(t, "gbpf", "-c", wl+" 3", "-e", "usdt:"+wl+":other:mem { printf(\"%d %d\\n\", arg0, arg1); }")
 	if want := "Attaching 1 probe...\n7 42\n8 42\n9 42\n"; !strings.HasPrefix(got, want) {
 		t.Errorf("rip-relative argument: got %q, want %q", got, want)
+	}
+}
+
+// TestForMap walks maps with for ($kv : @map), which bpftrace 0.17 lacks:
+// printing every entry from the loop, in bpftrace's map format, must give
+// the entries bpftrace prints for the same maps (counts and sums added up
+// over the CPUs, tuple keys, plain values); break stops the walk, and the
+// loop body reads and writes the probe's variables.
+func TestForMap(t *testing.T) {
+	bt, wl := bpftraceAndWorkload(t)
+	record := `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @c[args->count] = count(); @s[comm, args->count > 100] = sum(args->count); @p[args->count] = args->count * 2; }`
+	walk := ` END { for ($kv : @c) { printf("@c[%d]: %d\n", $kv.0, $kv.1); } for ($e : @s) { printf("@s[%s, %d]: %d\n", $e.0.0, $e.0.1, $e.1); } $n = 0; $t = 0; for ($kv : @p) { printf("@p[%d]: %d\n", $kv.0, $kv.1); $n++; $t += $kv.1; } printf("n=%d t=%d\n", $n, $t); $b = 0; for ($kv : @c) { $b++; break; } printf("b=%d\n", $b); clear(@c); clear(@s); clear(@p); }`
+	out, err := exec.Command(bt, "-c", wl, "-e", record+` END { $n = 0; }`).Output()
+	if err != nil {
+		t.Fatalf("bpftrace: %v", err)
+	}
+	want := map[string]bool{}
+	n, total := 0, 0
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "@") {
+			want[l] = true
+			if strings.HasPrefix(l, "@p[") {
+				var k, v int
+				fmt.Sscanf(l, "@p[%d]: %d", &k, &v)
+				n, total = n+1, total+v
+			}
+		}
+	}
+	var gout, errOut bytes.Buffer
+	if rc := Main([]string{"-c", wl, "-e", record + walk}, &gout, &errOut); rc != 0 {
+		t.Fatalf("gbpf trace: exit %d\n%s", rc, errOut.String())
+	}
+	got := map[string]bool{}
+	for _, l := range strings.Split(gout.String(), "\n") {
+		if strings.HasPrefix(l, "@") {
+			got[l] = true
+		}
+	}
+	if len(want) < 5 || !reflect.DeepEqual(got, want) {
+		t.Errorf("entries walked by gbpf:\n%s\nentries bpftrace prints:\n%s", gout.String(), out)
+	}
+	if tail := fmt.Sprintf("n=%d t=%d\nb=1\n", n, total); !strings.Contains(gout.String(), tail) {
+		t.Errorf("gbpf output lacks %q:\n%s", tail, gout.String())
 	}
 }

@@ -105,6 +105,9 @@ type compiledProg struct {
 	Point  attachPoint
 	Insns  []isa.Instruction
 	format *tpFormat
+	// funcStarts are the instruction indexes where callbacks begin (the
+	// kernel wants BTF function information for them).
+	funcStarts []int
 }
 
 // compiler turns a checked program into eBPF programs and map layouts.
@@ -218,7 +221,17 @@ type gen struct {
 	sp    int
 	vars  map[string]int16
 	vtype map[string]*lang.Type
-	done  label
+	// fp is the register the probe's stack is addressed through: r10,
+	// or in a for-loop callback r9, which holds the probe's r10.
+	fp isa.Register
+	// callbacks are the bodies of for loops over maps still to generate,
+	// as subprograms after the probe's own code.
+	callbacks []*mapLoop
+	// inCallback counts the for-loop callbacks being generated.
+	inCallback int
+	// funcStarts are the first instructions of the callbacks.
+	funcStarts []int
+	done       label
 	// loops are the enclosing loops, innermost last: where break and
 	// continue go.
 	loops []loopLabels
@@ -249,7 +262,7 @@ func (g *gen) alloc(n lang.Node, size int) (int16, error) {
 
 func (g *gen) zero(off int16, size int) {
 	for i := 0; i < size; i += 8 {
-		g.st(isa.SizeDW, isa.R10, off+int16(i), 0)
+		g.st(isa.SizeDW, g.fp, off+int16(i), 0)
 	}
 }
 
@@ -257,19 +270,19 @@ func (g *gen) zero(off int16, size int) {
 func (g *gen) copyMem(doff int16, src isa.Register, soff int16, n int) {
 	for i := 0; i < n; i += 8 {
 		g.ldx(isa.SizeDW, isa.R1, src, soff+int16(i))
-		g.stx(isa.SizeDW, isa.R10, doff+int16(i), isa.R1)
+		g.stx(isa.SizeDW, g.fp, doff+int16(i), isa.R1)
 	}
 }
 
 // stackPtr sets reg to r10+off.
 func (g *gen) stackPtr(reg isa.Register, off int16) {
-	g.mov(reg, isa.R10)
+	g.mov(reg, g.fp)
 	g.aluImm(isa.ALUAdd, reg, int32(off))
 }
 
 // compileProbe generates the program of one attach point of probe p.
 func (c *compiler) compileProbe(p *lang.Probe, pt attachPoint, f *tpFormat) (*compiledProg, error) {
-	g := &gen{emitter: newEmitter(), c: c, point: pt, fmt: f, vars: map[string]int16{}, vtype: map[string]*lang.Type{}}
+	g := &gen{emitter: newEmitter(), c: c, point: pt, fmt: f, vars: map[string]int16{}, vtype: map[string]*lang.Type{}, fp: isa.R10}
 	g.done = g.newLabel()
 	g.mov(isa.R6, isa.R1)
 	var names []string
@@ -312,11 +325,18 @@ func (c *compiler) compileProbe(p *lang.Probe, pt attachPoint, f *tpFormat) (*co
 	g.bind(g.done)
 	g.aluImm(isa.ALUMov, isa.R0, 0)
 	g.exit()
+	for len(g.callbacks) > 0 {
+		cb := g.callbacks[0]
+		g.callbacks = g.callbacks[1:]
+		if err := g.mapLoopCallback(cb); err != nil {
+			return nil, err
+		}
+	}
 	insns, err := g.finish()
 	if err != nil {
 		return nil, err
 	}
-	return &compiledProg{Point: pt, Insns: insns, format: f}, nil
+	return &compiledProg{Point: pt, Insns: insns, format: f, funcStarts: g.funcStarts}, nil
 }
 
 func (g *gen) block(b *lang.Block) error {
@@ -376,6 +396,9 @@ func (g *gen) stmt(s lang.Stmt) error {
 		return nil
 	case *lang.Jump:
 		target := g.done
+		if s.Kind == "return" && g.inCallback > 0 {
+			return g.errorf(s, "return inside a for loop over a map is not supported by gbpf trace yet")
+		}
 		if s.Kind != "return" {
 			if len(g.loops) == 0 {
 				return g.errorf(s, "%s used outside of a loop", s.Kind)
@@ -441,7 +464,7 @@ func (g *gen) loopBody(body *lang.Block, top, end, cont label) error {
 // not including to, which is evaluated once.
 func (g *gen) forRange(s *lang.For) error {
 	if s.Map != nil {
-		return g.errorf(s, "for loops over maps are not supported by gbpf trace yet")
+		return g.forMap(s)
 	}
 	v, ok := g.vars[s.Var.Name]
 	if !ok {
@@ -454,15 +477,15 @@ func (g *gen) forRange(s *lang.For) error {
 	if _, err := g.expr(s.To); err != nil {
 		return err
 	}
-	g.stx(isa.SizeDW, isa.R10, limit, isa.R0)
+	g.stx(isa.SizeDW, g.fp, limit, isa.R0)
 	if _, err := g.expr(s.From); err != nil {
 		return err
 	}
-	g.stx(isa.SizeDW, isa.R10, v, isa.R0)
+	g.stx(isa.SizeDW, g.fp, v, isa.R0)
 	top, next, end := g.newLabel(), g.newLabel(), g.newLabel()
 	g.bind(top)
-	g.ldx(isa.SizeDW, isa.R0, isa.R10, v)
-	g.ldx(isa.SizeDW, isa.R1, isa.R10, limit)
+	g.ldx(isa.SizeDW, isa.R0, g.fp, v)
+	g.ldx(isa.SizeDW, isa.R1, g.fp, limit)
 	g.jmpReg(isa.JmpJSGE, isa.R0, isa.R1, end)
 	g.loops = append(g.loops, loopLabels{brk: end, cont: next})
 	err = g.block(s.Body)
@@ -472,9 +495,9 @@ func (g *gen) forRange(s *lang.For) error {
 	}
 	g.dead = false
 	g.bind(next)
-	g.ldx(isa.SizeDW, isa.R0, isa.R10, v)
+	g.ldx(isa.SizeDW, isa.R0, g.fp, v)
 	g.aluImm(isa.ALUAdd, isa.R0, 1)
-	g.stx(isa.SizeDW, isa.R10, v, isa.R0)
+	g.stx(isa.SizeDW, g.fp, v, isa.R0)
 	g.ja(top)
 	g.bind(end)
 	return nil
@@ -499,7 +522,7 @@ func (g *gen) assignVar(v *lang.Variable, val lang.Expr) error {
 	if _, err := g.expr(val); err != nil {
 		return err
 	}
-	g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+	g.stx(isa.SizeDW, g.fp, off, isa.R0)
 	return nil
 }
 
@@ -557,7 +580,7 @@ func (g *gen) intOpAssign(target lang.Expr, op string, value lang.Expr, delta in
 	if _, err := g.expr(target); err != nil {
 		return err
 	}
-	g.stx(isa.SizeDW, isa.R10, tmp, isa.R0)
+	g.stx(isa.SizeDW, g.fp, tmp, isa.R0)
 	if value != nil {
 		if _, err := g.expr(value); err != nil {
 			return err
@@ -566,7 +589,7 @@ func (g *gen) intOpAssign(target lang.Expr, op string, value lang.Expr, delta in
 	} else {
 		g.loadImm(isa.R1, delta)
 	}
-	g.ldx(isa.SizeDW, isa.R0, isa.R10, tmp)
+	g.ldx(isa.SizeDW, isa.R0, g.fp, tmp)
 	alu := map[string]uint8{"+": isa.ALUAdd, "-": isa.ALUSub, "*": isa.ALUMul, "/": isa.ALUDiv, "%": isa.ALUMod,
 		"&": isa.ALUAnd, "|": isa.ALUOr, "^": isa.ALUXor, "<<": isa.ALULsh, ">>": isa.ALURsh}
 	o, ok := alu[op]
@@ -574,14 +597,14 @@ func (g *gen) intOpAssign(target lang.Expr, op string, value lang.Expr, delta in
 		return g.errorf(target, "operator %s= is not supported", op)
 	}
 	g.aluReg(o, isa.R0, isa.R1)
-	g.stx(isa.SizeDW, isa.R10, tmp+8, isa.R0)
+	g.stx(isa.SizeDW, g.fp, tmp+8, isa.R0)
 	switch t := target.(type) {
 	case *lang.Variable:
 		off, ok := g.vars[t.Name]
 		if !ok {
 			return g.errorf(t, "unknown variable $%s", t.Name)
 		}
-		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+		g.stx(isa.SizeDW, g.fp, off, isa.R0)
 	case *lang.MapExpr:
 		d := g.c.maps[mapKey(t)]
 		if d == nil || d.Class != classPlain {
@@ -593,7 +616,7 @@ func (g *gen) intOpAssign(target lang.Expr, op string, value lang.Expr, delta in
 	default:
 		return g.errorf(target, "cannot assign to this expression")
 	}
-	g.ldx(isa.SizeDW, isa.R0, isa.R10, tmp)
+	g.ldx(isa.SizeDW, isa.R0, g.fp, tmp)
 	return nil
 }
 
@@ -651,7 +674,7 @@ func (g *gen) aggregate(m *lang.MapExpr, c *lang.Call) error {
 	switch c.Name {
 	case "hist":
 		g.histIndex()
-		g.stx(isa.SizeDW, isa.R10, keyOff+int16(d.KeySize), isa.R0)
+		g.stx(isa.SizeDW, g.fp, keyOff+int16(d.KeySize), isa.R0)
 		g.aluImm(isa.ALUMov, isa.R0, 1)
 	case "lhist":
 		args := d.Info.HistArgs
@@ -659,16 +682,16 @@ func (g *gen) aggregate(m *lang.MapExpr, c *lang.Call) error {
 			return g.errorf(c, "lhist needs constant min, max and step")
 		}
 		g.lhistIndex(int64(args[0]), int64(args[1]), int64(args[2]))
-		g.stx(isa.SizeDW, isa.R10, keyOff+int16(d.KeySize), isa.R0)
+		g.stx(isa.SizeDW, g.fp, keyOff+int16(d.KeySize), isa.R0)
 		g.aluImm(isa.ALUMov, isa.R0, 1)
 	}
-	g.stx(isa.SizeDW, isa.R10, valOff+8, isa.R0)
+	g.stx(isa.SizeDW, g.fp, valOff+8, isa.R0)
 	g.loadMap(isa.R1, d.fd)
 	g.stackPtr(isa.R2, keyOff)
 	g.call(fnMapLookup)
 	initL, end := g.newLabel(), g.newLabel()
 	g.jmpImm(isa.JmpJEQ, isa.R0, 0, initL)
-	g.ldx(isa.SizeDW, isa.R1, isa.R10, valOff+8)
+	g.ldx(isa.SizeDW, isa.R1, g.fp, valOff+8)
 	switch d.Class {
 	case classCounter, classHist:
 		g.ldx(isa.SizeDW, isa.R2, isa.R0, 0)
@@ -700,16 +723,16 @@ func (g *gen) aggregate(m *lang.MapExpr, c *lang.Call) error {
 	g.ja(end)
 	g.bind(initL)
 	// A new element: this CPU's slot gets the first value, the others zero.
-	g.ldx(isa.SizeDW, isa.R1, isa.R10, valOff+8)
+	g.ldx(isa.SizeDW, isa.R1, g.fp, valOff+8)
 	switch d.Class {
 	case classCounter, classHist:
-		g.stx(isa.SizeDW, isa.R10, valOff, isa.R1)
+		g.stx(isa.SizeDW, g.fp, valOff, isa.R1)
 	case classAvg:
-		g.st(isa.SizeDW, isa.R10, valOff, 1)
-		g.stx(isa.SizeDW, isa.R10, valOff+8, isa.R1)
+		g.st(isa.SizeDW, g.fp, valOff, 1)
+		g.stx(isa.SizeDW, g.fp, valOff+8, isa.R1)
 	case classMinMax:
-		g.stx(isa.SizeDW, isa.R10, valOff, isa.R1)
-		g.st(isa.SizeDW, isa.R10, valOff+8, 1)
+		g.stx(isa.SizeDW, g.fp, valOff, isa.R1)
+		g.st(isa.SizeDW, g.fp, valOff+8, 1)
 	}
 	g.loadMap(isa.R1, d.fd)
 	g.stackPtr(isa.R2, keyOff)
@@ -797,7 +820,7 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 		if !ok {
 			return nil, g.errorf(e, "unknown variable $%s", e.Name)
 		}
-		g.ldx(isa.SizeDW, isa.R0, isa.R10, off)
+		g.ldx(isa.SizeDW, isa.R0, g.fp, off)
 	case *lang.MapExpr:
 		d := g.c.maps[mapKey(e)]
 		keyOff, err := g.mapKey(e, d, 0)
@@ -872,7 +895,7 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 		for i := 0; i < e.Index; i++ {
 			pos += typeSize(tt.Elems[i])
 		}
-		g.ldx(isa.SizeDW, isa.R0, isa.R10, off+int16(pos))
+		g.ldx(isa.SizeDW, isa.R0, g.fp, off+int16(pos))
 	case *lang.IncDec:
 		return t, g.incdec(e)
 	case *lang.Call:
@@ -1280,12 +1303,12 @@ func (g *gen) binary(e *lang.Binary) error {
 	if _, err := g.expr(e.X); err != nil {
 		return err
 	}
-	g.stx(isa.SizeDW, isa.R10, tmp, isa.R0)
+	g.stx(isa.SizeDW, g.fp, tmp, isa.R0)
 	if _, err := g.expr(e.Y); err != nil {
 		return err
 	}
 	g.mov(isa.R1, isa.R0)
-	g.ldx(isa.SizeDW, isa.R0, isa.R10, tmp)
+	g.ldx(isa.SizeDW, isa.R0, g.fp, tmp)
 	signed := isSigned(e.X.Type()) && isSigned(e.Y.Type())
 	alu := map[string]uint8{"+": isa.ALUAdd, "-": isa.ALUSub, "*": isa.ALUMul, "/": isa.ALUDiv, "%": isa.ALUMod,
 		"&": isa.ALUAnd, "|": isa.ALUOr, "^": isa.ALUXor, "<<": isa.ALULsh, ">>": isa.ALURsh}
@@ -1350,8 +1373,8 @@ func (g *gen) strEqual(n lang.Node, x, y lang.Expr, limit int, eq, ne int32) err
 	}
 	neL, eqL, end := g.newLabel(), g.newLabel(), g.newLabel()
 	for i := 0; i < size; i++ {
-		g.ldx(isa.SizeB, isa.R1, isa.R10, xo+int16(i))
-		g.ldx(isa.SizeB, isa.R2, isa.R10, yo+int16(i))
+		g.ldx(isa.SizeB, isa.R1, g.fp, xo+int16(i))
+		g.ldx(isa.SizeB, isa.R2, g.fp, yo+int16(i))
 		g.jmpReg(isa.JmpJNE, isa.R1, isa.R2, neL)
 		g.jmpImm(isa.JmpJEQ, isa.R1, 0, eqL)
 	}
@@ -1412,10 +1435,10 @@ func (g *gen) strContains(e *lang.Call) error {
 		k := 0
 		for ; k < ns && i+k < hs; k++ {
 			if lit == nil {
-				g.ldx(isa.SizeB, isa.R2, isa.R10, no+int16(k))
+				g.ldx(isa.SizeB, isa.R2, g.fp, no+int16(k))
 				g.jmpImm(isa.JmpJEQ, isa.R2, 0, found)
 			}
-			g.ldx(isa.SizeB, isa.R1, isa.R10, ho+int16(i+k))
+			g.ldx(isa.SizeB, isa.R1, g.fp, ho+int16(i+k))
 			if k == 0 {
 				g.jmpImm(isa.JmpJEQ, isa.R1, 0, missing)
 			}
@@ -1462,9 +1485,9 @@ func (g *gen) readBytes(node lang.Node, n int) error {
 	if err != nil {
 		return err
 	}
-	g.st(isa.SizeDW, isa.R10, slot, 0)
+	g.st(isa.SizeDW, g.fp, slot, 0)
 	g.readInto(slot, n)
-	g.ldx(isa.SizeDW, isa.R0, isa.R10, slot)
+	g.ldx(isa.SizeDW, isa.R0, g.fp, slot)
 	return nil
 }
 
@@ -1483,10 +1506,10 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 		if _, err := g.expr(c.Args[0]); err != nil {
 			return err
 		}
-		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+		g.stx(isa.SizeDW, g.fp, off, isa.R0)
 		g.call(fnPidTgid)
 		g.aluImm(isa.ALURsh, isa.R0, 32)
-		g.stx(isa.SizeDW, isa.R10, off+8, isa.R0)
+		g.stx(isa.SizeDW, g.fp, off+8, isa.R0)
 		return nil
 	}
 	if b, ok := e.(*lang.Builtin); ok && b.Name == "ustack" && size >= 16 {
@@ -1495,17 +1518,17 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 		g.loadMap(isa.R2, g.c.ustackFD)
 		g.aluImm(isa.ALUMov, isa.R3, bpfFUserStack)
 		g.call(fnGetStackID)
-		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+		g.stx(isa.SizeDW, g.fp, off, isa.R0)
 		g.call(fnPidTgid)
 		g.aluImm(isa.ALURsh, isa.R0, 32)
-		g.stx(isa.SizeDW, isa.R10, off+8, isa.R0)
+		g.stx(isa.SizeDW, g.fp, off+8, isa.R0)
 		return nil
 	}
 	if !isStringy(t) {
 		if _, err := g.expr(e); err != nil {
 			return err
 		}
-		g.stx(isa.SizeDW, isa.R10, off, isa.R0)
+		g.stx(isa.SizeDW, g.fp, off, isa.R0)
 		return nil
 	}
 	switch e := e.(type) {
@@ -1537,7 +1560,7 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 		if !ok {
 			return g.errorf(e, "unknown variable $%s", e.Name)
 		}
-		g.copyMem(off, isa.R10, src, min(size, typeSize(g.vtype[e.Name])))
+		g.copyMem(off, g.fp, src, min(size, typeSize(g.vtype[e.Name])))
 		return nil
 	case *lang.MapExpr:
 		d := g.c.maps[mapKey(e)]
@@ -1578,6 +1601,25 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 			return err
 		}
 		g.bind(end)
+		return nil
+	case *lang.TupleIndex:
+		tt := e.X.Type()
+		if tt == nil || tt.Kind != lang.KindTuple || e.Index >= len(tt.Elems) {
+			break
+		}
+		tmp, err := g.alloc(e, typeSize(tt))
+		if err != nil {
+			return err
+		}
+		g.zero(tmp, typeSize(tt))
+		if err := g.exprMem(e.X, tmp, typeSize(tt)); err != nil {
+			return err
+		}
+		pos := 0
+		for i := 0; i < e.Index; i++ {
+			pos += typeSize(tt.Elems[i])
+		}
+		g.copyMem(off, g.fp, tmp+int16(pos), min(size, typeSize(tt.Elems[e.Index])))
 		return nil
 	case *lang.FieldAccess:
 		// A char array in a tracepoint's record or in a kernel struct.
@@ -1633,7 +1675,7 @@ func (g *gen) storeString(off int16, size int, s string) {
 			continue
 		}
 		g.loadImm(isa.R1, v)
-		g.stx(isa.SizeDW, isa.R10, off+int16(i), isa.R1)
+		g.stx(isa.SizeDW, g.fp, off+int16(i), isa.R1)
 	}
 }
 

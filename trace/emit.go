@@ -15,10 +15,13 @@ type emitter struct {
 	insns  []isa.Instruction
 	labels []int         // label -> instruction index, -1 while unbound
 	fixups map[int]label // jump instruction index -> target label
+	// funcs are the lddw instructions that load a subprogram's address
+	// (BPF_PSEUDO_FUNC), by index, and the subprogram's label.
+	funcs map[int]label
 }
 
 func newEmitter() *emitter {
-	return &emitter{fixups: map[int]label{}}
+	return &emitter{fixups: map[int]label{}, funcs: map[int]label{}}
 }
 
 func (e *emitter) emit(ins isa.Instruction) { e.insns = append(e.insns, ins) }
@@ -54,6 +57,23 @@ func (e *emitter) loadImm(dst isa.Register, v int64) {
 // loadMap puts the address of a map (by file descriptor) in dst.
 func (e *emitter) loadMap(dst isa.Register, fd int) {
 	e.emit(isa.Instruction{OpCode: isa.OpLDDW, Dst: dst, Src: isa.PseudoMapFD, Constant: int64(fd)})
+}
+
+// used reports whether a jump goes to l.
+func (e *emitter) used(l label) bool {
+	for _, t := range e.fixups {
+		if t == l {
+			return true
+		}
+	}
+	return false
+}
+
+// loadFunc puts the address of the subprogram at l in dst, for helpers
+// that take a callback.
+func (e *emitter) loadFunc(dst isa.Register, l label) {
+	e.funcs[len(e.insns)] = l
+	e.emit(isa.Instruction{OpCode: isa.OpLDDW, Dst: dst, Src: isa.PseudoFunc})
 }
 
 // ldx emits DST = *(size *)(SRC + off).
@@ -122,6 +142,13 @@ func (e *emitter) finish() ([]isa.Instruction, error) {
 			return nil, fmt.Errorf("code generation: jump at insn %d too far (%d slots)", i, d)
 		}
 		e.insns[i].Offset = int16(d)
+	}
+	for i, l := range e.funcs {
+		t := e.labels[l]
+		if t < 0 || t >= len(e.insns) {
+			return nil, fmt.Errorf("code generation: function load at insn %d of an unbound label", i)
+		}
+		e.insns[i].Constant = int64(si.Slot(t) - si.Slot(i) - 1)
 	}
 	return e.insns, nil
 }

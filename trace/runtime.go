@@ -17,6 +17,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	ciliumasm "github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 
@@ -218,7 +219,10 @@ func programType(provider string) ebpf.ProgramType {
 	return ebpf.RawTracepoint
 }
 
-func toCilium(insns []isa.Instruction) (ciliumasm.Instructions, error) {
+// toCilium converts a program for cilium/ebpf. When it has callbacks
+// (funcStarts), every function gets BTF function information, which the
+// kernel requires of programs that pass callbacks to helpers.
+func toCilium(insns []isa.Instruction, funcStarts ...int) (ciliumasm.Instructions, error) {
 	raw := isa.Encode(nil, insns)
 	var ci ciliumasm.Instructions
 	r := bytes.NewReader(raw)
@@ -228,6 +232,20 @@ func toCilium(insns []isa.Instruction) (ciliumasm.Instructions, error) {
 			return nil, fmt.Errorf("insn %d: %w", len(ci), err)
 		}
 		ci = append(ci, ins)
+	}
+	if len(funcStarts) > 0 && len(ci) == len(insns) {
+		long := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
+		ptr := &btf.Pointer{Target: &btf.Void{}}
+		ci[0] = btf.WithFuncMetadata(ci[0], &btf.Func{Name: "gbpf_probe", Linkage: btf.GlobalFunc,
+			Type: &btf.FuncProto{Return: long, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}}})
+		for i, start := range funcStarts {
+			var params []btf.FuncParam
+			for _, n := range []string{"map", "key", "value", "ctx"} {
+				params = append(params, btf.FuncParam{Name: n, Type: ptr})
+			}
+			ci[start] = btf.WithFuncMetadata(ci[start], &btf.Func{Name: fmt.Sprintf("gbpf_for_%d", i), Linkage: btf.StaticFunc,
+				Type: &btf.FuncProto{Return: long, Params: params}})
+		}
 	}
 	return ci, nil
 }
@@ -319,7 +337,7 @@ func (s *session) load(progs []*compiledProg, verbose bool) error {
 			s.skipped++
 			continue
 		}
-		ci, err := toCilium(cp.Insns)
+		ci, err := toCilium(cp.Insns, cp.funcStarts...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cp.Point.Name, err)
 		}

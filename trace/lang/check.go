@@ -214,7 +214,12 @@ func (c *checker) forStmt(s *For) {
 				kt = &Type{Kind: KindTuple, Elems: mi.Keys}
 			}
 			s.Map.setType(mi.Value)
-			vt = &Type{Kind: KindTuple, Elems: []*Type{kt, mi.Value}}
+			val := mi.Value
+			if val != nil && val.Kind == KindAgg && (val.Agg == AggCount || val.Agg == AggSum) {
+				// The loop sees a count or sum as the integer it adds up to.
+				val = &Type{Kind: KindInt, Size: 8, Signed: val.Agg == AggSum}
+			}
+			vt = &Type{Kind: KindTuple, Elems: []*Type{kt, val}}
 		}
 	} else {
 		a, b := c.expr(s.From), c.expr(s.To)
