@@ -437,6 +437,12 @@ func (g *gen) forMap(s *lang.For) error {
 func (g *gen) mapLoopCallback(cb *mapLoop) error {
 	g.bind(cb.entry)
 	g.funcStarts = append(g.funcStarts, len(g.insns))
+	if cb.stmt == nil {
+		// len(): count the elements, nothing else.
+		g.aluImm(isa.ALUMov, isa.R0, 0)
+		g.exit()
+		return nil
+	}
 	saved := g.fp
 	g.fp = isa.R9
 	g.inCallback++
@@ -509,4 +515,28 @@ func possibleCPUs() int {
 		return 1
 	}
 	return n
+}
+
+// mapLen generates len(@map): bpf_for_each_map_elem returns the number of
+// elements it visited, here with a callback that does nothing.
+func (g *gen) mapLen(c *lang.Call) error {
+	m, ok := c.Args[0].(*lang.MapExpr)
+	if !ok {
+		return g.errorf(c, "len() needs a map")
+	}
+	d := g.c.maps[mapKey(m)]
+	if d == nil {
+		return g.errorf(m, "unknown map %s", mapKey(m))
+	}
+	if d.Class == classHist {
+		return g.errorf(c, "len() of a histogram is not supported by gbpf trace yet")
+	}
+	cb := &mapLoop{d: d, entry: g.newLabel()}
+	g.callbacks = append(g.callbacks, cb)
+	g.loadMap(isa.R1, d.fd)
+	g.loadFunc(isa.R2, cb.entry)
+	g.aluImm(isa.ALUMov, isa.R3, 0)
+	g.aluImm(isa.ALUMov, isa.R4, 0)
+	g.call(fnForEachMapElem)
+	return nil
 }

@@ -578,11 +578,12 @@ func TestUSDTLikeBpftrace(t *testing.T) {
 // printing every entry from the loop, in bpftrace's map format, must give
 // the entries bpftrace prints for the same maps (counts and sums added up
 // over the CPUs, tuple keys, plain values); break stops the walk, and the
-// loop body reads and writes the probe's variables.
+// loop body reads and writes the probe's variables; len(@map) counts the
+// entries.
 func TestForMap(t *testing.T) {
 	bt, wl := bpftraceAndWorkload(t)
 	record := `tracepoint:syscalls:sys_enter_read /comm == "gbpfwl"/ { @c[args->count] = count(); @s[comm, args->count > 100] = sum(args->count); @p[args->count] = args->count * 2; }`
-	walk := ` END { for ($kv : @c) { printf("@c[%d]: %d\n", $kv.0, $kv.1); } for ($e : @s) { printf("@s[%s, %d]: %d\n", $e.0.0, $e.0.1, $e.1); } $n = 0; $t = 0; for ($kv : @p) { printf("@p[%d]: %d\n", $kv.0, $kv.1); $n++; $t += $kv.1; } printf("n=%d t=%d\n", $n, $t); $b = 0; for ($kv : @c) { $b++; break; } printf("b=%d\n", $b); clear(@c); clear(@s); clear(@p); }`
+	walk := ` END { for ($kv : @c) { printf("@c[%d]: %d\n", $kv.0, $kv.1); } for ($e : @s) { printf("@s[%s, %d]: %d\n", $e.0.0, $e.0.1, $e.1); } $n = 0; $t = 0; for ($kv : @p) { printf("@p[%d]: %d\n", $kv.0, $kv.1); $n++; $t += $kv.1; } printf("n=%d t=%d\n", $n, $t); $b = 0; for ($kv : @c) { $b++; break; } printf("b=%d len=%d\n", $b, len(@p)); clear(@c); clear(@s); clear(@p); }`
 	out, err := exec.Command(bt, "-c", wl, "-e", record+` END { $n = 0; }`).Output()
 	if err != nil {
 		t.Fatalf("bpftrace: %v", err)
@@ -612,7 +613,7 @@ func TestForMap(t *testing.T) {
 	if len(want) < 5 || !reflect.DeepEqual(got, want) {
 		t.Errorf("entries walked by gbpf:\n%s\nentries bpftrace prints:\n%s", gout.String(), out)
 	}
-	if tail := fmt.Sprintf("n=%d t=%d\nb=1\n", n, total); !strings.Contains(gout.String(), tail) {
+	if tail := fmt.Sprintf("n=%d t=%d\nb=1 len=%d\n", n, total, n); !strings.Contains(gout.String(), tail) {
 		t.Errorf("gbpf output lacks %q:\n%s", tail, gout.String())
 	}
 }

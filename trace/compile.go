@@ -1015,6 +1015,10 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 			if err := g.strEqual(e, e.Args[0], e.Args[1], int(n.Value), 0, 1); err != nil {
 				return nil, err
 			}
+		case "len":
+			if err := g.mapLen(e); err != nil {
+				return nil, err
+			}
 		case "strcontains":
 			if err := g.strContains(e); err != nil {
 				return nil, err
