@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCLIWithoutKernel covers what needs no bpf(): usage errors, front-end
@@ -63,6 +64,24 @@ func TestCLIKernel(t *testing.T) {
 	rc := Main([]string{"-e", "fentry:vfs_read { @ = count(); }"}, &out, &errOut)
 	if msg := errOut.String(); rc != 1 || !strings.Contains(msg, "the kernel refuses fentry programs for vfs_read: ") && !strings.Contains(msg, "(the kernel offers them)") {
 		t.Errorf("fentry: rc %d\n%s", rc, msg)
+	}
+	// -p PID: uprobes fire in that process only (a sleeper, which does
+	// not write, while echo does).
+	sleeper0 := exec.Command("sleep", "0.6")
+	if err := sleeper0.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go sleeper0.Wait()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		for i := 0; i < 3; i++ {
+			exec.Command("/bin/echo", "x").Run()
+		}
+	}()
+	out.Reset()
+	errOut.Reset()
+	if rc := Main([]string{"-p", itoa(sleeper0.Process.Pid), "-e", `uprobe:libc:write /comm == "echo"/ { @w = count(); }`}, &out, &errOut); rc != 0 || strings.Contains(out.String(), "@w") {
+		t.Errorf("-p with a uprobe: rc %d, output of another process:\n%s%s", rc, out.String(), errOut.String())
 	}
 	// -p PID: ends when the process does; -o FILE gets the output.
 	sleeper := exec.Command("sleep", "0.5")

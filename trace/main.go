@@ -236,6 +236,7 @@ func run(o *options, stdout, stderr io.Writer) error {
 	if o.ringSize != 0 {
 		s.ringSize = o.ringSize
 	}
+	s.pid = o.pid
 	if o.dump {
 		progs, err := c.compileAll()
 		if err != nil {

@@ -30,6 +30,7 @@ import (
 type session struct {
 	c        *compiler
 	skipped  int // attach points dropped (a symbol the binary lacks)
+	pid      int // -p: uprobes and usdt probes fire in this process only (0: all)
 	out      io.Writer
 	errOut   io.Writer
 	outMu    sync.Mutex
@@ -385,9 +386,9 @@ func (s *session) attach() error {
 			var ex *link.Executable
 			ex, err = link.OpenExecutable(pt.Target)
 			if err == nil {
-				sym, opts := pt.Func, (*link.UprobeOptions)(nil)
+				sym, opts := pt.Func, &link.UprobeOptions{PID: s.pid}
 				if off, ok := debugSymbolOffset(pt.Target, pt.Func); ok {
-					sym, opts = "", &link.UprobeOptions{Address: off}
+					sym, opts.Address = "", off
 				}
 				if pt.Provider == "uprobe" {
 					l, err = ex.Uprobe(sym, p.prog, opts)
@@ -399,7 +400,7 @@ func (s *session) attach() error {
 			var ex *link.Executable
 			ex, err = link.OpenExecutable(pt.Target)
 			if err == nil {
-				l, err = ex.Uprobe("", p.prog, &link.UprobeOptions{Address: pt.usdt.Offset, RefCtrOffset: pt.usdt.SemaphoreOffset})
+				l, err = ex.Uprobe("", p.prog, &link.UprobeOptions{Address: pt.usdt.Offset, RefCtrOffset: pt.usdt.SemaphoreOffset, PID: s.pid})
 			}
 		case "kprobe":
 			l, err = link.Kprobe(pt.Func, p.prog, nil)
