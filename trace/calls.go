@@ -281,7 +281,10 @@ const (
 func (g *gen) ntop(c *lang.Call, off int16) error {
 	addr := c.Args[len(c.Args)-1]
 	g.zero(off, 24)
-	if len(c.Args) == 1 {
+	at := addr.Type()
+	if len(c.Args) == 1 && isByteArray(at) && at.Len == 16 {
+		g.st(isa.SizeDW, g.fp, off, afInet6)
+	} else if len(c.Args) == 1 {
 		g.st(isa.SizeDW, g.fp, off, afInet)
 	} else {
 		if _, err := g.expr(c.Args[0]); err != nil {
@@ -289,7 +292,11 @@ func (g *gen) ntop(c *lang.Call, off int16) error {
 		}
 		g.stx(isa.SizeDW, g.fp, off, isa.R0)
 	}
-	if at := addr.Type(); at != nil && at.Kind == lang.KindInt {
+	if isByteArray(at) {
+		// pton's bytes, or another array value.
+		return g.exprMem(addr, off+8, 16)
+	}
+	if at != nil && at.Kind == lang.KindInt {
 		if _, err := g.expr(addr); err != nil {
 			return err
 		}
@@ -539,4 +546,10 @@ func (g *gen) mapLen(c *lang.Call) error {
 	g.aluImm(isa.ALUMov, isa.R4, 0)
 	g.call(fnForEachMapElem)
 	return nil
+}
+
+// isByteArray reports whether t is an array of bytes held as a value
+// (pton's result): it lives in memory like a string.
+func isByteArray(t *lang.Type) bool {
+	return t != nil && t.Kind == lang.KindArray && t.Elem != nil && t.Elem.Kind == lang.KindInt && t.Elem.Size == 1 && t.Len > 0 && t.Len <= 64
 }

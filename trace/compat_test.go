@@ -128,6 +128,7 @@ var oneLiners = []struct {
 	{"btf-tp-pointer", []string{"--linger", "1200", `tracepoint:syscalls:sys_enter_clock_nanosleep /comm == "gbpfwl"/ { printf("%d %d\n", args->rqtp->tv_sec, args->rqtp->tv_nsec); @ns = sum(args->rqtp->tv_nsec); }`}},
 	{"strftime", []string{`BEGIN { @y = strftime("%Y", nsecs); printf("%s\n", strftime("%Y-%m", nsecs)); exit(); }`}},
 	{"ntop", []string{`BEGIN { printf("%s %s\n", ntop(0x0100007f), ntop(2, 0x0101a8c0)); @[ntop(0x0200000a)] = count(); exit(); }`}},
+	{"pton", []string{`BEGIN { $a = pton("127.0.0.1"); printf("%s %s\n", ntop($a), ntop(pton("fe80::1"))); @m[ntop(pton("10.1.2.3"))] = 1; @p = pton("1.2.3.4"); exit(); }`}},
 	{"buf-macaddr", []string{`BEGIN { $a = kaddr("do_syscall_64"); printf("%r %s\n", buf($a, 6), macaddr($a)); @[buf($a, 2)] = count(); @m = macaddr($a); exit(); }`}},
 	{"print-value", []string{`BEGIN { print(123); print((1, "a")); print(-5); print("str"); exit(); }`}},
 	{"strncmp-strcontains", []string{`tracepoint:syscalls:sys_enter_getpid /comm == "gbpfwl"/ { @[strncmp(comm, "gbpfxx", 4), strncmp(comm, "gbx", 3), strcontains(comm, "pfw"), strcontains(comm, "wlx")] = count(); }`}},

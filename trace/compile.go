@@ -1,7 +1,9 @@
 package trace
 
 import (
+	"encoding/binary"
 	"fmt"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,6 +165,10 @@ func typeSize(t *lang.Type) int {
 		return 24 // the address family, then up to 16 address bytes
 	case lang.KindBuffer:
 		return 8 + (t.Size+7)&^7 // the length, then the bytes
+	case lang.KindArray:
+		if isByteArray(t) {
+			return (t.Len + 7) &^ 7
+		}
 	}
 	return 8
 }
@@ -170,7 +176,7 @@ func typeSize(t *lang.Type) int {
 // isStringy reports whether values of type t live in memory (strings,
 // tuples, ntop and buf results) rather than in a register.
 func isStringy(t *lang.Type) bool {
-	return t != nil && (t.Kind == lang.KindString || t.Kind == lang.KindTuple || t.Kind == lang.KindInet || t.Kind == lang.KindBuffer)
+	return t != nil && (t.Kind == lang.KindString || t.Kind == lang.KindTuple || t.Kind == lang.KindInet || t.Kind == lang.KindBuffer || isByteArray(t))
 }
 
 // newCompiler lays out the maps of a checked program.
@@ -1631,11 +1637,32 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 			return err
 		}
 		g.zero(off, size)
-		g.readInto(off, min(size, t.Size))
+		n := t.Size
+		if isByteArray(t) {
+			n = t.Len
+		}
+		g.readInto(off, min(size, n))
 		return nil
 	case *lang.Call:
 		if e.Name == "ntop" {
 			return g.ntop(e, off)
+		}
+		if e.Name == "pton" {
+			s, ok := e.Args[0].(*lang.StrLit)
+			ip := net.ParseIP(s.Value)
+			if !ok || ip == nil {
+				return g.errorf(e, "pton() expects an IPv4 or IPv6 address literal")
+			}
+			if v4 := ip.To4(); v4 != nil && !strings.Contains(s.Value, ":") {
+				ip = v4
+			}
+			b := make([]byte, (len(ip)+7)&^7)
+			copy(b, ip)
+			for i := 0; i < len(b) && i < size; i += 8 {
+				g.loadImm(isa.R1, int64(binary.LittleEndian.Uint64(b[i:])))
+				g.stx(isa.SizeDW, g.fp, off+int16(i), isa.R1)
+			}
+			return nil
 		}
 		if e.Name == "buf" {
 			return g.buf(e, off, size)

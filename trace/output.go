@@ -48,6 +48,13 @@ func decodeValue(b []byte, t *lang.Type) string {
 			return escapeBuffer(b[8:min(len(b), 8+n)])
 		}
 	}
+	if isByteArray(t) {
+		var parts []string
+		for i := 0; i < t.Len && i < len(b); i++ {
+			parts = append(parts, strconv.Itoa(int(b[i])))
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
 	if t != nil && t.Kind == lang.KindTuple {
 		var parts []string
 		pos := 0
