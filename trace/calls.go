@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/trace/lang"
@@ -377,22 +378,16 @@ func signalNumber(e lang.Expr) (int, error) {
 		}
 		return int(e.Value), nil
 	case *lang.StrLit:
-		name := strings.TrimPrefix(strings.ToUpper(e.Value), "SIG")
-		if n, ok := signalNames[name]; ok {
-			return n, nil
+		name := strings.ToUpper(e.Value)
+		if !strings.HasPrefix(name, "SIG") {
+			name = "SIG" + name
+		}
+		if n := unix.SignalNum(name); n != 0 {
+			return int(n), nil
 		}
 		return 0, fmt.Errorf("Invalid signal: %s", e.Value)
 	}
 	return -1, nil
-}
-
-// signalNames are Linux's signal numbers.
-var signalNames = map[string]int{
-	"HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "BUS": 7, "FPE": 8,
-	"KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15,
-	"STKFLT": 16, "CHLD": 17, "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22,
-	"URG": 23, "XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29,
-	"PWR": 30, "SYS": 31,
 }
 
 // Helpers of for loops over maps.

@@ -888,20 +888,11 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 	case *lang.FieldAccess:
 		return t, g.field(e)
 	case *lang.TupleIndex:
-		tt := e.X.Type()
-		off, err := g.alloc(e, typeSize(tt))
+		elem, err := g.tupleElem(e)
 		if err != nil {
 			return nil, err
 		}
-		g.zero(off, typeSize(tt))
-		if err := g.exprMem(e.X, off, typeSize(tt)); err != nil {
-			return nil, err
-		}
-		pos := 0
-		for i := 0; i < e.Index; i++ {
-			pos += typeSize(tt.Elems[i])
-		}
-		g.ldx(isa.SizeDW, isa.R0, g.fp, off+int16(pos))
+		g.ldx(isa.SizeDW, isa.R0, g.fp, elem)
 	case *lang.IncDec:
 		return t, g.incdec(e)
 	case *lang.Call:
@@ -1007,7 +998,7 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 			}
 		case "macaddr":
 			// Six bytes at the address; output formats them.
-			if err := g.addrOf(e.Args[0]); err != nil {
+			if _, err := g.expr(e.Args[0]); err != nil {
 				return nil, err
 			}
 			if err := g.readBytes(e, 6); err != nil {
@@ -1052,6 +1043,28 @@ func (g *gen) expr(e lang.Expr) (*lang.Type, error) {
 		return nil, g.errorf(e, "this expression is not supported by gbpf trace yet")
 	}
 	return t, nil
+}
+
+// tupleElem puts the tuple e.X on the stack and returns the offset of its
+// element e.Index.
+func (g *gen) tupleElem(e *lang.TupleIndex) (int16, error) {
+	tt := e.X.Type()
+	if tt == nil || tt.Kind != lang.KindTuple || e.Index >= len(tt.Elems) {
+		return 0, g.errorf(e, "index %d of a %s", e.Index, tt)
+	}
+	off, err := g.alloc(e, typeSize(tt))
+	if err != nil {
+		return 0, err
+	}
+	g.zero(off, typeSize(tt))
+	if err := g.exprMem(e.X, off, typeSize(tt)); err != nil {
+		return 0, err
+	}
+	pos := 0
+	for i := 0; i < e.Index; i++ {
+		pos += typeSize(tt.Elems[i])
+	}
+	return off + int16(pos), nil
 }
 
 // truncate narrows r0 to an integer type's width.
@@ -1472,13 +1485,6 @@ func (g *gen) strContains(e *lang.Call) error {
 	return nil
 }
 
-// addrOf leaves in r0 the address of the bytes e stands for: a pointer's
-// value, or the address of an array field.
-func (g *gen) addrOf(e lang.Expr) error {
-	_, err := g.expr(e)
-	return err
-}
-
 // readInto copies n bytes from the kernel or user address in r0 to the
 // stack at off (bpf_probe_read; a fault leaves zeros).
 func (g *gen) readInto(off int16, n int) {
@@ -1613,23 +1619,11 @@ func (g *gen) exprMem(e lang.Expr, off int16, size int) error {
 		g.bind(end)
 		return nil
 	case *lang.TupleIndex:
-		tt := e.X.Type()
-		if tt == nil || tt.Kind != lang.KindTuple || e.Index >= len(tt.Elems) {
-			break
-		}
-		tmp, err := g.alloc(e, typeSize(tt))
+		elem, err := g.tupleElem(e)
 		if err != nil {
 			return err
 		}
-		g.zero(tmp, typeSize(tt))
-		if err := g.exprMem(e.X, tmp, typeSize(tt)); err != nil {
-			return err
-		}
-		pos := 0
-		for i := 0; i < e.Index; i++ {
-			pos += typeSize(tt.Elems[i])
-		}
-		g.copyMem(off, g.fp, tmp+int16(pos), min(size, typeSize(tt.Elems[e.Index])))
+		g.copyMem(off, g.fp, elem, min(size, typeSize(t)))
 		return nil
 	case *lang.FieldAccess:
 		// A char array in a tracepoint's record or in a kernel struct.

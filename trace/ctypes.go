@@ -87,18 +87,25 @@ func (ct *ctypes) firstFormat(p *lang.Probe) *tpFormat {
 		if err != nil || len(names) == 0 {
 			continue
 		}
-		if f, ok := ct.formats[names[0]]; ok {
+		cat, name, _ := strings.Cut(names[0], ":")
+		if f, err := ct.format(cat, name); err == nil {
 			return f
 		}
-		cat, name, _ := strings.Cut(names[0], ":")
-		f, err := readFormat(ct.tracefs, cat, name)
-		if err != nil {
-			continue
-		}
-		ct.formats[names[0]] = f
-		return f
 	}
 	return nil
+}
+
+// format reads a tracepoint's format once.
+func (ct *ctypes) format(cat, name string) (*tpFormat, error) {
+	if f, ok := ct.formats[cat+":"+name]; ok {
+		return f, nil
+	}
+	f, err := readFormat(ct.tracefs, cat, name)
+	if err != nil {
+		return nil, err
+	}
+	ct.formats[cat+":"+name] = f
+	return f, nil
 }
 
 // Member types field of the struct or union s.

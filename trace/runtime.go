@@ -191,7 +191,11 @@ func (c *compiler) compileAll() ([]*compiledProg, error) {
 		for _, pt := range points {
 			var f *tpFormat
 			if pt.Provider == "tracepoint" {
-				f, err = readFormat(c.tracefs, pt.Target, pt.Func)
+				if c.ctypes != nil {
+					f, err = c.ctypes.format(pt.Target, pt.Func)
+				} else {
+					f, err = readFormat(c.tracefs, pt.Target, pt.Func)
+				}
 				if err != nil {
 					return nil, err
 				}
@@ -460,10 +464,12 @@ func (s *session) readEvents(rd *ringbuf.Reader, stopping *bool, mu *sync.Mutex,
 	defer close(done)
 	defer s.burst(false)
 	var rec ringbuf.Record
+	bursting := false
 	for {
 		err := rd.ReadInto(&rec)
 		if err != nil {
 			s.burst(false)
+			bursting = false
 			if errors.Is(err, ringbuf.ErrFlushed) || errors.Is(err, os.ErrDeadlineExceeded) {
 				mu.Lock()
 				st := *stopping
@@ -475,10 +481,14 @@ func (s *session) readEvents(rd *ringbuf.Reader, stopping *bool, mu *sync.Mutex,
 			}
 			return
 		}
-		s.burst(true)
+		if !bursting {
+			s.burst(true)
+			bursting = true
+		}
 		s.handle(rec.RawSample)
 		if rd.AvailableBytes() == 0 {
 			s.burst(false)
+			bursting = false
 		}
 	}
 }
@@ -580,6 +590,13 @@ func (s *session) writeRecord(kind, text string) {
 	s.write(text)
 }
 
+// strftimeLayouts are the strftime conversions that are Go layouts.
+var strftimeLayouts = map[byte]string{
+	'H': "15", 'I': "03", 'M': "04", 'S': "05", 'Y': "2006", 'y': "06", 'm': "01", 'd': "02",
+	'b': "Jan", 'h': "Jan", 'B': "January", 'a': "Mon", 'A': "Monday", 'p': "PM", 'Z': "MST",
+	'z': "-0700", 'T': "15:04:05", 'D': "01/02/06", 'F': "2006-01-02", 'R': "15:04",
+}
+
 // strftime renders t as C's strftime does for the conversions bpftrace
 // scripts use, and bpftrace's %f (microseconds).
 func strftime(f string, t time.Time) string {
@@ -590,51 +607,17 @@ func strftime(f string, t time.Time) string {
 			continue
 		}
 		i++
+		if layout, ok := strftimeLayouts[f[i]]; ok {
+			b.WriteString(t.Format(layout))
+			continue
+		}
 		switch f[i] {
-		case 'H':
-			b.WriteString(t.Format("15"))
-		case 'I':
-			b.WriteString(t.Format("03"))
-		case 'M':
-			b.WriteString(t.Format("04"))
-		case 'S':
-			b.WriteString(t.Format("05"))
 		case 'f':
 			fmt.Fprintf(&b, "%06d", t.Nanosecond()/1000)
-		case 'Y':
-			b.WriteString(t.Format("2006"))
-		case 'y':
-			b.WriteString(t.Format("06"))
-		case 'm':
-			b.WriteString(t.Format("01"))
-		case 'd':
-			b.WriteString(t.Format("02"))
 		case 'e':
 			fmt.Fprintf(&b, "%2d", t.Day())
 		case 'j':
 			fmt.Fprintf(&b, "%03d", t.YearDay())
-		case 'b', 'h':
-			b.WriteString(t.Format("Jan"))
-		case 'B':
-			b.WriteString(t.Format("January"))
-		case 'a':
-			b.WriteString(t.Format("Mon"))
-		case 'A':
-			b.WriteString(t.Format("Monday"))
-		case 'p':
-			b.WriteString(t.Format("PM"))
-		case 'Z':
-			b.WriteString(t.Format("MST"))
-		case 'z':
-			b.WriteString(t.Format("-0700"))
-		case 'T':
-			b.WriteString(t.Format("15:04:05"))
-		case 'D':
-			b.WriteString(t.Format("01/02/06"))
-		case 'F':
-			b.WriteString(t.Format("2006-01-02"))
-		case 'R':
-			b.WriteString(t.Format("15:04"))
 		case 's':
 			fmt.Fprintf(&b, "%d", t.Unix())
 		case 'n':

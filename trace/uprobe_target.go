@@ -165,7 +165,7 @@ func functionTable(path string) (*funcTable, error) {
 			if _, ok := ft.offsets[s.Name]; ok {
 				continue
 			}
-			off, ok := fileOffset(f, s.Value)
+			off, ok := fileOffset(f, s.Value, true)
 			if !ok {
 				continue
 			}
@@ -191,40 +191,59 @@ func functionTable(path string) (*funcTable, error) {
 	return ft, nil
 }
 
-// fileOffset is where the loaded address vaddr is in the file.
-func fileOffset(f *elf.File, vaddr uint64) (uint64, bool) {
+// fileOffset is where the loaded address vaddr is in the file: in an
+// executable segment (code), or for data in any loaded one.
+func fileOffset(f *elf.File, vaddr uint64, code bool) (uint64, bool) {
 	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && vaddr >= p.Vaddr && vaddr < p.Vaddr+p.Memsz {
+		if p.Type != elf.PT_LOAD || code && p.Flags&elf.PF_X == 0 {
+			continue
+		}
+		if vaddr >= p.Vaddr && vaddr < p.Vaddr+p.Filesz {
 			return vaddr - p.Vaddr + p.Off, true
 		}
 	}
 	return 0, false
 }
 
-// buildID is the GNU build id note of f, or nil.
-func buildID(f *elf.File) []byte {
-	for _, sec := range f.Sections {
-		if sec.Type != elf.SHT_NOTE {
-			continue
+// elfNotes calls fn for every note of the section sec (SHT_NOTE), in
+// order, until fn returns false; a malformed section ends the walk with an
+// error.
+func elfNotes(f *elf.File, sec *elf.Section, fn func(owner string, typ uint32, desc []byte) bool) error {
+	data, err := sec.Data()
+	if err != nil {
+		return err
+	}
+	for len(data) >= 12 {
+		nameSz := int(f.ByteOrder.Uint32(data[0:]))
+		descSz := int(f.ByteOrder.Uint32(data[4:]))
+		typ := f.ByteOrder.Uint32(data[8:])
+		nameEnd := 12 + (nameSz+3)&^3
+		if nameSz < 0 || descSz < 0 || nameEnd > len(data) || nameEnd+descSz > len(data) {
+			return fmt.Errorf("%s: truncated note", sec.Name)
 		}
-		data, err := sec.Data()
-		if err != nil {
-			continue
+		owner := strings.TrimRight(string(data[12:12+nameSz]), "\x00")
+		if !fn(owner, typ, data[nameEnd:nameEnd+descSz]) {
+			return nil
 		}
-		for len(data) >= 12 {
-			nameSz := f.ByteOrder.Uint32(data[0:])
-			descSz := f.ByteOrder.Uint32(data[4:])
-			typ := f.ByteOrder.Uint32(data[8:])
-			nameEnd := 12 + int(nameSz+3)&^3
-			descEnd := nameEnd + int(descSz+3)&^3
-			if descEnd > len(data) || nameEnd > len(data) {
-				break
-			}
-			if typ == 3 && nameSz == 4 && string(data[12:15]) == "GNU" {
-				return data[nameEnd : nameEnd+int(descSz)]
-			}
-			data = data[descEnd:]
-		}
+		data = data[min(len(data), nameEnd+(descSz+3)&^3):]
 	}
 	return nil
+}
+
+// buildID is the GNU build id note of f, or nil.
+func buildID(f *elf.File) []byte {
+	var id []byte
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_NOTE || id != nil {
+			continue
+		}
+		elfNotes(f, sec, func(owner string, typ uint32, desc []byte) bool {
+			if typ == 3 && owner == "GNU" { // NT_GNU_BUILD_ID
+				id = desc
+				return false
+			}
+			return true
+		})
+	}
+	return id
 }

@@ -144,10 +144,6 @@ func readUSDT(path string) ([]usdtProbe, error) {
 	if notes == nil {
 		return nil, nil
 	}
-	data, err := notes.Data()
-	if err != nil {
-		return nil, err
-	}
 	var baseAddr uint64
 	if b := f.Section(".stapsdt.base"); b != nil {
 		baseAddr = b.Addr
@@ -168,30 +164,17 @@ func readUSDT(path string) ([]usdtProbe, error) {
 		return a, ok
 	}
 	var out []usdtProbe
-	for len(data) >= 12 {
-		nameSz := int(f.ByteOrder.Uint32(data[0:]))
-		descSz := int(f.ByteOrder.Uint32(data[4:]))
-		typ := f.ByteOrder.Uint32(data[8:])
-		nameEnd := 12 + (nameSz+3)&^3
-		descEnd := nameEnd + (descSz+3)&^3
-		if nameEnd > len(data) || nameEnd+descSz > len(data) {
-			return nil, fmt.Errorf("%s: truncated .note.stapsdt", path)
-		}
-		owner := strings.TrimRight(string(data[12:12+nameSz]), "\x00")
-		desc := data[nameEnd : nameEnd+descSz]
-		if descEnd > len(data) {
-			descEnd = len(data)
-		}
-		data = data[descEnd:]
+	var probeErr error
+	err = elfNotes(f, notes, func(owner string, typ uint32, desc []byte) bool {
 		if typ != 3 || owner != "stapsdt" || len(desc) < 24 {
-			continue
+			return true
 		}
 		pc := binary.LittleEndian.Uint64(desc[0:])
 		base := binary.LittleEndian.Uint64(desc[8:])
 		sem := binary.LittleEndian.Uint64(desc[16:])
 		strs := strings.SplitN(string(desc[24:]), "\x00", 4)
 		if len(strs) < 3 {
-			continue
+			return true
 		}
 		if baseAddr != 0 {
 			// Prelinking moves the probes with .stapsdt.base.
@@ -200,35 +183,41 @@ func readUSDT(path string) ([]usdtProbe, error) {
 				sem += baseAddr - base
 			}
 		}
-		args, err := parseUSDTArgs(strs[2], pc, symbolAddr)
+		p, err := newUSDTProbe(f, strs[0], strs[1], strs[2], pc, sem, symbolAddr)
 		if err != nil {
-			return nil, fmt.Errorf("%s: probe %s:%s: %v", path, strs[0], strs[1], err)
-		}
-		off, ok := fileOffset(f, pc)
-		if !ok {
-			return nil, fmt.Errorf("%s: probe %s:%s: address %#x is in no executable segment", path, strs[0], strs[1], pc)
-		}
-		p := usdtProbe{Provider: strs[0], Name: strs[1], Offset: off, Args: args}
-		if sem != 0 {
-			p.SemaphoreOffset, ok = dataOffset(f, sem)
-			if !ok {
-				return nil, fmt.Errorf("%s: probe %s:%s: semaphore %#x is in no segment", path, strs[0], strs[1], sem)
-			}
+			probeErr = fmt.Errorf("%s: %w", path, err)
+			return false
 		}
 		out = append(out, p)
+		return true
+	})
+	if err == nil {
+		err = probeErr
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// dataOffset is where the loaded address vaddr is in the file, in any
-// loaded segment.
-func dataOffset(f *elf.File, vaddr uint64) (uint64, bool) {
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && vaddr >= p.Vaddr && vaddr < p.Vaddr+p.Filesz {
-			return vaddr - p.Vaddr + p.Off, true
+// newUSDTProbe is the probe provider:name at pc, with its semaphore at
+// sem (0: none) and its argument text.
+func newUSDTProbe(f *elf.File, provider, name, args string, pc, sem uint64, sym func(string) (uint64, bool)) (usdtProbe, error) {
+	p := usdtProbe{Provider: provider, Name: name}
+	var err error
+	if p.Args, err = parseUSDTArgs(args, pc, sym); err != nil {
+		return p, fmt.Errorf("probe %s:%s: %v", provider, name, err)
+	}
+	var ok bool
+	if p.Offset, ok = fileOffset(f, pc, true); !ok {
+		return p, fmt.Errorf("probe %s:%s: address %#x is in no executable segment", provider, name, pc)
+	}
+	if sem != 0 {
+		if p.SemaphoreOffset, ok = fileOffset(f, sem, false); !ok {
+			return p, fmt.Errorf("probe %s:%s: semaphore %#x is in no segment", provider, name, sem)
 		}
 	}
-	return 0, false
+	return p, nil
 }
 
 // matchUSDT returns the probes of path whose provider and name match the
