@@ -65,6 +65,13 @@ func TestCLIKernel(t *testing.T) {
 	if msg := errOut.String(); rc != 1 || !strings.Contains(msg, "the kernel refuses fentry programs for vfs_read: ") && !strings.Contains(msg, "(the kernel offers them)") {
 		t.Errorf("fentry: rc %d\n%s", rc, msg)
 	}
+	// Every attach point skipped: an error, as bpftrace's, not a run
+	// that waits for nothing.
+	out.Reset()
+	errOut.Reset()
+	if rc := Main([]string{"-e", "uprobe:/bin/true:gbpf_no_such_function { @ = count(); }"}, &out, &errOut); rc != 1 || !strings.Contains(errOut.String(), "No probes to attach") {
+		t.Errorf("no probes: rc %d\n%s", rc, errOut.String())
+	}
 	// -p PID: uprobes fire in that process only (a sleeper, which does
 	// not write, while echo does).
 	sleeper0 := exec.Command("sleep", "0.6")

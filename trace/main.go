@@ -263,6 +263,9 @@ func run(o *options, stdout, stderr io.Writer) error {
 	}
 	defer rd.Close()
 	n := len(progs) - s.skipped
+	if n == 0 {
+		return errors.New("No probes to attach")
+	}
 	if s.json {
 		s.write(fmt.Sprintf("{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", n))
 	} else if n == 1 {
