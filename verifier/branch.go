@@ -210,16 +210,7 @@ func (v *verifier) markPtrOrNull(st *state, id uint32, isNull bool) {
 			r.id = 0
 		}
 	}
-	for _, f := range st.frames {
-		for k := range f.regs {
-			mark(&f.regs[k])
-		}
-		for k := range f.stack {
-			if f.stack[k].isSpill() {
-				mark(&f.stack[k].spill)
-			}
-		}
-	}
+	st.eachReg(mark)
 }
 
 // regNotNull reports whether a pointer is known not to be NULL
@@ -241,19 +232,11 @@ func propagateIDs(st *state, r isa.Register) {
 	if src.id == 0 || src.typ != Scalar {
 		return
 	}
-	for _, f := range st.frames {
-		for k := range f.regs {
-			if f.regs[k].typ == Scalar && f.regs[k].id == src.id {
-				f.regs[k] = src
-			}
+	st.eachReg(func(r *reg) {
+		if r.typ == Scalar && r.id == src.id {
+			*r = src
 		}
-		for k := range f.stack {
-			s := &f.stack[k]
-			if s.isSpill() && s.spill.typ == Scalar && s.spill.id == src.id {
-				s.spill = src
-			}
-		}
-	}
+	})
 }
 
 // branchTaken returns 1 if the jump is always taken, 0 if never, -1 if
@@ -615,14 +598,5 @@ func goodPackets(st *state, p reg, rightOpen bool) {
 			r.rng = rng
 		}
 	}
-	for _, f := range st.frames {
-		for k := range f.regs {
-			upd(&f.regs[k])
-		}
-		for k := range f.stack {
-			if f.stack[k].isSpill() {
-				upd(&f.stack[k].spill)
-			}
-		}
-	}
+	st.eachReg(upd)
 }

@@ -19,18 +19,11 @@ func (s *state) releaseReference(id uint32) bool {
 	if !s.release(id) {
 		return false
 	}
-	for _, f := range s.frames {
-		for k := range f.regs {
-			if f.regs[k].refObj == id {
-				f.regs[k] = unknownScalar()
-			}
+	s.eachReg(func(r *reg) {
+		if r.refObj == id {
+			*r = unknownScalar()
 		}
-		for k := range f.stack {
-			if f.stack[k].isSpill() && f.stack[k].spill.refObj == id {
-				f.stack[k].spill = unknownScalar()
-			}
-		}
-	}
+	})
 	return true
 }
 

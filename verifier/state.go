@@ -47,6 +47,21 @@ func (f *frame) slotAt(off int) (*stackSlot, int) {
 }
 
 // state is one path's abstract machine state.
+// eachReg calls fn for every register and spilled register of every
+// frame of s (the kernel's bpf_for_each_reg_in_vstate).
+func (s *state) eachReg(fn func(*reg)) {
+	for _, f := range s.frames {
+		for k := range f.regs {
+			fn(&f.regs[k])
+		}
+		for k := range f.stack {
+			if f.stack[k].isSpill() {
+				fn(&f.stack[k].spill)
+			}
+		}
+	}
+}
+
 type state struct {
 	frames []*frame
 	parent *checkpoint
