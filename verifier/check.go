@@ -115,9 +115,9 @@ func (v *verifier) visit(cur *state) (bool, error) {
 	var key loopKey
 	hashed := false
 	if v.inProgress[i] > 0 {
-		key, hashed = loopKey{i, hashState(cur)}, true
+		key, hashed = loopKeyOf(i, cur), true
 		for _, c := range v.loops[key] {
-			if statesEqual(c.st, cur, true, v.opts.Unprivileged) {
+			if c.insn == i && statesEqual(c.st, cur, true, v.opts.Unprivileged) {
 				return false, v.fail(i, "infinite loop detected at insn %d", v.slot(i))
 			}
 		}
@@ -147,7 +147,7 @@ func (v *verifier) visit(cur *state) (bool, error) {
 	}
 	v.prevJmps, v.prevInsns = v.jmps, v.processed
 	if !hashed {
-		key = loopKey{i, hashState(cur)}
+		key = loopKeyOf(i, cur)
 	}
 	cp := &checkpoint{st: cur.clone(), branches: 1, parent: cur.parent, insn: i, key: key}
 	cur.parent = cp

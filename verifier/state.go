@@ -1,5 +1,7 @@
 package verifier
 
+import "math/bits"
+
 // slotType is what the verifier knows about one byte of stack (the kernel's
 // STACK_INVALID, STACK_MISC, STACK_ZERO, STACK_SPILL).
 type slotType uint8
@@ -115,10 +117,13 @@ type checkpoint struct {
 	hit, miss int
 }
 
-// loopKey finds the in-progress checkpoints a state may equal exactly.
-type loopKey struct {
-	insn int
-	hash uint64
+// loopKey finds the in-progress checkpoints a state may equal exactly: a
+// hash of the instruction and the state (see loopKeyOf). Checkpoints under
+// one key may belong to other instructions.
+type loopKey uint64
+
+func loopKeyOf(insn int, s *state) loopKey {
+	return loopKey(hashState(s) ^ uint64(insn)*0x9e3779b97f4a7c15)
 }
 
 // hashState hashes what exact equality compares first: the registers of
@@ -126,26 +131,25 @@ type loopKey struct {
 func hashState(s *state) uint64 {
 	h := uint64(14695981039346656037)
 	mix := func(x uint64) {
-		h ^= x
-		h *= 1099511628211
-		h ^= h >> 29
+		h = (h ^ x) * 1099511628211
 	}
 	for _, f := range s.frames {
 		mix(uint64(f.callsite))
 		for k := range f.regs {
 			r := &f.regs[k]
 			mix(uint64(r.typ) | uint64(uint32(r.off))<<8 | uint64(r.frame)<<40)
-			mix(r.varOff.v)
-			mix(r.varOff.m)
-			mix(uint64(r.smin))
-			mix(uint64(r.smax))
-			mix(r.umin)
-			mix(r.umax)
-			mix(uint64(uint32(r.s32min)) | uint64(uint32(r.s32max))<<32)
-			mix(uint64(r.u32min) | uint64(r.u32max)<<32)
+			if r.typ == NotInit {
+				continue
+			}
+			// One multiply per register: the bounds folded by rotation
+			// and exclusive or are as good a hash and cost a cycle each.
+			mix(r.varOff.v ^ bits.RotateLeft64(r.varOff.m, 11) ^ bits.RotateLeft64(uint64(r.smin), 19) ^
+				bits.RotateLeft64(uint64(r.smax), 27) ^ bits.RotateLeft64(r.umin, 35) ^ bits.RotateLeft64(r.umax, 43) ^
+				bits.RotateLeft64(uint64(uint32(r.s32min))|uint64(uint32(r.s32max))<<32, 51) ^
+				bits.RotateLeft64(uint64(r.u32min)|uint64(r.u32max)<<32, 59))
 		}
 	}
-	return h
+	return h ^ h>>29
 }
 
 // done decrements the branch counts of c and its ancestors whose counts
