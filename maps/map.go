@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // PossibleCPUs returns the number of CPUs (VM execution slots) of per-CPU
@@ -99,6 +100,7 @@ type Map struct {
 	perf    *perfArray
 	progs   *progArray
 	outer   *mapOfMaps
+	frozen  atomic.Bool // Freeze was called: user space may no longer write
 }
 
 // New creates a map from spec. Invalid specs are refused as the kernel

@@ -33,11 +33,30 @@ func (m *Map) userCanRead() error {
 }
 
 func (m *Map) userCanWrite() error {
-	if m.spec.Flags&FlagRdOnly != 0 {
+	if m.spec.Flags&FlagRdOnly != 0 || m.frozen.Load() {
 		return ErrPerm
 	}
 	return nil
 }
+
+// Freeze makes the map read-only to user space, as bpf(BPF_MAP_FREEZE):
+// later updates and deletes from user space fail with ErrPerm, while
+// programs keep the access their flags give them. Freezing a frozen map
+// fails with ErrBusy, and a map user space may not write with ErrPerm. A
+// frozen map with FlagRdOnlyProg never changes, so the verifier may read
+// its values as constants (read-only global data, .rodata).
+func (m *Map) Freeze() error {
+	if m.spec.Flags&FlagRdOnly != 0 {
+		return fmt.Errorf("freezing map %q: %w", m.spec.Name, ErrPerm)
+	}
+	if !m.frozen.CompareAndSwap(false, true) {
+		return fmt.Errorf("freezing map %q: %w", m.spec.Name, ErrBusy)
+	}
+	return nil
+}
+
+// Frozen reports whether the map has been frozen.
+func (m *Map) Frozen() bool { return m.frozen.Load() }
 
 // Lookup copies key's value into valueOut (bpf(BPF_MAP_LOOKUP_ELEM)). For
 // queues and stacks key must be nil and Lookup peeks. For a bloom filter
