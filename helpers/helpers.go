@@ -343,3 +343,10 @@ func Implemented() []ID {
 	}
 	return ids
 }
+
+// Custom returns the prototype of an embedder's own helper: callable from
+// every program type, returning ret, taking args (at most five). The
+// verifier checks calls to it as it checks the kernel's helpers.
+func Custom(id ID, ret RetType, args ...ArgType) Proto {
+	return proto(id, ^group(0), ret, args...)
+}

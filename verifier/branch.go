@@ -113,7 +113,7 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 		return false, nil, nil
 	}
 	bothScalar := d.typ == Scalar && src.typ == Scalar
-	other := st.clone()
+	other := v.clone(st)
 	other.insn = v.target[i]
 	other.from = i
 	st.insn++
@@ -216,13 +216,13 @@ func (v *verifier) markPtrOrNull(st *state, id uint32, isNull bool) {
 // regNotNull reports whether a pointer is known not to be NULL
 // (reg_not_null): the context and the stack are not among them.
 func regNotNull(r *reg) bool {
-	return r.typ == PtrToMem || r.typ == PtrToMapValue || r.typ == PtrToRingbufMem
+	return r.typ == PtrToMem || r.typ == PtrToMapValue || r.typ == PtrToRingbufMem || r.typ == PtrToSockCommon
 }
 
 // maybeNull reports whether t is a pointer that may be NULL
 // (type_may_be_null).
 func maybeNull(t RegType) bool {
-	return t == PtrToMapValueOrNull || t == PtrToRingbufMemOrNull
+	return t == PtrToMapValueOrNull || t == PtrToRingbufMemOrNull || t == PtrToSockCommonOrNull
 }
 
 // propagateIDs copies the refined register r to every register and spill
@@ -529,6 +529,9 @@ func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
 			return false, nil, v.fail(i, "R0 leaks addr as return value")
 		}
 		return true, nil, nil
+	}
+	if st.cur().callback {
+		return false, nil, v.callbackExit(st, i)
 	}
 	// A subprogram's r0 goes back to the caller as it is, even
 	// uninitialised (prepare_func_exit): the caller may not read it then.

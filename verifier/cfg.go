@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/maps"
 )
@@ -18,12 +19,18 @@ type verifier struct {
 	si    *isa.SlotIndex
 	log   strings.Builder
 
-	subprogs   []int  // first instruction of each subprogram, sorted; subprogs[0] = 0
-	subprogOf  []int  // subprogram of each instruction
-	prune      []bool // prune points: jump targets and fall-throughs of conditional jumps
-	target     []int  // jump target of each jump, call target of each local call, else -1
-	info       []InsnInfo
-	stackDepth []int // per subprogram
+	subprogs     []int                 // first instruction of each subprogram, sorted; subprogs[0] = 0
+	subprogOf    []int                 // subprogram of each instruction
+	prune        []bool                // prune points: jump targets and fall-throughs of conditional jumps
+	target       []int                 // jump target of each jump, call target of each local call and callback lddw, else -1
+	callsCB      []bool                // helper calls that call a callback (bpf_loop, for_each_map_elem): forced checkpoints
+	cbActive     map[int][]*checkpoint // in-progress checkpoints at callback call sites
+	cbFork       *state                // the state entering a callback, forked by the last helper call
+	freeFrames   []*frame              // frames of ended paths, for reuse
+	live         []regSet              // registers each instruction's frame may still read (computeLiveness)
+	info         []InsnInfo
+	stackDepth   []int // per subprogram
+	maxCtxOffset int   // one past the last context byte accessed (max_ctx_offset)
 
 	explored    [][]*checkpoint           // fully explored checkpoints per instruction
 	loops       map[loopKey][]*checkpoint // checkpoints still being explored
@@ -135,9 +142,7 @@ func (v *verifier) checkStructure() error {
 			if s < 0 || s >= int64(v.si.Len()) || t < 0 {
 				return v.fail(i, "call to invalid destination")
 			}
-			if ins.IsLocalCall() {
-				v.target[i] = t
-			}
+			v.target[i] = t
 			starts[t] = true
 		}
 	}
@@ -193,6 +198,7 @@ func (v *verifier) checkCFG() error {
 	)
 	state := make([]uint8, n)
 	v.prune = make([]bool, n)
+	v.callsCB = make([]bool, n)
 	type frame struct{ i, next int }
 	stack := []frame{{0, 0}}
 	state[0] = onStack
@@ -233,6 +239,10 @@ func (v *verifier) checkCFG() error {
 			if i+1 < n {
 				v.prune[i+1] = true
 			}
+		case ins.IsHelperCall() && callsCallback(helpers.ID(ins.Imm32())):
+			// mark_force_checkpoint: callback iterations meet here.
+			v.prune[i] = true
+			v.callsCB[i] = true
 		}
 	}
 	return nil
@@ -253,7 +263,9 @@ func (v *verifier) successors(i int) []int {
 			out = append(out, i+1)
 		}
 		out = append(out, v.target[i])
-	case ins.IsLocalCall():
+	case ins.IsLocalCall(), ins.IsLoadImm64() && ins.Src == isa.PseudoFunc:
+		// A callback's subprogram is reached from the lddw naming it
+		// (visit_func_call_insn).
 		if i+1 < n {
 			out = append(out, i+1)
 		}

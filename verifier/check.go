@@ -1,8 +1,10 @@
 package verifier
 
 import (
+	"fmt"
 	"math"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
 )
 
@@ -33,10 +35,12 @@ func (v *verifier) run() error {
 	if err := v.checkMapLoads(); err != nil {
 		return err
 	}
+	v.computeLiveness()
 	n := len(v.insns)
 	v.info = make([]InsnInfo, n)
 	v.explored = make([][]*checkpoint, n)
 	v.loops = map[loopKey][]*checkpoint{}
+	v.cbActive = map[int][]*checkpoint{}
 	v.inProgress = make([]int, n)
 	v.stackDepth = make([]int, len(v.subprogs))
 	cur := v.initialState()
@@ -70,6 +74,7 @@ func (v *verifier) run() error {
 					}
 				}
 				v.done(cur.parent)
+				v.recycle(cur)
 				cur = nil
 				continue
 			}
@@ -84,7 +89,7 @@ func (v *verifier) run() error {
 			printState = false
 		}
 		if v.opts.LogLevel > 0 {
-			v.logf("%d: (%02x) %v\n", v.slot(i), v.insns[i].OpCode, v.insns[i])
+			v.logf("%d: (%02x) %s\n", v.slot(i), v.insns[i].OpCode, v.insnText(i))
 		}
 		v.info[i].Reached = true
 		ended, forked, err := v.exec(cur)
@@ -99,6 +104,7 @@ func (v *verifier) run() error {
 		}
 		if ended {
 			v.done(cur.parent)
+			v.recycle(cur)
 			cur = nil
 		}
 	}
@@ -114,21 +120,31 @@ func (v *verifier) visit(cur *state) (bool, error) {
 	// Hash only where a loop may be closing or a checkpoint is added.
 	var key loopKey
 	hashed := false
-	if v.inProgress[i] > 0 {
+	if v.callsCB[i] {
+		// A callback iteration that an earlier one, still being
+		// explored, covers adds nothing: the iterations have converged.
+		for _, c := range v.cbActive[i] {
+			if statesEqual(c.st, cur, false, v.opts.Unprivileged, v.live[i]) {
+				c.hit++
+				return true, nil
+			}
+		}
+		addNew = true
+	} else if v.inProgress[i] > 0 {
 		key, hashed = loopKeyOf(i, cur), true
 		for _, c := range v.loops[key] {
-			if c.insn == i && statesEqual(c.st, cur, true, v.opts.Unprivileged) {
+			if c.insn == i && statesEqual(c.st, cur, true, v.opts.Unprivileged, allRegs) {
 				return false, v.fail(i, "infinite loop detected at insn %d", v.slot(i))
 			}
 		}
 	}
-	if v.inProgress[i] > 0 && v.jmps-v.prevJmps < 20 && v.processed-v.prevInsns < 100 {
+	if v.inProgress[i] > 0 && v.jmps-v.prevJmps < 20 && v.processed-v.prevInsns < 100 && !v.callsCB[i] {
 		addNew = false
 	}
 	l := v.explored[i]
 	for k := 0; k < len(l); k++ {
 		c := l[k]
-		if statesEqual(c.st, cur, false, v.opts.Unprivileged) {
+		if statesEqual(c.st, cur, false, v.opts.Unprivileged, v.live[i]) {
 			c.hit++
 			return true, nil
 		}
@@ -149,9 +165,12 @@ func (v *verifier) visit(cur *state) (bool, error) {
 	if !hashed {
 		key = loopKeyOf(i, cur)
 	}
-	cp := &checkpoint{st: cur.clone(), branches: 1, parent: cur.parent, insn: i, key: key}
+	cp := &checkpoint{st: v.clone(cur), branches: 1, parent: cur.parent, insn: i, key: key}
 	cur.parent = cp
 	v.loops[key] = append(v.loops[key], cp)
+	if v.callsCB[i] {
+		v.cbActive[i] = append(v.cbActive[i], cp)
+	}
 	v.inProgress[i]++
 	v.totalStates++
 	v.curStates++
@@ -160,18 +179,40 @@ func (v *verifier) visit(cur *state) (bool, error) {
 }
 
 // checkStackDepth checks the combined stack of every call chain
-// (check_max_stack_depth): each frame rounded up to 32 bytes.
+// (check_max_stack_depth): each frame rounded up to 32 bytes. It also
+// applies the rules of tail calls and legacy packet loads in call chains:
+// a subprogram that tail calls may not be entered with 256 bytes or more
+// of stack below it, and no callback may reach LD_ABS or LD_IND.
 func (v *verifier) checkStackDepth() error {
 	calls := make([][]int, len(v.subprogs))
+	tailCall := make([]bool, len(v.subprogs))
+	ldAbs := make([]bool, len(v.subprogs))
+	isCB := make([]bool, len(v.subprogs))
 	for i, ins := range v.insns {
-		if ins.IsLocalCall() {
-			sp := v.subprogOf[i]
+		sp := v.subprogOf[i]
+		switch {
+		case ins.IsLocalCall():
 			calls[sp] = append(calls[sp], v.subprogOf[v.target[i]])
+		case ins.IsLoadImm64() && ins.Src == isa.PseudoFunc:
+			// A callback counts as called where it is named.
+			calls[sp] = append(calls[sp], v.subprogOf[v.target[i]])
+			isCB[v.subprogOf[v.target[i]]] = true
+		case ins.IsHelperCall() && helpers.ID(ins.Imm32()) == helpers.TailCall:
+			tailCall[sp] = true
+		case ins.Class() == isa.ClassLD && !ins.IsLoadImm64():
+			ldAbs[sp] = true
 		}
 	}
 	round := func(d int) int { return (max(d, 1) + 31) &^ 31 }
-	var walk func(sp, depth, frames int) error
-	walk = func(sp, depth, frames int) error {
+	var walk func(sp, depth, frames int, inCB bool) error
+	walk = func(sp, depth, frames int, inCB bool) error {
+		inCB = inCB || isCB[sp]
+		if ldAbs[sp] && inCB {
+			return v.fail(-1, "cannot use BPF_LD_[ABS|IND] within callback")
+		}
+		if sp != 0 && tailCall[sp] && depth >= 256 {
+			return v.fail(-1, "tail_calls are not allowed when call stack of previous frames is %d bytes. Too large", depth)
+		}
 		depth += round(v.stackDepth[sp])
 		if depth > MaxStack {
 			return v.fail(-1, "combined stack size of %d calls is %d. Too large", frames, depth)
@@ -185,13 +226,13 @@ func (v *verifier) checkStackDepth() error {
 			return nil
 		}
 		for _, c := range calls[sp] {
-			if err := walk(c, depth, frames+1); err != nil {
+			if err := walk(c, depth, frames+1, inCB); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return walk(0, 0, 1)
+	return walk(0, 0, 1, false)
 }
 
 func (v *verifier) result() *Result {
@@ -205,6 +246,7 @@ func (v *verifier) result() *Result {
 		PeakStates:        v.peakStates,
 		Log:               v.log.String(),
 		Insns:             v.info,
+		MaxCtxOffset:      v.maxCtxOffset,
 	}
 	return r
 }
@@ -237,7 +279,7 @@ func (v *verifier) exec(st *state) (ended bool, forked *state, err error) {
 		if err == nil && !ins.IsLoadImm64() && len(st.frames) > 1 {
 			// A legacy packet load that fails returns 0 from the
 			// current function at once: explore that exit too.
-			other := st.clone()
+			other := v.clone(st)
 			other.insn = i
 			other.from = i
 			other.cur().regs[isa.R0] = knownScalar(0)
@@ -263,7 +305,8 @@ func (v *verifier) exec(st *state) (ended bool, forked *state, err error) {
 	case ins.IsHelperCall():
 		err = v.checkHelperCall(st, i, ins)
 		st.insn++
-		return false, nil, err
+		forked, v.cbFork = v.cbFork, nil
+		return false, forked, err
 	case ins.IsKfuncCall():
 		return false, nil, v.unsupported(i, "kernel function calls are not supported")
 	case ins.OpCode == isa.OpCallX:
@@ -464,8 +507,10 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 	name := ptr.typ.String()
 	known := off.varOff.isConst()
 	switch ptr.typ {
-	case PtrToMapValueOrNull, PtrToRingbufMemOrNull:
+	case PtrToMapValueOrNull, PtrToRingbufMemOrNull, PtrToSockCommonOrNull:
 		return v.fail(i, "R%d pointer arithmetic on %s prohibited, null-check it first", dst, name)
+	case PtrToSockCommon:
+		return v.fail(i, "R%d pointer arithmetic on %s prohibited", dst, name)
 	case ConstPtrToMap:
 		if !(known && off.smin == 0 && op == aluAdd) {
 			return v.fail(i, "R%d pointer arithmetic on %s prohibited", dst, name)
@@ -556,4 +601,17 @@ func (v *verifier) saneOffset(i int, r *reg, name string, known bool) error {
 		return v.fail(i, "value %d makes %s pointer be out of bounds", r.smin, name)
 	}
 	return nil
+}
+
+// insnText prints instruction i as the kernel's log does: helper calls by
+// name ("call bpf_map_lookup_elem#1").
+func (v *verifier) insnText(i int) string {
+	ins := v.insns[i]
+	if ins.IsHelperCall() {
+		id := helpers.ID(ins.Imm32())
+		if _, ok := helpers.Lookup(id); ok {
+			return fmt.Sprintf("call bpf_%s#%d", id, ins.Imm32())
+		}
+	}
+	return ins.String()
 }

@@ -67,6 +67,15 @@ func (v *verifier) ctxAccess(a access, b reg) (reg, error) {
 		}
 		return scalarUpTo(math.MaxUint32), nil
 	}
+	if v.opts.ProgType == Syscall {
+		// syscall_prog_is_valid_access: the caller's memory, read and
+		// written anywhere below U16_MAX; runs pass max_ctx_offset bytes.
+		if off < 0 || off >= math.MaxUint16 || off%size != 0 {
+			return reg{}, v.fail(a.i, "invalid bpf_context access off=%d size=%d", off, size)
+		}
+		v.maxCtxOffset = max(v.maxCtxOffset, off+size)
+		return unknownScalar(), nil
+	}
 	if t := v.opts.ProgType; t == Tracepoint || t == Kprobe || t == RawTracepoint {
 		// tp_prog_is_valid_access, kprobe_prog_is_valid_access,
 		// bpf_tracing_ctx_access.
@@ -104,7 +113,11 @@ func (v *verifier) ctxAccess(a access, b reg) (reg, error) {
 		}
 	}
 	if off == skbSk {
-		return reg{}, v.unsupported(a.i, "__sk_buff.sk (a socket pointer) is not supported yet")
+		// A socket or NULL, with an id for the null check.
+		r := pointerTo(PtrToSockCommonOrNull, 0)
+		v.nextID++
+		r.id = v.nextID
+		return r, nil
 	}
 	if size == 8 {
 		return unknownScalar(), nil
@@ -173,4 +186,54 @@ func skbAccessOK(off, size int, write bool) bool {
 	}
 	// Narrow reads of a 4-byte field.
 	return size <= 4
+}
+
+// The struct bpf_sock layout (include/uapi/linux/bpf.h), as offsets.
+const (
+	sockFamily     = 4
+	sockType       = 8  // type .. priority: not in struct sock_common
+	sockSrcIP4     = 24 // src_ip4, src_ip6[4]
+	sockSrcPort    = 44
+	sockDstPort    = 48 // __be16, then 16 bits of padding
+	sockDstIP4     = 52 // dst_ip4, dst_ip6[4]
+	sockState      = 72
+	sockRxQueueMap = 76
+	sockSize       = 80
+)
+
+// sockAccess checks a load from a socket's common fields (check_sock_access
+// with bpf_sock_common_is_valid_access).
+func (v *verifier) sockAccess(a access, b reg) (reg, error) {
+	if a.write {
+		return reg{}, v.fail(a.i, "R%d cannot write into %s", a.base, b.typ)
+	}
+	if b.smin < 0 {
+		return reg{}, v.fail(a.i, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", a.base)
+	}
+	off := int(b.off) + int(a.off)
+	if !b.varOff.isConst() || b.varOff.v != 0 || !sockCommonAccessOK(off, a.size) {
+		return reg{}, v.fail(a.i, "R%d invalid %s access off=%d size=%d", a.base, b.typ, off, a.size)
+	}
+	return unknownScalar(), nil
+}
+
+// sockCommonAccessOK is bpf_sock_common_is_valid_access for reads.
+func sockCommonAccessOK(off, size int) bool {
+	if off < 0 || off >= sockSize || off%size != 0 || in(off, sockType, sockSrcIP4-sockType) {
+		return false
+	}
+	narrow := func(field int) bool { return size <= field && size&(size-1) == 0 }
+	switch {
+	case off == sockFamily, off == sockSrcPort, off == sockState, off == sockRxQueueMap,
+		in(off, sockSrcIP4, sockSrcPort-sockSrcIP4), in(off, sockDstIP4, sockState-sockDstIP4):
+		return narrow(4)
+	case in(off, sockDstPort, 2):
+		if size == 4 {
+			return narrow(4)
+		}
+		return narrow(2)
+	case in(off, sockDstPort+2, 2):
+		return false
+	}
+	return size == 4
 }

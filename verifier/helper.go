@@ -21,6 +21,8 @@ func (t ProgType) helperProgType() helpers.ProgType {
 		return helpers.Kprobe
 	case RawTracepoint:
 		return helpers.RawTracepoint
+	case Syscall:
+		return helpers.Syscall
 	}
 	return helpers.Raw
 }
@@ -38,7 +40,10 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 	if st.lock.mapIdx != 0 && id != helpers.SpinUnlock {
 		return v.fail(i, "function calls are not allowed while holding a lock")
 	}
-	p, ok := helpers.Lookup(id)
+	p, ok := v.opts.Helpers[id]
+	if !ok {
+		p, ok = helpers.Lookup(id)
+	}
 	if !ok {
 		if id > 0 && id < helpers.Max {
 			return v.unsupported(i, "helper #%d has no prototype in package helpers yet", id)
@@ -53,6 +58,7 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 	mapIdx := int32(-1)
 	var allocSize uint64  // the size argument of ringbuf_reserve (meta->mem_size)
 	var releaseRef uint32 // the reference a release function gets (meta->ref_obj_id)
+	callback := -1        // the callback subprogram (meta->subprogno)
 	for k := 0; k < 5; k++ {
 		regno := isa.R1 + isa.Register(k)
 		arg := p.Args[k]
@@ -130,6 +136,25 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 			if err := v.spinLock(st, i, regno, r, p.ID == helpers.SpinLock); err != nil {
 				return err
 			}
+		case helpers.ArgPtrToConstStr:
+			if err := v.constStr(i, regno, *r); err != nil {
+				return err
+			}
+		case helpers.ArgPtrToFunc:
+			if r.typ != PtrToFunc {
+				return v.fail(i, "R%d type=%s expected=func", regno, r.typ)
+			}
+			if r.off != 0 || !r.varOff.isConst() || r.varOff.v != 0 {
+				return v.fail(i, "dereference of modified func ptr R%d off=%d disallowed", regno, r.off)
+			}
+			callback = int(r.mapIdx)
+		case helpers.ArgPtrToStackOrNull:
+			if r.typ == Scalar && r.isConst() && r.varOff.v == 0 {
+				break
+			}
+			if r.typ != PtrToStack {
+				return v.fail(i, "R%d type=%s expected=fp", regno, r.typ)
+			}
 		case helpers.ArgPtrToLong:
 			if err := v.helperMem(st, i, regno, knownScalar(8), helpers.ArgPtrToUninitMem, helpers.ArgConstSize, p.PktAccess); err != nil {
 				return err
@@ -149,6 +174,16 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 	}
 	if releaseRef != 0 && !st.releaseReference(releaseRef) {
 		return v.fail(i, "verifier internal error: reference %d is not held", releaseRef)
+	}
+	if callback >= 0 {
+		if p.ID == helpers.ForEachMapElem && !forEachMap(m.Type) {
+			return v.fail(i, "callback function not allowed for map")
+		}
+		cb, err := v.pushCallback(st, i, p.ID, callback, mapIdx)
+		if err != nil {
+			return err
+		}
+		v.cbFork = cb
 	}
 	for r := isa.R1; r <= isa.R5; r++ {
 		f.regs[r] = reg{}
@@ -208,9 +243,6 @@ func (v *verifier) checkCallMap(i int, p helpers.Proto, m *MapInfo) error {
 	if err := v.checkMapFunc(i, m, p.ID); err != nil {
 		return err
 	}
-	if p.ID == helpers.TailCall && len(v.subprogs) > 1 {
-		return v.unsupported(i, "tail calls from programs with bpf-to-bpf calls are not supported yet")
-	}
 	return nil
 }
 
@@ -248,6 +280,11 @@ func (v *verifier) helperAccess(st *state, i int, regno isa.Register, n int64, w
 	switch b.typ {
 	case PtrToMapValue:
 		return v.mapValueAccess(i, regno, b, int64(b.off), n, write, zeroOK)
+	case PtrToMapKey:
+		if write {
+			return v.fail(i, "R%d cannot write into %s", regno, b.typ)
+		}
+		return v.memRegion(i, regno, b, int64(b.off), n, int64(v.maps[b.mapIdx].KeySize), zeroOK, "map key, key_size")
 	case PtrToMem:
 		_, err := v.memRegionAccess(access{i: i, base: regno, size: int(n)}, b)
 		return err
@@ -307,4 +344,30 @@ func (v *verifier) helperAccess(st *state, i int, regno isa.Register, n int64, w
 		return nil
 	}
 	return v.fail(i, "R%d type=%s expected=%s", regno, b.typ, expectedMem)
+}
+
+// constStr checks a helper's string argument (ARG_PTR_TO_CONST_STR,
+// check_reg_const_str): a constant address in a frozen read-only map
+// value, NUL-terminated inside the value.
+func (v *verifier) constStr(i int, regno isa.Register, r reg) error {
+	if r.typ != PtrToMapValue {
+		return v.fail(i, "R%d type=%s expected=%s", regno, r.typ, PtrToMapValue)
+	}
+	m := &v.maps[r.mapIdx]
+	if m.Frozen == nil || m.Flags&maps.FlagRdOnlyProg == 0 {
+		return v.fail(i, "R%d does not point to a readonly map'", regno)
+	}
+	if !r.varOff.isConst() {
+		return v.fail(i, "R%d is not a constant address'", regno)
+	}
+	if err := v.mapValueAccess(i, regno, r, int64(r.off), int64(m.ValueSize)-int64(r.off), false, false); err != nil {
+		return err
+	}
+	off := int64(r.off) + int64(r.varOff.v)
+	for k := off; k < int64(m.ValueSize); k++ {
+		if k >= int64(len(m.Frozen)) || m.Frozen[k] == 0 {
+			return nil
+		}
+	}
+	return v.fail(i, "string is not zero-terminated")
 }

@@ -100,6 +100,15 @@ func (v *verifier) checkMapProg(i int, m *MapInfo) error {
 	}
 	pt := v.opts.ProgType
 	tracing := pt == Tracepoint || pt == Kprobe || pt == RawTracepoint
+	if pt == Syscall {
+		switch m.Type {
+		case maps.Hash, maps.LRUHash, maps.Array, maps.PerCPUHash, maps.PerCPUArray, maps.LRUPerCPUHash,
+			maps.ArrayOfMaps, maps.HashOfMaps, maps.RingBuf, maps.UserRingBuf, maps.Queue, maps.Stack,
+			maps.InodeStorage, maps.SkStorage, maps.TaskStorage, maps.CgrpStorage, maps.Arena:
+		default:
+			return v.fail(i, "Sleepable programs can only use array, hash, ringbuf and local storage maps")
+		}
+	}
 	switch {
 	case tracing && (has(ListHead) || has(RBRoot)):
 		return v.fail(i, "tracing progs cannot use bpf_{list_head,rb_root} yet")
@@ -307,6 +316,10 @@ func (v *verifier) notNull(r *reg) {
 		r.typ = PtrToRingbufMem
 		return
 	}
+	if r.typ == PtrToSockCommonOrNull {
+		r.typ = PtrToSockCommon
+		return
+	}
 	if r.typ != PtrToMapValueOrNull {
 		return
 	}
@@ -315,4 +328,29 @@ func (v *verifier) notNull(r *reg) {
 		r.typ = ConstPtrToMap
 		r.mapIdx = in
 	}
+}
+
+// MapInfoOf describes a map of package maps: its name, type, sizes, flags,
+// spin lock and inner-map template, and, for a frozen one-element array
+// that programs may only read (read-only global data), its value.
+func MapInfoOf(m *maps.Map) MapInfo {
+	mi := specInfo(m.Spec())
+	if m.Frozen() && m.Type() == maps.Array && m.MaxEntries() == 1 && m.Flags()&maps.FlagRdOnlyProg != 0 {
+		if v := m.LookupPtr(make([]byte, m.KeySize()), 0); v != nil {
+			mi.Frozen = append([]byte{}, v...)
+		}
+	}
+	return mi
+}
+
+func specInfo(s *maps.Spec) MapInfo {
+	mi := MapInfo{Name: s.Name, Type: s.Type, KeySize: s.KeySize, ValueSize: s.ValueSize, MaxEntries: s.MaxEntries, Flags: s.Flags}
+	if s.SpinLockOff > 0 {
+		mi.Fields = []Field{{Kind: SpinLock, Off: s.SpinLockOff - 1, Size: 4}}
+	}
+	if s.InnerMap != nil {
+		in := specInfo(s.InnerMap)
+		mi.Inner = &in
+	}
+	return mi
 }

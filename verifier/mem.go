@@ -13,7 +13,8 @@ type access struct {
 	off    int32 // instruction offset
 	size   int
 	write  bool
-	value  *reg  // the stored register, nil for an immediate store or a load
+	value  *reg  // a copy of the stored register, nil for an immediate store or a load
+	src    *reg  // the stored register itself, which a spill may give an id
 	imm    int64 // the stored immediate
 	isImm  bool
 	signed bool // sign-extending load
@@ -47,7 +48,11 @@ func (v *verifier) checkLoad(st *state, i int, ins isa.Instruction) error {
 		if a.signed {
 			r.signExtend(a.size)
 		} else {
+			id, fits := r.id, fitsIn(&r, a.size)
 			r.truncate(a.size)
+			if fits {
+				r.id = id // the fill of a spill that fits keeps its link
+			}
 		}
 	}
 	st.cur().regs[ins.Dst] = r
@@ -62,7 +67,7 @@ func (v *verifier) checkStore(st *state, i int, ins isa.Instruction) error {
 			return err
 		}
 		c := *s
-		a.value = &c
+		a.value, a.src = &c, s
 	} else {
 		a.isImm, a.imm = true, int64(ins.Imm32())
 	}
@@ -154,6 +159,11 @@ func (v *verifier) checkLD(st *state, i int, ins isa.Instruction) error {
 		case isa.PseudoMapFD, isa.PseudoMapIdx, isa.PseudoMapValue, isa.PseudoMapIdxValue:
 			// checkMapLoads has checked the index and offset.
 			f.regs[ins.Dst] = v.loadMap(ins)
+		case isa.PseudoFunc:
+			// checkStructure has checked the target.
+			r := pointerTo(PtrToFunc, 0)
+			r.mapIdx = int32(v.subprogOf[v.target[i]])
+			f.regs[ins.Dst] = r
 		default:
 			return v.unsupported(i, "lddw with pseudo source %d (BTF ids, functions) is not supported yet", ins.Src)
 		}
@@ -220,6 +230,14 @@ func (v *verifier) memAccess(st *state, a access) (reg, error) {
 			return knownScalar(frozenRead(m, off+int64(b.varOff.v), a.size)), nil
 		}
 		return unknownScalar(), nil
+	case PtrToSockCommon:
+		return v.sockAccess(a, *b)
+	case PtrToMapKey:
+		if a.write {
+			return reg{}, v.fail(a.i, "write to change key R%d not allowed", a.base)
+		}
+		off := int64(b.off) + int64(a.off)
+		return unknownScalar(), v.memRegion(a.i, a.base, *b, off, int64(a.size), int64(v.maps[b.mapIdx].KeySize), false, "map key, key_size")
 	case PtrToStack:
 		return v.stackAccess(st, a, *b)
 	case PtrToMem:
@@ -308,6 +326,13 @@ func (v *verifier) stackWrite(fr *frame, a access, off int) error {
 		return v.fail(a.i, "attempt to corrupt spilled pointer on stack")
 	}
 	if byteIdx == 0 && a.value != nil && a.value.typ == Scalar {
+		if a.src != nil && !v.opts.Unprivileged && fitsIn(a.value, a.size) && a.value.id == 0 && !a.value.varOff.isConst() {
+			// assign_scalar_id_before_mov: the register and its spilled
+			// copy are linked, so that what a branch learns about one
+			// holds for the other.
+			v.nextID++
+			a.value.id, a.src.id = v.nextID, v.nextID
+		}
 		v.saveSpill(slot, *a.value, a.size)
 		return nil
 	}
@@ -343,13 +368,10 @@ func (v *verifier) stackWrite(fr *frame, a access, off int) error {
 
 // saveSpill stores a register's state in the first size bytes of a slot.
 func (v *verifier) saveSpill(slot *stackSlot, r reg, size int) {
-	if r.typ == Scalar && size < 8 {
+	if r.typ == Scalar && size < 8 && !fitsIn(&r, size) {
 		// The stored bytes are the register's low bytes; the kernel
-		// keeps the register only if it fits.
-		fits := r.umax < 1<<(8*size)
-		if !fits {
-			r.truncate(size)
-		}
+		// keeps the register (and its id) only if it fits.
+		r.truncate(size)
 		r.id = 0
 	}
 	if slot.isSpill() || slot.spillSize > 0 {
@@ -381,8 +403,8 @@ func (v *verifier) stackRead(fr *frame, a access, off int) (reg, error) {
 		}
 		if byteIdx == 0 && a.size <= int(slot.spillSize) {
 			r := slot.spill
-			if a.size < 8 {
-				r.id = 0
+			if !fitsIn(&r, a.size) {
+				r.id = 0 // a narrowing fill breaks the link
 			}
 			return r, nil
 		}
@@ -471,4 +493,10 @@ func (v *verifier) packetAccess(a access, b reg) (reg, error) {
 		return reg{}, v.fail(a.i, "R%d leaks addr into packet", v.insns[a.i].Src)
 	}
 	return unknownScalar(), nil
+}
+
+// fitsIn reports whether every value r may hold fits in size bytes
+// (get_reg_width(r) <= 8*size).
+func fitsIn(r *reg, size int) bool {
+	return size >= 8 || r.umax < 1<<(8*size)
 }

@@ -23,6 +23,10 @@ const (
 	PtrToMapValueOrNull                  // a map value or NULL (PTR_TO_MAP_VALUE | PTR_MAYBE_NULL), from a lookup
 	PtrToRingbufMem                      // a ring buffer record of known size (PTR_TO_MEM | MEM_RINGBUF), a reference to submit or discard
 	PtrToRingbufMemOrNull                // a ring buffer record or NULL, as ringbuf_reserve returns it
+	PtrToFunc                            // a subprogram (PTR_TO_FUNC), from lddw src=4: a callback argument
+	PtrToMapKey                          // a map key (PTR_TO_MAP_KEY), KeySize read-only bytes, in a for_each_map_elem callback
+	PtrToSockCommon                      // a socket's struct bpf_sock, common fields (PTR_TO_SOCK_COMMON), read-only
+	PtrToSockCommonOrNull                // a socket or NULL, as __sk_buff.sk loads it (PTR_TO_SOCK_COMMON_OR_NULL)
 )
 
 // String returns the kernel's name of the type as the verifier log prints it.
@@ -54,6 +58,14 @@ func (t RegType) String() string {
 		return "ringbuf_mem"
 	case PtrToRingbufMemOrNull:
 		return "ringbuf_mem_or_null"
+	case PtrToFunc:
+		return "func"
+	case PtrToMapKey:
+		return "map_key"
+	case PtrToSockCommon:
+		return "sock_common"
+	case PtrToSockCommonOrNull:
+		return "sock_common_or_null"
 	}
 	return "unknown"
 }
@@ -69,7 +81,7 @@ type reg struct {
 	id     uint32 // scalars copied from one another share an id
 	size   uint32 // size of the memory a PtrToMem points to
 	rng    int32  // bytes from the packet pointer's base proven readable
-	mapIdx int32  // index into Options.Maps of a map pointer or map value
+	mapIdx int32  // index into Options.Maps of a map pointer, key or value; the subprogram of a PtrToFunc
 	refObj uint32 // the reference a ring buffer record holds (ref_obj_id)
 	varOff tnum
 	smin   int64

@@ -29,13 +29,9 @@ type frame struct {
 	stack    []stackSlot // stack[k] covers offsets [-8(k+1), -8k)
 	callsite int         // instruction index of the call, -1 for the entry
 	subprog  int
-	depth    int // bytes of stack touched
-}
-
-func (f *frame) clone() *frame {
-	g := *f
-	g.stack = append([]stackSlot(nil), f.stack...)
-	return &g
+	depth    int  // bytes of stack touched
+	callback bool // the frame is a callback's: its exit goes back to the helper call (in_callback_fn)
+	cbIter   int  // callback iterations explored from this frame's current call (callback_depth)
 }
 
 // slotAt returns the slot holding stack offset off (negative), growing the
@@ -74,6 +70,10 @@ type state struct {
 	refs []ref
 	// lock is the bpf_spin_lock the program holds (active_lock).
 	lock heldLock
+	// cbDepth counts the callback visits on the path
+	// (callback_unroll_depth): states at different depths are not an
+	// infinite loop.
+	cbDepth int
 }
 
 // heldLock names a held bpf_spin_lock: the map (index plus one, 0 if no
@@ -93,16 +93,37 @@ type ref struct {
 
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
 
-func (s *state) clone() *state {
-	t := &state{parent: s.parent, insn: s.insn, from: s.from, lock: s.lock}
+// clone copies s, taking frames from v's free list.
+func (v *verifier) clone(s *state) *state {
+	t := &state{parent: s.parent, insn: s.insn, from: s.from, lock: s.lock, cbDepth: s.cbDepth}
 	if len(s.refs) > 0 {
 		t.refs = append([]ref(nil), s.refs...)
 	}
 	t.frames = make([]*frame, len(s.frames))
 	for i, f := range s.frames {
-		t.frames[i] = f.clone()
+		g := v.newFrame()
+		stack := g.stack[:0]
+		*g = *f
+		g.stack = append(stack, f.stack...)
+		t.frames[i] = g
 	}
 	return t
+}
+
+// newFrame returns a frame from the free list, or a new one.
+func (v *verifier) newFrame() *frame {
+	if n := len(v.freeFrames); n > 0 {
+		f := v.freeFrames[n-1]
+		v.freeFrames = v.freeFrames[:n-1]
+		return f
+	}
+	return &frame{}
+}
+
+// recycle puts the frames of a state no longer used on the free list.
+func (v *verifier) recycle(s *state) {
+	v.freeFrames = append(v.freeFrames, s.frames...)
+	s.frames = nil
 }
 
 // checkpoint is a state kept at a prune point. branches counts the paths
@@ -175,6 +196,14 @@ func (v *verifier) done(c *checkpoint) {
 			v.loops[c.key] = l
 		}
 		v.inProgress[c.insn]--
+		if l := v.cbActive[c.insn]; len(l) > 0 {
+			for k, x := range l {
+				if x == c {
+					v.cbActive[c.insn] = append(l[:k], l[k+1:]...)
+					break
+				}
+			}
+		}
 		v.explored[c.insn] = append(v.explored[c.insn], c)
 		c = c.parent
 	}
@@ -182,8 +211,9 @@ func (v *verifier) done(c *checkpoint) {
 
 // idMap checks that scalar ids correspond one to one between two states.
 type idMap struct {
-	oldToCur map[uint32]uint32
-	curToOld map[uint32]uint32
+	n     int           // pairs used in fixed
+	fixed [16][2]uint32 // old, cur id pairs: states have few ids
+	extra [][2]uint32   // pairs beyond fixed
 }
 
 func (m *idMap) check(old, cur uint32) bool {
@@ -197,18 +227,22 @@ func (m *idMap) check(old, cur uint32) bool {
 	if cur == 0 {
 		return false
 	}
-	if m.oldToCur == nil {
-		m.oldToCur = map[uint32]uint32{}
-		m.curToOld = map[uint32]uint32{}
+	for _, p := range m.fixed[:m.n] {
+		if p[0] == old || p[1] == cur {
+			return p[0] == old && p[1] == cur
+		}
 	}
-	if c, ok := m.oldToCur[old]; ok {
-		return c == cur
+	for _, p := range m.extra {
+		if p[0] == old || p[1] == cur {
+			return p[0] == old && p[1] == cur
+		}
 	}
-	if o, ok := m.curToOld[cur]; ok {
-		return o == old
+	if m.n < len(m.fixed) {
+		m.fixed[m.n] = [2]uint32{old, cur}
+		m.n++
+	} else {
+		m.extra = append(m.extra, [2]uint32{old, cur})
 	}
-	m.oldToCur[old] = cur
-	m.curToOld[cur] = old
 	return true
 }
 
@@ -321,8 +355,8 @@ func byteSafe(old, cur slotType, unpriv bool) bool {
 }
 
 // statesEqual reports whether cur is covered by old (states_equal).
-func statesEqual(old, cur *state, exact, unpriv bool) bool {
-	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) {
+func statesEqual(old, cur *state, exact, unpriv bool, live regSet) bool {
+	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) || (exact && old.cbDepth != cur.cbDepth) {
 		return false
 	}
 	var m idMap
@@ -337,10 +371,14 @@ func statesEqual(old, cur *state, exact, unpriv bool) bool {
 	}
 	for i := range old.frames {
 		of, cf := old.frames[i], cur.frames[i]
-		if of.callsite != cf.callsite {
+		if of.callsite != cf.callsite || of.cbIter > cf.cbIter {
 			return false
 		}
+		inner := i == len(old.frames)-1
 		for r := range of.regs {
+			if inner && !exact && live&(1<<r) == 0 {
+				continue // dead: no path reads it
+			}
 			if !regSafe(&of.regs[r], &cf.regs[r], &m, exact) {
 				return false
 			}

@@ -3,17 +3,31 @@
 // checks, the same abstract register model (types, known bits and signed and
 // unsigned 64- and 32-bit bounds), the same stack model (spills, fills,
 // per-byte slot types), bounded loops by path exploration with the
-// 1,000,000-instruction complexity limit, state pruning, bpf-to-bpf calls,
-// and the kernel's messages in a kernel-style log.
+// 1,000,000-instruction complexity limit, state pruning (with register
+// liveness), bpf-to-bpf calls, callbacks, and the kernel's messages in a
+// kernel-style log.
 //
 // Supported today: programs of the raw type (r1 points to exactly
 // Options.MemSize bytes, r2 holds that size), of the socket filter type (r1
 // is the __sk_buff context, including legacy packet loads), of the XDP
-// and tc types (direct packet access proven by comparisons with data_end)
-// and of the tracepoint, kprobe and raw tracepoint types (a read-only
-// context). Helper calls are checked against the helpers package's prototypes, maps
-// included (see below). Anything else is rejected with an error that wraps
-// ErrUnsupported, so callers can tell "unsafe" from "not yet understood".
+// and tc types (direct packet access proven by comparisons with data_end;
+// the socket of __sk_buff.sk, null-checked, with its struct bpf_sock common
+// fields), of the tracepoint, kprobe and raw tracepoint types (a read-only
+// context) and of the syscall type (the caller's memory). Helper calls are
+// checked against the helpers package's prototypes (Options.Helpers adds an
+// embedder's), maps included (see below). Anything else is rejected with an
+// error that wraps ErrUnsupported, so callers can tell "unsafe" from "not
+// yet understood".
+//
+// # Callbacks
+//
+// bpf_loop and bpf_for_each_map_elem take a subprogram named by lddw src=4
+// (a func pointer). As the kernel does, the call forks a path into the
+// callback and goes on as if it never ran; the callback's exit (r0 in
+// [0, 1]) returns to the helper call, which forks the next iteration. See
+// callback.go for how the iterations converge. A for_each_map_elem callback
+// gets the map, a read-only pointer to the key (map_key) and the value; a
+// bpf_loop callback the index and the context argument.
 //
 // # Maps
 //
@@ -55,8 +69,8 @@
 //
 // Not supported yet (ErrUnsupported): unprivileged programs that use maps
 // (the kernel's Spectre rules: speculative paths, masked map value
-// offsets), ringbuf_reserve and tail calls in programs with bpf-to-bpf
-// calls, XSK map lookups, the fields of struct bpf_map read through a map
+// offsets), ringbuf_reserve in programs with bpf-to-bpf calls or
+// callbacks, XSK map lookups, the fields of struct bpf_map read through a map
 // pointer, and map types whose program-side semantics the verifier does not
 // model (socket maps, storages, ...), maps whose values hold kptrs, and the
 // helpers that work on special fields other than spin locks (bpf_timer_*).
@@ -78,6 +92,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/maps"
 )
@@ -109,6 +124,13 @@ const (
 	// RawTracepoint is the kernel's BPF_PROG_TYPE_RAW_TRACEPOINT: r1
 	// points to the tracepoint's arguments, 12 readable u64 slots.
 	RawTracepoint
+	// Syscall is the kernel's BPF_PROG_TYPE_SYSCALL: r1 points to memory
+	// the caller passes (BPF_PROG_TEST_RUN's ctx_in), readable and
+	// writable at any offset below 65535 aligned to the access size.
+	// Result.MaxCtxOffset says how many bytes a run must pass. Syscall
+	// programs are sleepable: they may use only the map types the kernel
+	// lets sleepable programs use.
+	Syscall
 )
 
 // String names the program type as the command line does.
@@ -128,6 +150,8 @@ func (t ProgType) String() string {
 		return "kprobe"
 	case RawTracepoint:
 		return "raw_tracepoint"
+	case Syscall:
+		return "syscall"
 	}
 	return fmt.Sprintf("progtype(%d)", int(t))
 }
@@ -148,6 +172,10 @@ type Options struct {
 	// package documentation). If it is nil, map references make the
 	// program ErrUnsupported rather than rejected.
 	Maps []MapInfo
+	// Helpers holds prototypes that take precedence over package
+	// helpers' for the same id: an embedder's own helpers (see
+	// helpers.Custom).
+	Helpers map[helpers.ID]helpers.Proto
 }
 
 // MapInfo describes one map a program may use: what the kernel's verifier
@@ -174,9 +202,10 @@ type MapInfo struct {
 	// BPF_F_RDONLY_PROG that user space has frozen (read-only global data,
 	// .rodata): as the kernel does, loads from it at constant offsets give
 	// the bytes' value (missing bytes read as 0). The caller promises
-	// that the value never changes while the program may run; package
-	// maps has no freeze operation yet, so describe a gbpf map as frozen
-	// only if nothing writes it.
+	// that the value never changes while the program may run, as
+	// maps.Map.Freeze does (MapInfoOf fills it for frozen maps). A
+	// string argument of a helper (ARG_PTR_TO_CONST_STR, the format of
+	// bpf_snprintf) must lie in such a value.
 	Frozen []byte
 	// Fields are the special fields of the values, from their BTF (the
 	// kernel's btf_record): programs may not load or store them, and
@@ -310,6 +339,10 @@ type Result struct {
 	Log string
 	// Insns holds per-instruction facts, indexed like the program.
 	Insns []InsnInfo
+	// MaxCtxOffset is one past the last context byte any access
+	// reaches (the kernel's max_ctx_offset): a syscall program's runs
+	// must pass at least that many bytes.
+	MaxCtxOffset int
 }
 
 // Verify proves insns safe for opts, or returns an *Error saying where and
