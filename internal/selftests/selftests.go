@@ -82,12 +82,18 @@ type Program struct {
 // verifier_*.c with clang (in parallel; objects are kept in dir and reused).
 func Setup(dir, clang string) (*Corpus, error) {
 	progs := filepath.Join(dir, progsDir)
-	if _, err := os.Stat(filepath.Join(progs, "bpf_misc.h")); err != nil {
+	_, err := os.Stat(filepath.Join(progs, "bpf_misc.h"))
+	if err == nil {
+		_, err = os.Stat(filepath.Join(dir, topDir, "tools/include/linux/filter.h"))
+	}
+	if err != nil {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
 		cmd := exec.Command("tar", "-xJf", Tarball, "-C", dir, "--wildcards",
-			topDir+"/tools/testing/selftests/bpf/progs/*", topDir+"/tools/testing/selftests/bpf/*.h")
+			topDir+"/tools/testing/selftests/bpf/progs/*", topDir+"/tools/testing/selftests/bpf/*.h",
+			// For the programs written as raw instructions (BPF_RAW_INSN).
+			topDir+"/include/linux/filter.h", topDir+"/tools/include/linux/filter.h")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("selftests: unpacking %s: %v: %s", Tarball, err, out)
 		}
@@ -128,10 +134,18 @@ func Setup(dir, clang string) (*Corpus, error) {
 				mu.Unlock()
 				return
 			}
-			cmd := exec.Command(clang, "-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86",
-				"-I"+progs, "-I"+filepath.Dir(progs), "-I"+dir, "-I/usr/include/x86_64-linux-gnu",
-				"-c", src, "-o", obj)
-			out, err := cmd.CombinedOutput()
+			args := []string{"-O2", "-g", "-target", "bpf", "-D__TARGET_ARCH_x86",
+				"-I" + progs, "-I" + filepath.Dir(progs), "-I" + dir, "-I/usr/include/x86_64-linux-gnu",
+				// "../../../include/linux/filter.h" resolves from here.
+				"-I" + filepath.Join(dir, topDir, "tools/testing/selftests"),
+				"-c", src, "-o", obj}
+			out, err := exec.Command(clang, args...).CombinedOutput()
+			if err != nil && strings.Contains(string(out), "undeclared function 'bpf_iter_num_") {
+				// The kernel's build declares kfuncs in vmlinux.h, which
+				// bpftool before 7.4 does not: declare the numbers
+				// iterator's.
+				out, err = exec.Command(clang, append([]string{"-include", iterNumHeader(dir)}, args...)...).CombinedOutput()
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -368,3 +382,18 @@ func specialFields(t btf.Type) ([]verifier.Field, error) {
 
 // ErrNoSources reports that the kernel sources are not installed.
 var ErrNoSources = errors.New("selftests: " + Tarball + " is missing (apt-get install linux-source-6.12)")
+
+// iterNumHeader writes (once) and returns a header declaring the numbers
+// iterator's kfuncs, as a newer vmlinux.h would.
+func iterNumHeader(dir string) string {
+	path := filepath.Join(dir, "gbpf_iter_num.h")
+	const decls = `struct bpf_iter_num;
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __attribute__((weak)) __attribute__((section(".ksyms")));
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __attribute__((weak)) __attribute__((section(".ksyms")));
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __attribute__((weak)) __attribute__((section(".ksyms")));
+`
+	if b, err := os.ReadFile(path); err != nil || string(b) != decls {
+		_ = os.WriteFile(path, []byte(decls), 0o644)
+	}
+	return path
+}
