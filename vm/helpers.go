@@ -2,6 +2,8 @@ package vm
 
 import (
 	"fmt"
+
+	"github.com/gbpf/gbpf/helpers"
 )
 
 // HelperFunc implements a helper function. It receives r1 to r5 and returns
@@ -12,6 +14,7 @@ type HelperFunc func(c *Call, r1, r2, r3, r4, r5 uint64) (uint64, error)
 type helper struct {
 	name string
 	fn   HelperFunc
+	args []helpers.ArgType // the embedder's declaration, for the verifier
 }
 
 // Helpers is a registry of helper functions by id, filled by the embedder
@@ -26,11 +29,17 @@ func NewHelpers() *Helpers { return &Helpers{byID: map[int32]helper{}} }
 
 // Register makes fn the helper with the given id, replacing any earlier one.
 // The zero Helpers is ready to use.
-func (h *Helpers) Register(id int32, name string, fn HelperFunc) {
+//
+// args declare the helper's arguments to the verifier, as the kernel's
+// prototypes do (helpers.ArgAnything for any initialised value,
+// helpers.ArgPtrToMem followed by helpers.ArgConstSize for memory the
+// helper reads, ...); r0 is a scalar after the call. Registers past the
+// declared arguments are neither checked nor meaningful to the helper.
+func (h *Helpers) Register(id int32, name string, fn HelperFunc, args ...helpers.ArgType) {
 	if h.byID == nil {
 		h.byID = map[int32]helper{}
 	}
-	h.byID[id] = helper{name: name, fn: fn}
+	h.byID[id] = helper{name: name, fn: fn, args: append([]helpers.ArgType(nil), args...)}
 }
 
 // Name returns the name a helper id was registered with.
@@ -43,7 +52,7 @@ func (h *Helpers) Name(id int32) (string, bool) {
 // helper 5, "unwind", which returns r1 unchanged.
 func ConformanceHelpers() *Helpers {
 	h := NewHelpers()
-	h.Register(5, "unwind", func(_ *Call, r1, _, _, _, _ uint64) (uint64, error) { return r1, nil })
+	h.Register(5, "unwind", func(_ *Call, r1, _, _, _, _ uint64) (uint64, error) { return r1, nil }, helpers.ArgAnything)
 	return h
 }
 

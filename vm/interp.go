@@ -929,6 +929,11 @@ func (p *Program) slow(st *runState, i int) (exit bool, err error) {
 		return p.ldAbs(st, i)
 	}
 	m := memOps[ins.op]
+	if p.ctxAt != nil && p.ctxAt[i] && !m.atomic {
+		// Context rewriting from the verifier's knowledge: the field is
+		// the instruction's offset into the context.
+		return false, p.ctxAccess(st, i, st.ctxLo+uint64(int64(ins.off)), m)
+	}
 	base := regs[ins.src&15]
 	if m.write {
 		base = regs[ins.dst&15]

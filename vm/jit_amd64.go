@@ -497,6 +497,12 @@ func (c *compiler) memory(i int, ins inst, d, s amd64.Reg) {
 	base := jitRegs[baseReg]
 	off := ins.off
 	addr, disp := base, off
+	if c.p.ctxAt != nil && c.p.ctxAt[i] {
+		// The verifier proved a context access: straight to the context
+		// rewriting, without the inline memory checks.
+		a.Jmp(c.event(evSlow, i+1))
+		return
+	}
 	if !(c.fixedFP && baseReg == 10 && int64(off) >= -int64(c.p.window) && int64(off)+int64(size) <= 0) {
 		slow := c.event(evSlow, i+1)
 		ok := a.NewLabel()

@@ -105,7 +105,7 @@ func TestJITRegisterPairs(t *testing.T) {
 				}
 				for _, body := range bodies {
 					mem := make([]byte, 80)
-					sameOnBoth(t, body, mustAssemble(t, dumpProgram(vals, body)), mem, vm.Options{})
+					sameOnBoth(t, body, mustAssemble(t, dumpProgram(vals, body)), mem, vm.Options{Unverified: true})
 				}
 			}
 		}
@@ -150,7 +150,7 @@ func TestJITImmediates(t *testing.T) {
 				fmt.Sprintf("r%d = 0x1122334455667788 ll", d))
 			for _, body := range bodies {
 				mem := make([]byte, 80)
-				sameOnBoth(t, body, mustAssemble(t, dumpProgram(vals, body)), mem, vm.Options{})
+				sameOnBoth(t, body, mustAssemble(t, dumpProgram(vals, body)), mem, vm.Options{Unverified: true})
 			}
 		}
 	}
@@ -183,7 +183,7 @@ func TestJITMemory(t *testing.T) {
 							mem[i] = byte(i * 7)
 						}
 						src := pro + body + "\nexit\n"
-						sameOnBoth(t, src, mustAssemble(t, src), mem, vm.Options{})
+						sameOnBoth(t, src, mustAssemble(t, src), mem, vm.Options{Unverified: true})
 					}
 				}
 			}
@@ -197,7 +197,7 @@ func TestJITMemory(t *testing.T) {
 				fmt.Sprintf("r3 = r10\n*(%s *)(r3 %+d) = 5\nr0 = *(%s *)(r3 %+d)\nexit\n", sz, off, sz, off),
 				fmt.Sprintf("r0 = *(%s *)(r10 %+d)\nexit\n", sz, off),
 			} {
-				sameOnBoth(t, src, mustAssemble(t, src), make([]byte, 8), vm.Options{})
+				sameOnBoth(t, src, mustAssemble(t, src), make([]byte, 8), vm.Options{Unverified: true})
 			}
 		}
 	}
@@ -212,20 +212,20 @@ func TestJITControl(t *testing.T) {
 		src  string
 		opts vm.Options
 	}{
-		{"local calls", "r6 = 7\ncall +3\nr0 += r6\nr0 += 1\nexit\nr6 = 100\nr0 = r6\nr0 *= 2\nexit", vm.Options{}},
-		{"nested calls", "r0 = 0\ncall +1\nexit\nr0 += 1\ncall +1\nexit\nr0 += 2\ncall +1\nexit\nr0 += 4\n*(u64 *)(r10 -8) = r0\nr0 = *(u64 *)(r10 -8)\nexit", vm.Options{}},
-		{"too deep", "call +0\nexit", vm.Options{}},
-		{"recursion stack", "r1 = 3\ncall +2\nr0 = r1\nexit\n*(u64 *)(r10 -512) = r1\nr0 = *(u64 *)(r10 -512)\nexit", vm.Options{}},
-		{"helper", "r1 = 5\ncall 5\nr0 += 1\nexit", vm.Options{Helpers: vm.ConformanceHelpers()}},
-		{"budget loop", "r0 = 0\nr0 += 1\nif r0 < 1000 goto -2\nexit", vm.Options{MaxInsns: 100}},
-		{"budget exact", "r0 = 0\nr0 += 1\nif r0 < 10 goto -2\nexit", vm.Options{MaxInsns: 22}},
-		{"budget one short", "r0 = 0\nr0 += 1\nif r0 < 10 goto -2\nexit", vm.Options{MaxInsns: 21}},
-		{"fell off", "r0 = 1\nif r0 == 1 goto +0", vm.Options{}},
-		{"atomics", "r2 = 3\n*(u64 *)(r10 -8) = r2\nlock *(u64 *)(r10 -8) += r2\nr2 = atomic64_fetch_add((u64 *)(r10 -8), r2)\nr0 = *(u64 *)(r10 -8)\nr0 += r2\nexit", vm.Options{}},
-		{"cmpxchg", "r0 = 0\n*(u64 *)(r1 +0) = r0\nr2 = 9\nr0 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)\nexit", vm.Options{}},
-		{"bad access", "r1 += 4096\nr0 = *(u8 *)(r1 +0)\nexit", vm.Options{}},
-		{"written r10", "r10 = r1\nr0 = *(u8 *)(r10 +0)\nexit", vm.Options{}},
-		{"no limit", "r0 = 0\nr0 += 1\nif r0 < 100000 goto -2\nexit", vm.Options{NoLimit: true}},
+		{"local calls", "r6 = 7\ncall +3\nr0 += r6\nr0 += 1\nexit\nr6 = 100\nr0 = r6\nr0 *= 2\nexit", vm.Options{Unverified: true}},
+		{"nested calls", "r0 = 0\ncall +1\nexit\nr0 += 1\ncall +1\nexit\nr0 += 2\ncall +1\nexit\nr0 += 4\n*(u64 *)(r10 -8) = r0\nr0 = *(u64 *)(r10 -8)\nexit", vm.Options{Unverified: true}},
+		{"too deep", "call +0\nexit", vm.Options{Unverified: true}},
+		{"recursion stack", "r1 = 3\ncall +2\nr0 = r1\nexit\n*(u64 *)(r10 -512) = r1\nr0 = *(u64 *)(r10 -512)\nexit", vm.Options{Unverified: true}},
+		{"helper", "r1 = 5\ncall 5\nr0 += 1\nexit", vm.Options{Unverified: true, Helpers: vm.ConformanceHelpers()}},
+		{"budget loop", "r0 = 0\nr0 += 1\nif r0 < 1000 goto -2\nexit", vm.Options{Unverified: true, MaxInsns: 100}},
+		{"budget exact", "r0 = 0\nr0 += 1\nif r0 < 10 goto -2\nexit", vm.Options{Unverified: true, MaxInsns: 22}},
+		{"budget one short", "r0 = 0\nr0 += 1\nif r0 < 10 goto -2\nexit", vm.Options{Unverified: true, MaxInsns: 21}},
+		{"fell off", "r0 = 1\nif r0 == 1 goto +0", vm.Options{Unverified: true}},
+		{"atomics", "r2 = 3\n*(u64 *)(r10 -8) = r2\nlock *(u64 *)(r10 -8) += r2\nr2 = atomic64_fetch_add((u64 *)(r10 -8), r2)\nr0 = *(u64 *)(r10 -8)\nr0 += r2\nexit", vm.Options{Unverified: true}},
+		{"cmpxchg", "r0 = 0\n*(u64 *)(r1 +0) = r0\nr2 = 9\nr0 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)\nexit", vm.Options{Unverified: true}},
+		{"bad access", "r1 += 4096\nr0 = *(u8 *)(r1 +0)\nexit", vm.Options{Unverified: true}},
+		{"written r10", "r10 = r1\nr0 = *(u8 *)(r10 +0)\nexit", vm.Options{Unverified: true}},
+		{"no limit", "r0 = 0\nr0 += 1\nif r0 < 100000 goto -2\nexit", vm.Options{Unverified: true, NoLimit: true}},
 	}
 	for _, tc := range cases {
 		insns, err := asm.Assemble(tc.src, asm.Kernel)
@@ -241,6 +241,6 @@ func TestJITControl(t *testing.T) {
 func TestJITRandom(t *testing.T) {
 	needJIT(t)
 	forRandomPrograms(3000, 7, func(i int, insns []isa.Instruction, mem []byte) {
-		sameOnBoth(t, fmt.Sprintf("program %d", i), insns, mem, vm.Options{})
+		sameOnBoth(t, fmt.Sprintf("program %d", i), insns, mem, vm.Options{Unverified: true})
 	})
 }

@@ -94,7 +94,7 @@ var benchCases = []benchCase{
 		call 12
 		r0 = 1
 		exit`, setup: func(tb testing.TB, g []*maps.Map, gp *vm.Program, k []*ebpf.Map) {
-		target, err := vm.Load(assemble(tb, "r0 = 2\nexit"), vm.Options{Type: helpers.XDP})
+		target, err := vm.Load(assemble(tb, "r0 = 2\nexit"), vm.Options{Unverified: true, Type: helpers.XDP})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func benchGbpf(b *testing.B, c benchCase, e vm.Engine) {
 		}
 		ms = append(ms, m)
 	}
-	p, err := vm.Load(assemble(b, c.src), vm.Options{Type: helpers.XDP, Maps: ms, Engine: e})
+	p, err := vm.Load(assemble(b, c.src), vm.Options{Unverified: true, Type: helpers.XDP, Maps: ms, Engine: e})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -911,7 +911,7 @@ func runGbpf(t *testing.T, c diffCase, insns []isa.Instruction) outcome {
 		}
 		ms = append(ms, m)
 	}
-	p, err := vm.Load(insns, vm.Options{Type: c.typ, Maps: ms})
+	p, err := vm.Load(insns, vm.Options{Unverified: true, Type: c.typ, Maps: ms})
 	if err != nil {
 		t.Fatalf("gbpf load: %v", err)
 	}
@@ -1152,7 +1152,7 @@ func TestContextAccessRules(t *testing.T) {
 					if kerr == nil {
 						kp.Close()
 					}
-					p, err := vm.Load(insns, vm.Options{Type: typ})
+					p, err := vm.Load(insns, vm.Options{Unverified: true, Type: typ})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -1208,7 +1208,7 @@ func TestTailCallKernel(t *testing.T) {
 		}
 		ms = append(ms, m)
 	}
-	p, err := vm.Load(insns, vm.Options{Type: helpers.XDP, Maps: ms})
+	p, err := vm.Load(insns, vm.Options{Unverified: true, Type: helpers.XDP, Maps: ms})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1315,7 +1315,7 @@ func TestSnprintfKernel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := vm.Load(insns, vm.Options{Type: helpers.XDP, Maps: []*maps.Map{gm}})
+			p, err := vm.Load(insns, vm.Options{Unverified: true, Type: helpers.XDP, Maps: []*maps.Map{gm}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1402,7 +1402,7 @@ func TestMapInMapKernel(t *testing.T) {
 	if err := go_.SetInner(uint32(1), gi); err != nil {
 		t.Fatal(err)
 	}
-	p, err := vm.Load(insns, vm.Options{Type: helpers.XDP, Maps: []*maps.Map{go_}})
+	p, err := vm.Load(insns, vm.Options{Unverified: true, Type: helpers.XDP, Maps: []*maps.Map{go_}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestHelperLoadErrors(t *testing.T) {
 		{"callback outside", helpers.XDP, "r1 = func(+5)\nexit", vm.ErrJumpOutOfRange, "callback at slot 6"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := vm.Load(assemble(t, tc.src), vm.Options{Type: tc.typ})
+			_, err := vm.Load(assemble(t, tc.src), vm.Options{Unverified: true, Type: tc.typ})
 			if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.text) {
 				t.Fatalf("error %v, want %v containing %q", err, tc.err, tc.text)
 			}
@@ -43,7 +43,7 @@ func TestHelperLoadErrors(t *testing.T) {
 func runRaw(t *testing.T, src string, mem []byte, ms ...*maps.Map) (uint64, []byte, error) {
 	t.Helper()
 	var trace bytes.Buffer
-	p, err := vm.Load(assemble(t, src), vm.Options{Maps: ms, TraceOutput: &trace})
+	p, err := vm.Load(assemble(t, src), vm.Options{Unverified: true, Maps: ms, TraceOutput: &trace})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestCallbackErrors(t *testing.T) {
 		})
 	}
 	// A callback that faults stops the run naming its own instruction.
-	p, err := vm.Load(assemble(t, "r1 = 1\nr2 = func(+5)\nr3 = 0\nr4 = 0\ncall 181\nexit\nr0 = *(u64 *)(r3 + 0)\nexit"), vm.Options{})
+	p, err := vm.Load(assemble(t, "r1 = 1\nr2 = func(+5)\nr3 = 0\nr4 = 0\ncall 181\nexit\nr0 = *(u64 *)(r3 + 0)\nexit"), vm.Options{Unverified: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestRawMapsAndTestRun(t *testing.T) {
 	if insns[1].Src != isa.PseudoMapIdx {
 		t.Fatalf("map_idx assembled as %v", insns[1])
 	}
-	p, err := vm.Load(insns, vm.Options{Maps: []*maps.Map{m}})
+	p, err := vm.Load(insns, vm.Options{Unverified: true, Maps: []*maps.Map{m}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,13 +319,13 @@ func TestPerfEventOutput(t *testing.T) {
 		r5 = 8
 		call 25
 		exit`
-	p, err := vm.Load(assemble(t, src), vm.Options{Type: helpers.XDP, Maps: []*maps.Map{m}})
+	p, err := vm.Load(assemble(t, src), vm.Options{Unverified: true, Type: helpers.XDP, Maps: []*maps.Map{m}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// With BPF_F_CTXLEN (upper 32 bits of flags) the packet follows.
 	src2 := strings.Replace(src, "r3 = 0xffffffff ll", "r3 = 0x4ffffffff ll", 1)
-	p2, err := vm.Load(assemble(t, src2), vm.Options{Type: helpers.XDP, Maps: []*maps.Map{m}})
+	p2, err := vm.Load(assemble(t, src2), vm.Options{Unverified: true, Type: helpers.XDP, Maps: []*maps.Map{m}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestReadOnlyProgMaps(t *testing.T) {
 		{"update", "*(u32 *)(r10 - 4) = 0\n*(u64 *)(r10 - 16) = 0\nr1 = map_idx(0)\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = 0\ncall 2\nexit", uint64(1<<64 - 1), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := vm.Load(assemble(t, tc.src), vm.Options{Maps: []*maps.Map{m}})
+			p, err := vm.Load(assemble(t, tc.src), vm.Options{Unverified: true, Maps: []*maps.Map{m}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -377,7 +377,7 @@ func TestReadOnlyProgMaps(t *testing.T) {
 }
 
 func TestSyscallTestRun(t *testing.T) {
-	p, err := vm.Load(assemble(t, "r2 = *(u64 *)(r1 + 0)\nr2 += 5\n*(u64 *)(r1 + 8) = r2\nr0 = r2\nexit"), vm.Options{Type: helpers.Syscall})
+	p, err := vm.Load(assemble(t, "r2 = *(u64 *)(r1 + 0)\nr2 += 5\n*(u64 *)(r1 + 8) = r2\nr0 = r2\nexit"), vm.Options{Unverified: true, Type: helpers.Syscall})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +474,7 @@ func TestChecksumReplace(t *testing.T) {
 				call 9
 				r0 = r7
 				exit`, tc.csumOff, old, repl, tc.flags, tc.helper, repl, tc.field, tc.width)
-			p, err := vm.Load(assemble(t, src), vm.Options{Type: helpers.SchedCLS})
+			p, err := vm.Load(assemble(t, src), vm.Options{Unverified: true, Type: helpers.SchedCLS})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -519,7 +519,7 @@ func TestResizeHelpers(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := "r6 = r1\n" + tc.call + "\n*(u32 *)(r6 + 48) = r0\nexit"
-			p, err := vm.Load(assemble(t, src), vm.Options{Type: helpers.SchedCLS})
+			p, err := vm.Load(assemble(t, src), vm.Options{Unverified: true, Type: helpers.SchedCLS})
 			if err != nil {
 				t.Fatal(err)
 			}

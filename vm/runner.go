@@ -57,6 +57,9 @@ func (r *Runner) Program() *Program { return r.p }
 // the slow path (an access outside the stack and mem, an error) goes
 // through the general machinery.
 func (r *Runner) Run(mem []byte) (uint64, error) {
+	if r.p.verified != nil && len(mem) != r.p.memSize {
+		return 0, r.p.checkMem(mem)
+	}
 	if r.fresh != 0 {
 		// The compiled code reads mem through st.memLo and st.memN; st.mem,
 		// which keeps mem reachable for the slow path, is set only when

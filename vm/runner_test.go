@@ -19,7 +19,7 @@ import (
 func TestRunnerRandom(t *testing.T) {
 	forRandomPrograms(2000, 11, func(i int, insns []isa.Instruction, mem []byte) {
 		for _, e := range vm.Engines() {
-			p, err := vm.Load(insns, vm.Options{Engine: e})
+			p, err := vm.Load(insns, vm.Options{Unverified: true, Engine: e})
 			if err != nil {
 				continue
 			}
@@ -112,7 +112,7 @@ func TestRunnerFreshState(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				p, err := vm.Load(insns, vm.Options{Engine: e})
+				p, err := vm.Load(insns, vm.Options{Unverified: true, Engine: e})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -145,7 +145,7 @@ func TestRunnerFreshState(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range vm.Engines() {
-		p, err := vm.Load(bad, vm.Options{Engine: e})
+		p, err := vm.Load(bad, vm.Options{Unverified: true, Engine: e})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +167,7 @@ func TestRunnerFreshState(t *testing.T) {
 // types, which run through TestRun.
 func TestRunnerRawOnly(t *testing.T) {
 	insns, _ := asm.Assemble("r0 = 2\nexit", asm.Kernel)
-	p, err := vm.Load(insns, vm.Options{Type: helpers.XDP})
+	p, err := vm.Load(insns, vm.Options{Unverified: true, Type: helpers.XDP})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func ExampleRunner() {
 	if err != nil {
 		panic(err)
 	}
-	p, err := vm.Load(insns, vm.Options{})
+	p, err := vm.Load(insns, vm.Options{Unverified: true})
 	if err != nil {
 		panic(err)
 	}

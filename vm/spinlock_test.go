@@ -73,7 +73,7 @@ func TestSpinLockRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			insns := assemble(t, spinLockProgram(c.body))
 			for _, engine := range vm.Engines() {
-				p, err := vm.Load(insns, vm.Options{Type: helpers.XDP, Maps: []*maps.Map{m}, Engine: engine})
+				p, err := vm.Load(insns, vm.Options{Unverified: true, Type: helpers.XDP, Maps: []*maps.Map{m}, Engine: engine})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -18,7 +18,7 @@ func TestTailCallFromSubprogram(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			target, err := vm.Load(assemble(t, "*(u64 *)(r10 - 8) = 5\nr0 = 40\nexit"), vm.Options{Type: helpers.XDP, Engine: e})
+			target, err := vm.Load(assemble(t, "*(u64 *)(r10 - 8) = 5\nr0 = 40\nexit"), vm.Options{Unverified: true, Type: helpers.XDP, Engine: e})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +45,7 @@ func TestTailCallFromSubprogram(t *testing.T) {
 				r2 = map_fd(0)
 				call 12
 				r0 = 7
-				exit`), vm.Options{Type: helpers.XDP, Engine: e, Maps: []*maps.Map{pa}})
+				exit`), vm.Options{Unverified: true, Type: helpers.XDP, Engine: e, Maps: []*maps.Map{pa}})
 			if err != nil {
 				t.Fatal(err)
 			}

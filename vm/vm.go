@@ -4,12 +4,19 @@
 // shift amounts are masked, 32-bit operations zero-extend, atomics are
 // sequentially consistent, 512 bytes of stack per frame and 8 frames.
 //
-// Registers hold real host addresses, as in the kernel. Until the verifier
-// exists every program runs in checked mode: each load and store is checked
+// Registers hold real host addresses, as in the kernel. Load verifies the
+// program with package verifier first and refuses it, with the verifier's
+// *verifier.Error, unless it is proven safe; Options.Unverified skips the
+// verifier. Every run is also checked: each load and store is checked
 // against the memory regions of the run (the stack frames, the input memory
 // and any region a helper adds), and a bad access stops the run with a
-// RunError naming the instruction. Unverified programs also stop after an
-// executed-instruction budget.
+// RunError naming the instruction. For a verified program these checks are
+// a second line of defence that should never fire; for an unverified one
+// they are the only one, and an executed-instruction budget stops programs
+// that do not end. What the verifier proved drives the context rewriting:
+// a load or store it proved to go through the context pointer reads or
+// writes the context field named by its offset, on both engines without
+// the memory checks.
 //
 // A Program is immutable after Load and safe to Run from many goroutines at
 // once. The per-run state (registers, a heap-allocated eBPF stack, call
@@ -57,6 +64,7 @@ import (
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/verifier"
 )
 
 // Engine names an execution engine.
@@ -108,6 +116,21 @@ type Options struct {
 	// TraceOutput receives the messages of bpf_trace_printk (the
 	// kernel's trace_pipe); nil discards them.
 	TraceOutput io.Writer
+	// MemSize is, for the raw type, the size of the memory runs pass (r1
+	// points to it, r2 holds its length): the verifier proves accesses
+	// against it, and runs of the verified program refuse memory of any
+	// other size (ErrMemSize).
+	MemSize int
+	// Unverified skips the verifier: the program runs in checked mode
+	// only, where each access is checked against the run's memory
+	// regions, a bad one stops the run with a RunError, and the
+	// executed-instruction budget stops programs that do not end. Ask for
+	// it explicitly, for programs the verifier cannot prove (or does not
+	// support yet) but that an embedder still wants to run.
+	Unverified bool
+	// VerifierLogLevel is the verifier's log level (see verifier.Options);
+	// the log is in Program.Verification().Log, or in the error.
+	VerifierLogLevel int
 }
 
 // Errors of Load, wrapped in a *LoadError.
@@ -203,8 +226,11 @@ type Program struct {
 	static   []region // map values addressed directly (lddw src 2 and 6), reachable in every run
 	needsEnv bool     // the program calls helpers or uses maps: runs take an execution slot
 	trace    io.Writer
-	window   uint64   // bytes of stack the entry frame may use (see stackWindow)
-	jit      *jitCode // the compiled code, for Engine JIT
+	window   uint64           // bytes of stack the entry frame may use (see stackWindow)
+	jit      *jitCode         // the compiled code, for Engine JIT
+	verified *verifier.Result // what the verifier proved; nil for Unverified
+	memSize  int              // Options.MemSize
+	ctxAt    []bool           // instructions the verifier proved to access the context through the unmodified context pointer
 
 	// direct: a Runner enters the compiled code straight away, through
 	// its fresh prologue (see Runner.Run); writesStack: a run may leave
@@ -247,11 +273,23 @@ func load(insns []isa.Instruction, opts Options, fused bool) (*Program, error) {
 			return nil, fmt.Errorf("map %d: %w: nil", i, ErrBadMap)
 		}
 	}
+	if !opts.Unverified {
+		res, err := verify(insns, opts)
+		if err != nil {
+			return nil, err
+		}
+		p.verified, p.memSize = res, opts.MemSize
+		if opts.Type != helpers.Raw && opts.Type != helpers.Syscall {
+			// Their contexts are computed fields, not memory.
+			p.ctxAt = ctxAccesses(res)
+		}
+	}
 	p.handles = make([]byte, len(p.maps)+1)
 	p.funcs = make([]byte, len(insns)+1)
 	p.isFunc = make([]bool, len(insns))
 	switch {
-	case opts.NoLimit:
+	case opts.NoLimit, p.verified != nil && opts.MaxInsns == 0:
+		// A verified program is proven to end: no budget unless asked.
 		p.budget = ^uint64(0)
 	case opts.MaxInsns == 0:
 		p.budget = DefaultMaxInsns
@@ -332,6 +370,9 @@ func (p *Program) RunStats(mem []byte) (Stats, error) {
 	if p.typ != helpers.Raw {
 		return Stats{}, fmt.Errorf("Run is for the raw program type, this program is %s: %w (use TestRun)", p.typ, ErrUnsupported)
 	}
+	if err := p.checkMem(mem); err != nil {
+		return Stats{}, err
+	}
 	st := p.pool.get()
 	st.setMem(mem)
 	r0, n, err := p.exec(st)
@@ -350,6 +391,9 @@ func (p *Program) RunRepeat(mem []byte, n int) (r0 uint64, avg time.Duration, er
 	}
 	if p.typ != helpers.Raw {
 		return 0, 0, fmt.Errorf("RunRepeat is for the raw program type, this program is %s: %w (use TestRun)", p.typ, ErrUnsupported)
+	}
+	if err := p.checkMem(mem); err != nil {
+		return 0, 0, err
 	}
 	st := p.pool.get()
 	st.setMem(mem)

@@ -181,7 +181,7 @@ var semanticCases = []semCase{
 func TestSemantics(t *testing.T) {
 	for _, tc := range semanticCases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := vm.Load(assemble(t, tc.src), vm.Options{Helpers: vm.ConformanceHelpers()})
+			p, err := vm.Load(assemble(t, tc.src), vm.Options{Unverified: true, Helpers: vm.ConformanceHelpers()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,11 +233,11 @@ var runErrCases = []runErrCase{
 	{name: "nine frames", src: "r1 = 7\ncall pc+1\nexit\nif r1 == 0 goto +3\nr1 -= 1\ncall pc-3\nexit\nr0 = 8\nexit",
 		err: vm.ErrCallDepth, index: 5, text: "call depth exceeded"},
 	{name: "infinite recursion", src: "call pc-1\nexit", err: vm.ErrCallDepth, index: 0},
-	{name: "budget", src: "r0 = 0\nr0 += 1\ngoto -2\nexit", opts: vm.Options{MaxInsns: 100},
+	{name: "budget", src: "r0 = 0\nr0 += 1\ngoto -2\nexit", opts: vm.Options{Unverified: true, MaxInsns: 100},
 		err: vm.ErrBudgetExhausted, index: 2, text: "100 instructions"},
 	{name: "default budget", src: "goto -1\nexit",
 		err: vm.ErrBudgetExhausted, index: 0, text: "1000000 instructions"},
-	{name: "budget exactly one short", src: "r0 = 1\nr0 += 1\nexit", opts: vm.Options{MaxInsns: 2},
+	{name: "budget exactly one short", src: "r0 = 1\nr0 += 1\nexit", opts: vm.Options{Unverified: true, MaxInsns: 2},
 		err: vm.ErrBudgetExhausted, index: 2},
 	{name: "fall off the end", src: "r0 = 1\nr0 += 1", err: vm.ErrFellOffEnd, index: 1},
 	{name: "fall off after a jump", src: "r0 = 1\nif r0 == 1 goto +1\nexit\nr0 = 2", err: vm.ErrFellOffEnd, index: 3},
@@ -250,6 +250,7 @@ func TestRunErrors(t *testing.T) {
 			if tc.opts.Helpers == nil {
 				tc.opts.Helpers = vm.ConformanceHelpers()
 			}
+			tc.opts.Unverified = true
 			p, err := vm.Load(assemble(t, tc.src), tc.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -276,7 +277,7 @@ func TestRunErrors(t *testing.T) {
 }
 
 func TestRunStatsCountsInstructions(t *testing.T) {
-	p, err := vm.Load(assemble(t, "r0 = 0\nr1 = 10\nr0 += r1\nr1 -= 1\nif r1 != 0 goto -3\nexit"), vm.Options{})
+	p, err := vm.Load(assemble(t, "r0 = 0\nr1 = 10\nr0 += r1\nr1 -= 1\nif r1 != 0 goto -3\nexit"), vm.Options{Unverified: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +290,7 @@ func TestRunStatsCountsInstructions(t *testing.T) {
 	}
 	// A fault in the middle of a straight-line stretch counts the
 	// instructions up to and including the faulting one.
-	p2, err := vm.Load(assemble(t, "r0 = 0\nr1 = 0\nr0 = *(u64 *)(r1 + 8)\nr0 += 1\nr0 += 1\nexit"), vm.Options{})
+	p2, err := vm.Load(assemble(t, "r0 = 0\nr1 = 0\nr0 = *(u64 *)(r1 + 8)\nr0 += 1\nr0 += 1\nexit"), vm.Options{Unverified: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +298,7 @@ func TestRunStatsCountsInstructions(t *testing.T) {
 		t.Fatalf("fault: got %+v, %v; want 3 instructions and a bad access", st, err)
 	}
 	// A budget that ends exactly at the end of a program without exit.
-	p3, err := vm.Load(assemble(t, "r0 = 1"), vm.Options{MaxInsns: 1})
+	p3, err := vm.Load(assemble(t, "r0 = 1"), vm.Options{Unverified: true, MaxInsns: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +306,7 @@ func TestRunStatsCountsInstructions(t *testing.T) {
 		t.Fatalf("fall off: got %+v, %v", st, err)
 	}
 	// The budget is exactly enough.
-	p, err = vm.Load(p.Instructions(), vm.Options{MaxInsns: 33})
+	p, err = vm.Load(p.Instructions(), vm.Options{Unverified: true, MaxInsns: 33})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,14 +318,14 @@ func TestRunStatsCountsInstructions(t *testing.T) {
 func TestNoLimit(t *testing.T) {
 	// 3 million instructions: over the default budget.
 	src := "r0 = 0\nr1 = 1000000\nr0 += 1\nr1 -= 1\nif r1 != 0 goto -3\nexit"
-	p, err := vm.Load(assemble(t, src), vm.Options{})
+	p, err := vm.Load(assemble(t, src), vm.Options{Unverified: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Run(nil); !errors.Is(err, vm.ErrBudgetExhausted) {
 		t.Fatalf("default budget: got %v", err)
 	}
-	p, err = vm.Load(assemble(t, src), vm.Options{NoLimit: true})
+	p, err = vm.Load(assemble(t, src), vm.Options{Unverified: true, NoLimit: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +370,7 @@ var loadErrCases = []loadErrCase{
 func TestLoadErrors(t *testing.T) {
 	for _, tc := range loadErrCases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := vm.Load(tc.insns, vm.Options{Helpers: vm.ConformanceHelpers()})
+			p, err := vm.Load(tc.insns, vm.Options{Unverified: true, Helpers: vm.ConformanceHelpers()})
 			if err == nil {
 				t.Fatalf("loaded %v", p.Instructions())
 			}
@@ -399,7 +400,7 @@ func TestEngines(t *testing.T) {
 	}
 	prog := assemble(t, "r0 = 3\nexit")
 	for _, e := range append([]vm.Engine{""}, want...) {
-		p, err := vm.Load(prog, vm.Options{Engine: e})
+		p, err := vm.Load(prog, vm.Options{Unverified: true, Engine: e})
 		if err != nil {
 			t.Fatalf("engine %q: %v", e, err)
 		}
@@ -411,7 +412,7 @@ func TestEngines(t *testing.T) {
 		}
 	}
 	for _, e := range []vm.Engine{"wasm"} {
-		_, err := vm.Load(prog, vm.Options{Engine: e})
+		_, err := vm.Load(prog, vm.Options{Unverified: true, Engine: e})
 		if !errors.Is(err, vm.ErrEngineUnavailable) || !strings.Contains(err.Error(), "available engines: "+fmt.Sprint(strings.Join(engineNames(want), ", "))) {
 			t.Fatalf("engine %q: got %v", e, err)
 		}
@@ -469,7 +470,7 @@ func TestHelperRegions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := vm.Load(assemble(t, tc.src), vm.Options{Helpers: regionHelpers()})
+			p, err := vm.Load(assemble(t, tc.src), vm.Options{Unverified: true, Helpers: regionHelpers()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -490,7 +491,7 @@ func TestHelperRegions(t *testing.T) {
 func TestZeroHelpers(t *testing.T) {
 	var h vm.Helpers
 	h.Register(9, "nine", func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 9, nil })
-	p, err := vm.Load(assemble(t, "call 9\nexit"), vm.Options{Helpers: &h})
+	p, err := vm.Load(assemble(t, "call 9\nexit"), vm.Options{Unverified: true, Helpers: &h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,7 +503,7 @@ func TestZeroHelpers(t *testing.T) {
 func TestRegistrySnapshot(t *testing.T) {
 	h := vm.NewHelpers()
 	h.Register(7007, "seven", func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 7, nil })
-	p, err := vm.Load(assemble(t, "r1 = 7008\ncallx r1\nexit"), vm.Options{Helpers: h})
+	p, err := vm.Load(assemble(t, "r1 = 7008\ncallx r1\nexit"), vm.Options{Unverified: true, Helpers: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +518,7 @@ func TestRegistrySnapshot(t *testing.T) {
 
 func TestStackZeroedBetweenRuns(t *testing.T) {
 	// Reads a stack slot of its own frame and of a callee's, then dirties both.
-	p, err := vm.Load(assemble(t, "r6 = *(u64 *)(r10 - 8)\n*(u64 *)(r10 - 8) = 5\ncall pc+2\nr0 += r6\nexit\nr0 = *(u64 *)(r10 - 8)\n*(u64 *)(r10 - 8) = 6\nexit"), vm.Options{})
+	p, err := vm.Load(assemble(t, "r6 = *(u64 *)(r10 - 8)\n*(u64 *)(r10 - 8) = 5\ncall pc+2\nr0 += r6\nexit\nr0 = *(u64 *)(r10 - 8)\n*(u64 *)(r10 - 8) = 6\nexit"), vm.Options{Unverified: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,7 +534,7 @@ func TestStackZeroedBetweenRuns(t *testing.T) {
 
 func TestRunRepeat(t *testing.T) {
 	// Counts its runs in the input memory.
-	p, err := vm.Load(assemble(t, "r0 = *(u64 *)(r1 + 0)\nr0 += 1\n*(u64 *)(r1 + 0) = r0\nexit"), vm.Options{})
+	p, err := vm.Load(assemble(t, "r0 = *(u64 *)(r1 + 0)\nr0 += 1\n*(u64 *)(r1 + 0) = r0\nexit"), vm.Options{Unverified: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,7 +546,7 @@ func TestRunRepeat(t *testing.T) {
 	if r0, _, err := p.RunRepeat(mem, 0); err != nil || r0 != 6 {
 		t.Fatalf("n = 0 runs once: r0 %d, %v", r0, err)
 	}
-	bad, err := vm.Load(assemble(t, "r0 = *(u64 *)(r1 + 8)\nexit"), vm.Options{})
+	bad, err := vm.Load(assemble(t, "r0 = *(u64 *)(r1 + 8)\nexit"), vm.Options{Unverified: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -577,7 +578,7 @@ call 4
 r1 = 1
 lock *(u64 *)(r0 + 0) += r1
 r0 = *(u64 *)(r10 - 8)
-exit`), vm.Options{Helpers: h})
+exit`), vm.Options{Unverified: true, Helpers: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -644,11 +645,11 @@ func TestFusedMatchesPlain(t *testing.T) {
 	}
 	for _, src := range srcs {
 		insns := assemble(t, src)
-		fused, err := vm.Load(insns, vm.Options{Helpers: vm.ConformanceHelpers()})
+		fused, err := vm.Load(insns, vm.Options{Unverified: true, Helpers: vm.ConformanceHelpers()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		plain, err := vm.LoadUnfused(insns, vm.Options{Helpers: vm.ConformanceHelpers()})
+		plain, err := vm.LoadUnfused(insns, vm.Options{Unverified: true, Helpers: vm.ConformanceHelpers()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -67,7 +67,7 @@ func TestStackWindow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := vm.Load(assemble(t, tc.src), vm.Options{})
+			p, err := vm.Load(assemble(t, tc.src), vm.Options{Unverified: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +83,7 @@ func TestStackWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := vm.Load(assemble(t, "r2 = map_fd(0)\nr3 = 0\ncall 12\nr0 = 0\nexit"), vm.Options{Type: helpers.XDP, Maps: []*maps.Map{pa}})
+	p, err := vm.Load(assemble(t, "r2 = map_fd(0)\nr3 = 0\ncall 12\nr0 = 0\nexit"), vm.Options{Unverified: true, Type: helpers.XDP, Maps: []*maps.Map{pa}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestStackWindowHelperWrites(t *testing.T) {
 				call 113
 				r0 = 0
 			out:
-				exit`), vm.Options{Engine: e})
+				exit`), vm.Options{Unverified: true, Engine: e})
 			if err != nil {
 				t.Fatal(err)
 			}

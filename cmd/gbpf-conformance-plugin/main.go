@@ -11,7 +11,11 @@
 // prints the error on stderr and exits 1.
 //
 // Flags: --engine interp|jit selects the engine (an unavailable one is an
-// error naming the available ones); --elf as above.
+// error naming the available ones); --elf as above. Programs are verified
+// for the size of their memory before they run; --unverified runs them
+// without the verifier, in checked mode (the suite has programs that test
+// instruction semantics the kernel's verifier refuses, such as shifts by
+// immediates wider than the operand).
 package main
 
 import (
@@ -48,13 +52,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) 
 
 func execute(args []string, stdin io.Reader) (uint64, error) {
 	engine := vm.Interp
-	elf := false
+	elf, unverified := false, false
 	var memHex []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--elf":
 			elf = true
+		case a == "--unverified":
+			unverified = true
 		case a == "--engine" || a == "-engine":
 			if i+1 >= len(args) {
 				return 0, fmt.Errorf("--engine needs a value (interp or jit)")
@@ -97,12 +103,12 @@ func execute(args []string, stdin io.Reader) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	prog, err := vm.Load(insns, vm.Options{Engine: engine, Helpers: vm.ConformanceHelpers()})
-	if err != nil {
-		return 0, err
-	}
 	if mem == nil {
 		mem = []byte{}
+	}
+	prog, err := vm.Load(insns, vm.Options{Engine: engine, Helpers: vm.ConformanceHelpers(), MemSize: len(mem), Unverified: unverified})
+	if err != nil {
+		return 0, err
 	}
 	return prog.Run(mem)
 }

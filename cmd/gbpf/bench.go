@@ -29,6 +29,7 @@ func cmdBench(e *env, args []string) error {
 	memFile := fs.String("mem-file", "", "input memory (packet) from a file")
 	dataIn := fs.String("data-in", "", "input packet (memory) from a file")
 	asJSON := fs.Bool("json", false, "print one JSON line")
+	unverified := fs.Bool("unverified", false, "measure the program unverified, in checked mode")
 	syntax := fs.String("syntax", "", "assembly dialect of a text FILE: kernel or conformance")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -64,7 +65,7 @@ func cmdBench(e *env, args []string) error {
 	var rows []row
 	var code []byte
 	for _, eng := range engines {
-		lopts := loadOptions{engine: eng, maxInsns: 0, trace: nil}
+		lopts := loadOptions{engine: eng, memSize: len(mem), unverified: *unverified}
 		var prog *vm.Program
 		if isELF(file) {
 			prog, _, err = loadObjectProgram(file, progName, 0, false, lopts)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,10 +21,8 @@ func cmdRun(e *env, args []string) error {
 	fs := newFlagSet("run")
 	progType := fs.String("type", "", "program type: raw, socket, xdp, tc or syscall (default: raw, or the ELF section's)")
 	engine := fs.String("engine", string(vm.Interp), "execution engine")
-	// Until the verifier is part of loading, every program runs unverified
-	// in checked mode with an instruction budget; --unverified says so.
-	fs.Bool("unverified", false, "run without the verifier, in checked mode (today's only mode)")
-	maxInsns := fs.Uint64("max-insns", vm.DefaultMaxInsns, "stop an unverified program after N executed instructions (0 = no limit)")
+	unverified := fs.Bool("unverified", false, "run without the verifier, in checked mode with an instruction budget")
+	maxInsns := fs.Uint64("max-insns", vm.DefaultMaxInsns, "stop the run after N executed instructions (0 = no limit; default: no limit for a verified program)")
 	memHex := fs.String("mem", "", "input memory (packet) as hex bytes")
 	memFile := fs.String("mem-file", "", "input memory (packet) from a file")
 	dataIn := fs.String("data-in", "", "input packet (memory) from a file")
@@ -62,7 +61,10 @@ func cmdRun(e *env, args []string) error {
 		}
 	}
 	file, progName := splitSpec(pos[0])
-	lopts := loadOptions{engine: vm.Engine(*engine), maxInsns: *maxInsns, trace: e.stderr}
+	lopts := loadOptions{engine: vm.Engine(*engine), unverified: *unverified, memSize: len(mem), trace: e.stderr}
+	if flagGiven(fs, "max-insns") {
+		lopts.maxInsns, lopts.maxGiven = *maxInsns, true
+	}
 	var prog *vm.Program
 	var coll *object.Collection
 	if isELF(file) {
@@ -125,9 +127,32 @@ func cmdRun(e *env, args []string) error {
 
 // loadOptions are the vm.Load settings the run flags choose.
 type loadOptions struct {
-	engine   vm.Engine
-	maxInsns uint64
-	trace    io.Writer
+	engine     vm.Engine
+	unverified bool   // --unverified
+	memSize    int    // the raw type's memory, which the verifier proves accesses against
+	maxInsns   uint64 // --max-insns, if maxGiven (0 = no limit)
+	maxGiven   bool
+	trace      io.Writer
+}
+
+// vmOptions returns the vm.Load options for a program of type typ.
+func (o loadOptions) vmOptions(typ helpers.ProgType) vm.Options {
+	return vm.Options{
+		Engine:      o.engine,
+		MaxInsns:    o.maxInsns,
+		NoLimit:     o.maxGiven && o.maxInsns == 0,
+		Type:        typ,
+		TraceOutput: o.trace,
+		MemSize:     o.memSize,
+		Unverified:  o.unverified,
+	}
+}
+
+// flagGiven reports whether the command line set the flag.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // loadCodeProgram loads an assembly or raw bytecode program.
@@ -140,14 +165,9 @@ func loadCodeProgram(spec, syntax string, typ helpers.ProgType, o loadOptions) (
 	if typ == helpers.Raw {
 		h = vm.ConformanceHelpers() // helper 5 returns r1, as the conformance suite expects
 	}
-	return vm.Load(progs[0].insns, vm.Options{
-		Engine:      o.engine,
-		MaxInsns:    o.maxInsns,
-		NoLimit:     o.maxInsns == 0,
-		Helpers:     h,
-		Type:        typ,
-		TraceOutput: o.trace,
-	})
+	opts := o.vmOptions(typ)
+	opts.Helpers = h
+	return vm.Load(progs[0].insns, opts)
 }
 
 // loadObjectProgram loads one program of an ELF object with its maps and
@@ -182,8 +202,9 @@ func loadObjectProgram(file, name string, typ helpers.ProgType, typeGiven bool, 
 		Programs:    []string{ps.Name},
 		Engine:      o.engine,
 		MaxInsns:    o.maxInsns,
-		NoLimit:     o.maxInsns == 0,
+		NoLimit:     o.maxGiven && o.maxInsns == 0,
 		TraceOutput: o.trace,
+		Unverified:  o.unverified,
 	})
 	if err != nil {
 		return nil, nil, err

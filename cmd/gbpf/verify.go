@@ -9,6 +9,7 @@ import (
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/object"
 	"github.com/gbpf/gbpf/verifier"
+	"github.com/gbpf/gbpf/vm"
 )
 
 // errRejected is the verifier's "no": exit status 1, the log already on stderr.
@@ -21,7 +22,7 @@ func (e *errRejected) Error() string { return e.reason }
 // log on stderr), 2 anything else.
 func cmdVerify(e *env, args []string) error {
 	fs := newFlagSet("verify")
-	progType := fs.String("type", "", "program type: raw, socket, xdp or tc (default: raw, or the ELF section's)")
+	progType := fs.String("type", "", "program type: raw, socket, xdp, tc or syscall (default: raw, or the ELF section's)")
 	logLevel := fs.Int("log-level", 0, "0: errors only, 1: every processed instruction, 2: and the register state")
 	unpriv := fs.Bool("unprivileged", false, "apply the rules for programs loaded without CAP_BPF")
 	memHex := fs.String("mem", "", "raw type: the memory r1 points to, as hex (only its length matters)")
@@ -43,6 +44,7 @@ func cmdVerify(e *env, args []string) error {
 	}
 	file, progName := splitSpec(pos[0])
 	var insns []isa.Instruction
+	lopts := vm.Options{Type: typ}
 	if isELF(file) {
 		spec, err := object.LoadSpec(file)
 		if err != nil {
@@ -61,17 +63,22 @@ func cmdVerify(e *env, args []string) error {
 		if typeGiven && helpers.ProgType(ps.Type) != typ {
 			return usagef("program %s is of type %s (section %s), not %s", ps.Name, helpers.ProgType(ps.Type), ps.Section, typ)
 		}
-		typ, insns = helpers.ProgType(ps.Type), ps.Insns
+		// The object's maps, created and initialised as `gbpf run` has
+		// them (read-only data frozen), describe the program's maps.
+		coll, err := object.NewCollection(spec, object.CollectionOptions{Programs: []string{ps.Name}, Unverified: true})
+		if err != nil {
+			return usagef("%v", err)
+		}
+		lopts.Type, lopts.Maps, insns = helpers.ProgType(ps.Type), coll.MapList, ps.Insns
 	} else {
 		progs, err := readPrograms(pos[0], *syntax)
 		if err != nil {
 			return usagef("%v", err)
 		}
 		insns = progs[0].insns
-	}
-	vtyp, ok := verifierTypes[typ]
-	if !ok {
-		return usagef("gbpf's verifier does not support program type %s yet (supported: raw, socket, xdp, tc)", typ)
+		if typ == helpers.Raw {
+			lopts.Helpers = vm.ConformanceHelpers() // as gbpf run has them
+		}
 	}
 	size := *memSize
 	if size < 0 {
@@ -81,7 +88,13 @@ func cmdVerify(e *env, args []string) error {
 		}
 		size = len(mem)
 	}
-	res, err := verifier.Verify(insns, verifier.Options{ProgType: vtyp, MemSize: size, LogLevel: *logLevel, Unprivileged: *unpriv})
+	lopts.MemSize = size
+	vopts, err := vm.VerifierOptions(lopts)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	vopts.LogLevel, vopts.Unprivileged = *logLevel, *unpriv
+	res, err := verifier.Verify(insns, vopts)
 	var verr *verifier.Error
 	switch {
 	case errors.Is(err, verifier.ErrUnsupported):
@@ -96,11 +109,4 @@ func cmdVerify(e *env, args []string) error {
 		fmt.Fprint(e.stderr, res.Log)
 	}
 	return nil
-}
-
-var verifierTypes = map[helpers.ProgType]verifier.ProgType{
-	helpers.Raw:          verifier.Raw,
-	helpers.SocketFilter: verifier.SocketFilter,
-	helpers.XDP:          verifier.XDP,
-	helpers.SchedCLS:     verifier.SchedCLS,
 }

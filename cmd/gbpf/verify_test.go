@@ -20,7 +20,8 @@ func TestVerify(t *testing.T) {
 		{[]string{"verify", "--type", "socket", scalar}, 1, "R1 invalid mem access 'scalar'"},
 		{[]string{"verify", noexit}, 1, "R5 !read_ok"},
 		{[]string{"verify", "--log-level", "2", "--mem-size", "8", load8}, 0, "R10=fp0"},
-		{[]string{"verify", "--type", "syscall", load8}, 2, "does not support program type syscall"},
+		{[]string{"verify", "--type", "syscall", load8}, 0, ""},
+		{[]string{"verify", "--type", "xdp", load8}, 1, "invalid bpf_context access off=0 size=8"},
 		{[]string{"verify", "/nonexistent.s"}, 2, "no such file"},
 		{[]string{"verify"}, 2, "usage"},
 	}
@@ -29,5 +30,15 @@ func TestVerify(t *testing.T) {
 		if st != c.status || out != "" || !strings.Contains(errs, c.msg) {
 			t.Errorf("gbpf %q: status %d, stdout %q, stderr %q; want status %d mentioning %q", c.args, st, out, errs, c.status, c.msg)
 		}
+	}
+}
+
+// TestVerifyObject verifies a program of an ELF object with its maps, as
+// gbpf run loads it.
+func TestVerifyObject(t *testing.T) {
+	obj := compileC(t, "testdata/counter.c")
+	out, errs, st := gbpf(t, "verify", "--log-level", "1", obj+":count")
+	if st != 0 || out != "" || !strings.Contains(errs, "processed ") || !strings.Contains(errs, "call bpf_map_lookup_elem#1") {
+		t.Errorf("status %d, stdout %q, stderr %q; want status 0 and the log", st, out, errs)
 	}
 }

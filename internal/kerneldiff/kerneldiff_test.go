@@ -144,7 +144,7 @@ func runKernel(prog []isa.Instruction, mem []byte) outcome {
 
 // runVM runs prog on a copy of mem in gbpf's VM with the given engine.
 func runVM(prog []isa.Instruction, mem []byte, engine vm.Engine) outcome {
-	p, err := vm.Load(prog, vm.Options{Engine: engine})
+	p, err := vm.Load(prog, vm.Options{Engine: engine, MemSize: len(mem)})
 	if err != nil {
 		return outcome{err: fmt.Errorf("vm.Load: %w", err)}
 	}
