@@ -514,10 +514,11 @@ func (v *verifier) checkLocalCall(st *state, i int) error {
 }
 
 func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
+	if st.lock.mapIdx != 0 {
+		// Every exit, a subprogram's too.
+		return false, nil, v.fail(i, "bpf_spin_unlock is missing")
+	}
 	if len(st.frames) == 1 {
-		if st.lock.mapIdx != 0 {
-			return false, nil, v.fail(i, "bpf_spin_unlock is missing")
-		}
 		if err := v.checkReferenceLeak(st, i); err != nil {
 			return false, nil, err
 		}

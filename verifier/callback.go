@@ -80,6 +80,11 @@ func (v *verifier) pushCallback(st *state, i int, id helpers.ID, sp int, mapIdx 
 // callbackExit checks the return of a callback and returns to its helper
 // call (prepare_func_exit for in_callback_fn).
 func (v *verifier) callbackExit(st *state, i int) error {
+	// The references it acquired must be released before it returns
+	// (check_reference_leak for in_callback_fn).
+	if err := v.checkCallbackLeak(st, i); err != nil {
+		return err
+	}
 	callee := st.cur()
 	r0 := &callee.regs[isa.R0]
 	if r0.typ != Scalar {
@@ -181,4 +186,23 @@ func forEachMap(t maps.Type) bool {
 		return true
 	}
 	return false
+}
+
+// checkCallbackLeak refuses a callback's exit while it holds references it
+// acquired.
+func (v *verifier) checkCallbackLeak(st *state, i int) error {
+	cb := len(st.frames) - 1
+	var last *ref
+	for k := range st.refs {
+		if r := &st.refs[k]; r.cbFrame == cb {
+			if last != nil {
+				v.logf("Unreleased reference id=%d alloc_insn=%d\n", last.id, v.slot(last.insn))
+			}
+			last = r
+		}
+	}
+	if last != nil {
+		return v.fail(i, "Unreleased reference id=%d alloc_insn=%d", last.id, v.slot(last.insn))
+	}
+	return nil
 }

@@ -172,6 +172,10 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		}
 		return v.fail(i, "tail_call would lead to reference leak")
 	}
+	if releaseRef != 0 && !st.ownsReference(releaseRef) {
+		// Callbacks cannot release their caller's references.
+		return v.fail(i, "func bpf_%s#%d reference has not been acquired before", p.Name(), id)
+	}
 	if releaseRef != 0 && !st.releaseReference(releaseRef) {
 		return v.fail(i, "verifier internal error: reference %d is not held", releaseRef)
 	}
@@ -208,9 +212,6 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 	case helpers.RetPtrToAllocMemOrNull:
 		// ringbuf_reserve: a record of the constant size, or NULL, and
 		// a reference to release.
-		if len(v.subprogs) > 1 {
-			return v.unsupported(i, "references (ringbuf_reserve) in programs with bpf-to-bpf calls are not supported yet")
-		}
 		if allocSize >= 1<<32 {
 			return v.unsupported(i, "ringbuf_reserve of %d bytes", allocSize)
 		}
@@ -218,7 +219,7 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		r0.size = uint32(allocSize)
 		v.nextID++
 		r0.id, r0.refObj = v.nextID, v.nextID
-		st.refs = append(st.refs, ref{id: v.nextID, insn: i})
+		st.refs = append(st.refs, ref{id: v.nextID, insn: i, cbFrame: st.callbackFrame()})
 		f.regs[isa.R0] = r0
 	default:
 		return v.unsupported(i, "helper %s#%d: return type %v is not supported yet", p.Name(), id, p.Ret)

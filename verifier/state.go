@@ -87,8 +87,31 @@ type heldLock struct {
 // ref is one acquired reference: its id (the ref_obj_id of the registers
 // holding it) and the instruction that acquired it.
 type ref struct {
-	id   uint32
-	insn int
+	id      uint32
+	insn    int
+	cbFrame int // the callback frame that acquired it (callback_ref); 0 outside callbacks
+}
+
+// callbackFrame is the frame number of the current frame if it is a
+// callback's, else 0.
+func (s *state) callbackFrame() int {
+	if s.cur().callback {
+		return len(s.frames) - 1
+	}
+	return 0
+}
+
+// ownsReference reports whether the current frame may release reference
+// id: outside callbacks every held reference, in a callback only those it
+// acquired.
+func (s *state) ownsReference(id uint32) bool {
+	cb := s.callbackFrame()
+	for _, r := range s.refs {
+		if r.id == id {
+			return cb == 0 || r.cbFrame == cb
+		}
+	}
+	return true // not held: releaseReference reports it
 }
 
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }

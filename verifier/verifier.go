@@ -60,7 +60,9 @@
 // holding a reference: once null-checked, the record must be passed to
 // bpf_ringbuf_submit or bpf_ringbuf_discard on every path before the
 // program exits ("Unreleased reference"), after which every copy of the
-// pointer is a scalar.
+// pointer is a scalar. Subprograms may return holding references; a
+// callback must release those it acquired before it returns, and may not
+// release its caller's.
 //
 // A lookup in a map of maps (MapInfo.Inner describes its inner maps) gives
 // map_value_or_null too; null-checked, it is a map pointer to the inner
@@ -69,8 +71,7 @@
 //
 // Not supported yet (ErrUnsupported): unprivileged programs that use maps
 // (the kernel's Spectre rules: speculative paths, masked map value
-// offsets), ringbuf_reserve in programs with bpf-to-bpf calls or
-// callbacks, XSK map lookups, the fields of struct bpf_map read through a map
+// offsets), XSK map lookups, the fields of struct bpf_map read through a map
 // pointer, and map types whose program-side semantics the verifier does not
 // model (socket maps, storages, ...), maps whose values hold kptrs, and the
 // helpers that work on special fields other than spin locks (bpf_timer_*).
