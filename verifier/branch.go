@@ -232,10 +232,20 @@ func propagateIDs(st *state, r isa.Register) {
 	if src.id == 0 || src.typ != Scalar {
 		return
 	}
-	st.eachReg(func(r *reg) {
-		if r.typ == Scalar && r.id == src.id {
-			*r = src
+	base := src.id &^ addConst
+	st.eachReg(func(x *reg) {
+		if x.typ != Scalar || x.id&^addConst != base {
+			return
 		}
+		if (x.id&addConst == 0 && src.id&addConst == 0) || x.off == src.off {
+			*x = src
+			return
+		}
+		// x = src + (x.off - src.off): the same value, shifted.
+		id, off := x.id, x.off
+		*x = src
+		scalarALU(x, knownScalar(uint64(int64(off)-int64(src.off))), aluAdd, false)
+		x.id, x.off = id, off
 	})
 }
 

@@ -105,11 +105,20 @@ func (v *verifier) callbackExit(st *state, i int) error {
 		// tracks as precise.
 		return nil
 	}
+	if st.cur().cbIter <= exactIterations {
+		// The first iterations of any loop are explored exactly, so that
+		// an index the kernel tracks precisely meets its bound as there.
+		return nil
+	}
 	if prev := v.prevEntry(st); prev != nil {
 		widen(prev, st)
 	}
 	return nil
 }
+
+// exactIterations is how many iterations of a long bpf_loop or of
+// for_each_map_elem are explored before changed scalars are widened.
+const exactIterations = 16
 
 // maxUnrolledLoop is the largest bpf_loop count whose iterations are all
 // explored without widening.

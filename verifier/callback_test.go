@@ -149,6 +149,9 @@ var moreVerdicts = []struct {
 	{"syscall context misaligned", "r0 = *(u64 *)(r1 +100)\nr0 = 0\nexit", verifier.Options{ProgType: verifier.Syscall}, "invalid bpf_context access off=100 size=8"},
 	{"syscall sleepable maps", "r1 = map_fd(2)\nr2 = r10\nr2 += -8\ncall 88\nr0 = 0\nexit", verifier.Options{ProgType: verifier.Syscall, Maps: mapOpts.Maps}, ""},
 	{"syscall device map", "r1 = map_fd(6)\nr2 = 0\nr3 = 0\ncall 51\nr0 = 0\nexit", verifier.Options{ProgType: verifier.Syscall, Maps: mapOpts.Maps}, "Sleepable programs can only use array, hash, ringbuf and local storage maps"},
+	{"linked by a delta", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nr4 += 2\nif r3 > 13 goto +5\nr5 = r1\nr5 += r4\nr0 = *(u8 *)(r5 +0)\nr0 = 0\nexit\nr0 = 0\nexit", verifier.Options{MemSize: 16}, ""},
+	{"linked by a delta, one too far", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nr4 += 2\nif r3 > 14 goto +5\nr5 = r1\nr5 += r4\nr0 = *(u8 *)(r5 +0)\nr0 = 0\nexit\nr0 = 0\nexit", verifier.Options{MemSize: 16}, "invalid access to memory, mem_size=16 off=16 size=1"},
+	{"deltas do not chain", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nr4 += 2\nr6 = r4\nr6 += 1\nif r3 > 12 goto +5\nr5 = r1\nr5 += r6\nr0 = *(u8 *)(r5 +0)\nr0 = 0\nexit\nr0 = 0\nexit", verifier.Options{MemSize: 16}, "invalid access to memory, mem_size=16 off=258 size=1"},
 	{"narrow spill keeps the link", "call 7\nr0 &= 0x8000\n*(u16 *)(r10 -8) = r0\nr1 = *(u16 *)(r10 -8)\nr2 = 0\nif r1 != r2 goto +2\nif r0 == r2 goto +1\nr10 = 0\nr0 = 0\nexit", verifier.Options{}, ""},
 }
 

@@ -405,6 +405,10 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 			return nil
 		}
 		if ins.Offset == 0 && !alu32 {
+			if s.id&addConst != 0 {
+				// Links do not chain: rX = rY where rY = rZ + c.
+				s.id, s.off = 0, 0
+			}
 			if s.id == 0 && !s.varOff.isConst() {
 				v.nextID++
 				s.id = v.nextID
@@ -413,7 +417,7 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 			return nil
 		}
 		r := *s
-		r.id = 0
+		r.id, r.off = 0, 0
 		if ins.Offset != 0 {
 			if alu32 {
 				if r.varOff.subreg().isConst() {
@@ -468,7 +472,14 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 	if d.isPointer() || src.isPointer() {
 		return v.pointerALU(st, i, ins, d, src)
 	}
+	linked := d.id
 	scalarALU(d, src, op, alu32)
+	if !v.opts.Unprivileged && op == aluAdd && !alu32 && linked != 0 && src.isConst() && !(x && ins.Src == ins.Dst) &&
+		linked&addConst == 0 && src.varOff.v <= math.MaxInt32 {
+		// rX += c keeps rX linked to the registers it was copied from,
+		// with the delta (BPF_ADD_CONST).
+		d.id, d.off = linked|addConst, int32(src.varOff.v)
+	}
 	return nil
 }
 

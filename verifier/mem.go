@@ -48,10 +48,10 @@ func (v *verifier) checkLoad(st *state, i int, ins isa.Instruction) error {
 		if a.signed {
 			r.signExtend(a.size)
 		} else {
-			id, fits := r.id, fitsIn(&r, a.size)
+			id, off, fits := r.id, r.off, fitsIn(&r, a.size)
 			r.truncate(a.size)
 			if fits {
-				r.id = id // the fill of a spill that fits keeps its link
+				r.id, r.off = id, off // the fill of a spill that fits keeps its link
 			}
 		}
 	}

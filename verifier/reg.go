@@ -154,6 +154,12 @@ func scalarUpTo(max uint64) reg {
 	return r
 }
 
+// addConst flags the id of a scalar linked to others by a constant delta
+// (BPF_ADD_CONST): rX = rY; rX += off gives rX the id of rY with this flag
+// and the delta in off, so that what a branch learns about one holds for
+// the other, shifted.
+const addConst uint32 = 1 << 31
+
 func (r *reg) isConst() bool { return r.typ == Scalar && r.varOff.isConst() }
 
 func (r *reg) isConst32() bool {
@@ -298,7 +304,7 @@ func (r *reg) truncate(size int) {
 	}
 	r.smin, r.smax = int64(r.umin), int64(r.umax)
 	r.mark32Unbounded()
-	r.id = 0
+	r.id, r.off = 0, 0
 	r.sync()
 }
 
@@ -314,7 +320,7 @@ func (r *reg) signExtend(size int) {
 	hi := int64(1)<<(8*size-1) - 1
 	if r.smin >= lo && r.smax <= hi {
 		// The value already is what its sign extension gives.
-		r.id = 0
+		r.id, r.off = 0, 0
 		return
 	}
 	*r = unknownScalar()
@@ -347,7 +353,7 @@ func sub32Overflows(a, b int32) bool {
 // adjust_scalar_min_max_vals. op is the operation code (isa.ALUAdd ...),
 // alu32 selects the 32-bit form.
 func scalarALU(dst *reg, src reg, op uint8, alu32 bool) {
-	dst.id = 0
+	dst.id, dst.off = 0, 0
 	if !safeToCompute(src, op, alu32) {
 		*dst = unknownScalar()
 		if alu32 {

@@ -301,6 +301,13 @@ func regSafe(old, cur *reg, m *idMap, exact bool) bool {
 	}
 	switch old.typ {
 	case Scalar:
+		// Links by a constant delta must agree (BPF_ADD_CONST).
+		if old.id&addConst != cur.id&addConst && old.id != 0 {
+			return false
+		}
+		if old.id&addConst != 0 && (old.off != cur.off || !m.check(old.id&^addConst, cur.id&^addConst)) {
+			return false
+		}
 		return m.check(old.id, cur.id) && rangeWithin(old, cur) && old.varOff.in(cur.varOff)
 	case PtrToPacket, PtrToPacketMeta:
 		return old.off == cur.off && old.rng <= cur.rng && m.check(old.id, cur.id) &&
