@@ -105,12 +105,31 @@ func (v *verifier) checkCondJump(st *state, i int, ins isa.Instruction) (bool, *
 	}
 	taken := branchTaken(d, &src, op, jmp32)
 	switch taken {
-	case 1:
-		st.insn = v.target[i]
-		return false, nil, nil
-	case 0:
-		st.insn++
-		return false, nil, nil
+	case 1, 0:
+		// The branch the program cannot take, unprivileged, is still
+		// explored as a CPU may execute it speculatively
+		// (sanitize_speculative_path), with the compared registers
+		// unknown.
+		var spec *state
+		if v.opts.Unprivileged {
+			spec = v.clone(st)
+			spec.from, spec.spec = i, true
+			spec.insn = i + 1
+			if taken == 0 {
+				spec.insn = v.target[i]
+			}
+			c := spec.cur()
+			c.regs[ins.Dst] = unknownScalar()
+			if x {
+				c.regs[ins.Src] = unknownScalar()
+			}
+		}
+		if taken == 1 {
+			st.insn = v.target[i]
+		} else {
+			st.insn++
+		}
+		return false, spec, nil
 	}
 	bothScalar := d.typ == Scalar && src.typ == Scalar
 	other := v.clone(st)

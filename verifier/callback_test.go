@@ -152,6 +152,10 @@ var moreVerdicts = []struct {
 	{"linked by a delta", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nr4 += 2\nif r3 > 13 goto +5\nr5 = r1\nr5 += r4\nr0 = *(u8 *)(r5 +0)\nr0 = 0\nexit\nr0 = 0\nexit", verifier.Options{MemSize: 16}, ""},
 	{"linked by a delta, one too far", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nr4 += 2\nif r3 > 14 goto +5\nr5 = r1\nr5 += r4\nr0 = *(u8 *)(r5 +0)\nr0 = 0\nexit\nr0 = 0\nexit", verifier.Options{MemSize: 16}, "invalid access to memory, mem_size=16 off=16 size=1"},
 	{"deltas do not chain", "r3 = *(u8 *)(r1 +0)\nr4 = r3\nr4 += 2\nr6 = r4\nr6 += 1\nif r3 > 12 goto +5\nr5 = r1\nr5 += r6\nr0 = *(u8 *)(r5 +0)\nr0 = 0\nexit\nr0 = 0\nexit", verifier.Options{MemSize: 16}, "invalid access to memory, mem_size=16 off=258 size=1"},
+	{"dead branch, privileged", "r0 = 0\nif r0 == 0 goto +1\nr0 = *(u64 *)(r0 +0)\nexit", verifier.Options{}, ""},
+	{"dead branch explored speculatively, unprivileged", "r0 = 0\nif r0 == 0 goto +1\nr0 = *(u64 *)(r0 +0)\nexit", verifier.Options{Unprivileged: true}, "R0 invalid mem access 'scalar'"},
+	{"context arithmetic by a register, unprivileged", "r0 = 1\nr1 -= r0\nr0 = 0\nexit", verifier.Options{ProgType: verifier.SocketFilter, Unprivileged: true},
+		"R1 has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root"},
 	{"narrow spill keeps the link", "call 7\nr0 &= 0x8000\n*(u16 *)(r10 -8) = r0\nr1 = *(u16 *)(r10 -8)\nr2 = 0\nif r1 != r2 goto +2\nif r0 == r2 goto +1\nr10 = 0\nr0 = 0\nexit", verifier.Options{}, ""},
 }
 

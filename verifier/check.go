@@ -543,6 +543,16 @@ func (v *verifier) pointerALU(st *state, i int, ins isa.Instruction, d *reg, src
 	if err := v.saneOffset(i, &ptr, name, false); err != nil {
 		return err
 	}
+	if v.opts.Unprivileged && ins.OpCode&isa.SrcX != 0 && (op == aluAdd || op == aluSub) &&
+		ptr.typ != PtrToStack && ptr.typ != PtrToMapValue {
+		// sanitize_ptr_alu: only stack and map value pointers can be
+		// masked against speculation (REASON_TYPE).
+		r := ins.Dst
+		if !dstIsPtr {
+			r = ins.Src
+		}
+		return v.fail(i, "R%d has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root", r)
+	}
 	res := ptr
 	if res.typ != PtrToPacket && res.typ != PtrToPacketMeta && res.typ != PtrToMapValue {
 		// A map value keeps its id, which names it for bpf_spin_lock.

@@ -70,6 +70,9 @@ type state struct {
 	refs []ref
 	// lock is the bpf_spin_lock the program holds (active_lock).
 	lock heldLock
+	// spec marks a path a CPU may only execute speculatively (the
+	// kernel's speculative states): it prunes no path that is not.
+	spec bool
 	// cbDepth counts the callback visits on the path
 	// (callback_unroll_depth): states at different depths are not an
 	// infinite loop.
@@ -118,7 +121,7 @@ func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
 
 // clone copies s, taking frames from v's free list.
 func (v *verifier) clone(s *state) *state {
-	t := &state{parent: s.parent, insn: s.insn, from: s.from, lock: s.lock, cbDepth: s.cbDepth}
+	t := &state{parent: s.parent, insn: s.insn, from: s.from, lock: s.lock, cbDepth: s.cbDepth, spec: s.spec}
 	if len(s.refs) > 0 {
 		t.refs = append([]ref(nil), s.refs...)
 	}
@@ -386,7 +389,8 @@ func byteSafe(old, cur slotType, unpriv bool) bool {
 
 // statesEqual reports whether cur is covered by old (states_equal).
 func statesEqual(old, cur *state, exact, unpriv bool, live regSet) bool {
-	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) || (exact && old.cbDepth != cur.cbDepth) {
+	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) || (exact && old.cbDepth != cur.cbDepth) ||
+		(old.spec && !cur.spec) {
 		return false
 	}
 	var m idMap
