@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
@@ -28,6 +29,8 @@ type verifier struct {
 	cbFork       *state                // the state entering a callback, forked by the last helper call
 	freeFrames   []*frame              // frames of ended paths, for reuse
 	live         []regSet              // registers each instruction's frame may still read (computeLiveness)
+	start        time.Time             // when Verify began
+	took         time.Duration         // how long it took, set with the log's statistics
 	info         []InsnInfo
 	stackDepth   []int // per subprogram
 	maxCtxOffset int   // one past the last context byte accessed (max_ctx_offset)
@@ -46,7 +49,7 @@ type verifier struct {
 }
 
 func newVerifier(insns []isa.Instruction, opts Options) *verifier {
-	v := &verifier{insns: insns, opts: opts}
+	v := &verifier{insns: insns, opts: opts, start: time.Now()}
 	n := len(opts.Maps)
 	v.maps = append([]MapInfo(nil), opts.Maps...)
 	for k := 0; k < n; k++ {
@@ -94,6 +97,20 @@ func (v *verifier) unsupported(i int, format string, args ...any) *Error {
 }
 
 func (v *verifier) finishLog() {
+	v.took = time.Since(v.start)
+	fmt.Fprintf(&v.log, "verification time %d usec\n", v.took.Microseconds())
+	v.log.WriteString("stack depth ")
+	for k := range v.subprogs {
+		if k > 0 {
+			v.log.WriteString("+")
+		}
+		d := 0
+		if k < len(v.stackDepth) {
+			d = v.stackDepth[k]
+		}
+		fmt.Fprintf(&v.log, "%d", d)
+	}
+	v.log.WriteString("\n")
 	fmt.Fprintf(&v.log, "processed %d insns (limit %d) max_states_per_insn %d total_states %d peak_states %d mark_read 0\n",
 		v.processed, MaxProcessedInsns, v.maxStatesPerInsn(), v.totalStates, v.peakStates)
 }

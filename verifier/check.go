@@ -247,6 +247,7 @@ func (v *verifier) result() *Result {
 		Log:               v.log.String(),
 		Insns:             v.info,
 		MaxCtxOffset:      v.maxCtxOffset,
+		Time:              v.took,
 	}
 	return r
 }

@@ -92,6 +92,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/isa"
@@ -340,6 +341,9 @@ type Result struct {
 	Log string
 	// Insns holds per-instruction facts, indexed like the program.
 	Insns []InsnInfo
+	// Time is how long the verification took (the log's "verification
+	// time N usec").
+	Time time.Duration
 	// MaxCtxOffset is one past the last context byte any access
 	// reaches (the kernel's max_ctx_offset): a syscall program's runs
 	// must pass at least that many bytes.
