@@ -405,7 +405,9 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 			}
 			return nil
 		}
-		if ins.Offset == 0 && !alu32 {
+		// A 64-bit copy, or a 32-bit one of a value that fits in 32 bits,
+		// links the two registers (assign_scalar_id_before_mov).
+		if ins.Offset == 0 && (!alu32 || s.umax <= math.MaxUint32) {
 			if s.id&addConst != 0 {
 				// Links do not chain: rX = rY where rY = rZ + c.
 				s.id, s.off = 0, 0
@@ -414,10 +416,18 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 				v.nextID++
 				s.id = v.nextID
 			}
-			f.regs[ins.Dst] = *s
-			return nil
+			if !alu32 {
+				f.regs[ins.Dst] = *s
+				return nil
+			}
 		}
 		r := *s
+		if alu32 && ins.Offset == 0 && s.umax <= math.MaxUint32 {
+			r.zext32() // the same value: keep the link
+			r.sync()
+			f.regs[ins.Dst] = r
+			return nil
+		}
 		r.id, r.off = 0, 0
 		if ins.Offset != 0 {
 			if alu32 {
