@@ -156,6 +156,9 @@ var moreVerdicts = []struct {
 	{"dead branch explored speculatively, unprivileged", "r0 = 0\nif r0 == 0 goto +1\nr0 = *(u64 *)(r0 +0)\nexit", verifier.Options{Unprivileged: true}, "R0 invalid mem access 'scalar'"},
 	{"context arithmetic by a register, unprivileged", "r0 = 1\nr1 -= r0\nr0 = 0\nexit", verifier.Options{ProgType: verifier.SocketFilter, Unprivileged: true},
 		"R1 has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root"},
+	{"movsx32 of a small value", "call 7\nr3 = r0\nr3 &= 0xf\nw7 = (s8)w3\nif w7 s>= 16 goto +2\nw0 = 0\nexit\nr10 = 1\nexit", verifier.Options{}, ""},
+	{"movsx64 within the narrow range", "call 7\nr3 = r0\nr3 &= 0xff\nr7 = (s8)r3\nif r7 s> 127 goto +2\nr0 = 0\nexit\nr10 = 1\nexit", verifier.Options{}, ""},
+	{"movsx64 may be negative", "call 7\nr3 = r0\nr3 &= 0xff\nr7 = (s8)r3\nif r7 s< 0 goto +2\nr0 = 0\nexit\nr10 = 1\nexit", verifier.Options{}, "frame pointer is read only"},
 	{"narrow spill keeps the link", "call 7\nr0 &= 0x8000\n*(u16 *)(r10 -8) = r0\nr1 = *(u16 *)(r10 -8)\nr2 = 0\nif r1 != r2 goto +2\nif r0 == r2 goto +1\nr10 = 0\nr0 = 0\nexit", verifier.Options{}, ""},
 }
 

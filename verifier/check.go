@@ -430,17 +430,26 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 		}
 		r.id, r.off = 0, 0
 		if ins.Offset != 0 {
+			// movsx: a value that needs no sign extension stays linked
+			// to its source.
+			noSext := s.umax < 1<<(ins.Offset-1)
+			if noSext && s.id&addConst != 0 {
+				s.id, s.off = 0, 0
+			}
+			if noSext && s.id == 0 && !s.varOff.isConst() {
+				v.nextID++
+				s.id = v.nextID
+			}
+			r = *s
 			if alu32 {
-				if r.varOff.subreg().isConst() {
-					sh := 64 - uint(ins.Offset)
-					r = knownScalar(uint64(uint32(int64(r.varOff.v<<sh) >> sh)))
-				} else {
-					r = unknownScalar()
-					r.zext32()
-					r.sync()
-				}
+				r.signExtend32(int(ins.Offset / 8))
+				r.zext32()
+				r.sync()
 			} else {
 				r.signExtend(int(ins.Offset / 8))
+			}
+			if noSext {
+				r.id = s.id
 			}
 		} else {
 			r.zext32()

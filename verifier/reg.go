@@ -311,21 +311,64 @@ func (r *reg) truncate(size int) {
 // signExtend replaces a scalar by the sign extension of its low size bytes
 // (movsx, ldsx); 32-bit results are then zero-extended by the caller.
 func (r *reg) signExtend(size int) {
+	bits := uint(8 * size)
+	sx := func(v int64) int64 { return int64(uint64(v)<<(64-bits)) >> (64 - bits) }
+	r.id, r.off = 0, 0
 	if r.varOff.isConst() {
-		shift := 64 - 8*uint(size)
-		r.setKnown(uint64(int64(r.varOff.v<<shift) >> shift))
+		r.setKnown(uint64(sx(int64(r.varOff.v))))
 		return
 	}
-	lo := -(int64(1) << (8*size - 1))
-	hi := int64(1)<<(8*size-1) - 1
-	if r.smin >= lo && r.smax <= hi {
-		// The value already is what its sign extension gives.
-		r.id, r.off = 0, 0
-		return
+	// coerce_reg_to_size_sx: bounds survive when the bits above the
+	// narrow type agree at both ends and the results share a sign.
+	if uint64(r.smax)>>bits == uint64(r.smin)>>bits {
+		a, b := sx(r.smax), sx(r.smin)
+		lo, hi := min(a, b), max(a, b)
+		if (lo >= 0) == (hi >= 0) {
+			r.smin, r.smax = lo, hi
+			r.s32min, r.s32max = int32(lo), int32(hi)
+			r.umin, r.umax = uint64(lo), uint64(hi)
+			r.u32min, r.u32max = uint32(lo), uint32(hi)
+			r.varOff = tnumRange(uint64(lo), uint64(hi))
+			r.sync()
+			return
+		}
 	}
-	*r = unknownScalar()
+	lo, hi := -(int64(1) << (bits - 1)), int64(1)<<(bits-1)-1
 	r.smin, r.smax = lo, hi
+	r.s32min, r.s32max = int32(lo), int32(hi)
+	r.umin, r.umax = 0, math.MaxUint64
+	r.u32min, r.u32max = 0, math.MaxUint32
+	r.varOff = tnumUnknown
 	r.sync()
+}
+
+// signExtend32 sign-extends the low size bytes (1 or 2) of a scalar's
+// 32-bit subregister into the subregister (coerce_subreg_to_size_sx); the
+// caller zero-extends the result to 64 bits.
+func (r *reg) signExtend32(size int) {
+	bits := uint(8 * size)
+	sx := func(v int32) int32 { return int32(uint32(v)<<(32-bits)) >> (32 - bits) }
+	r.id, r.off = 0, 0
+	if r.varOff.subreg().isConst() {
+		v := uint32(sx(int32(uint32(r.varOff.v))))
+		r.varOff = tnumConst(uint64(v))
+		r.s32min, r.s32max = int32(v), int32(v)
+		r.u32min, r.u32max = v, v
+		return
+	}
+	if uint32(r.s32max)>>bits == uint32(r.s32min)>>bits {
+		a, b := sx(r.s32max), sx(r.s32min)
+		lo, hi := min(a, b), max(a, b)
+		if (lo >= 0) == (hi >= 0) {
+			r.s32min, r.s32max = lo, hi
+			r.u32min, r.u32max = uint32(lo), uint32(hi)
+			r.varOff = tnumRange(uint64(int64(lo)), uint64(int64(hi))).subreg()
+			return
+		}
+	}
+	r.s32min, r.s32max = -(int32(1) << (bits - 1)), int32(1)<<(bits-1)-1
+	r.u32min, r.u32max = 0, math.MaxUint32
+	r.varOff = tnumUnknown.subreg()
 }
 
 // addOverflows reports whether a+b overflows int64.
