@@ -159,6 +159,7 @@ var moreVerdicts = []struct {
 	{"movsx32 of a small value", "call 7\nr3 = r0\nr3 &= 0xf\nw7 = (s8)w3\nif w7 s>= 16 goto +2\nw0 = 0\nexit\nr10 = 1\nexit", verifier.Options{}, ""},
 	{"movsx64 within the narrow range", "call 7\nr3 = r0\nr3 &= 0xff\nr7 = (s8)r3\nif r7 s> 127 goto +2\nr0 = 0\nexit\nr10 = 1\nexit", verifier.Options{}, ""},
 	{"movsx64 may be negative", "call 7\nr3 = r0\nr3 &= 0xff\nr7 = (s8)r3\nif r7 s< 0 goto +2\nr0 = 0\nexit\nr10 = 1\nexit", verifier.Options{}, "frame pointer is read only"},
+	{"bounds across the sign boundary", "call 7\nr0 = (s8)r0\nr1 = 0xffffffffffffff00 ll\nif r0 > r1 goto +2\nif r0 < 128 goto +1\nr10 = 0\nr0 = 0\nexit", verifier.Options{}, ""},
 	{"narrow spill keeps the link", "call 7\nr0 &= 0x8000\n*(u16 *)(r10 -8) = r0\nr1 = *(u16 *)(r10 -8)\nr2 = 0\nif r1 != r2 goto +2\nif r0 == r2 goto +1\nr10 = 0\nr0 = 0\nexit", verifier.Options{}, ""},
 }
 

@@ -213,6 +213,17 @@ func (r *reg) deduce32() {
 			r.s32max = min(r.s32max, int32(r.smax))
 		}
 	}
+	// A 64-bit range that crosses into the next 32-bit block once, its
+	// low halves going from negative to non-negative as s32, still bounds
+	// the s32 subregister.
+	if uint32(r.umin>>32)+1 == uint32(r.umax>>32) && int32(uint32(r.umin)) < 0 && int32(uint32(r.umax)) >= 0 {
+		r.s32min = max(r.s32min, int32(uint32(r.umin)))
+		r.s32max = min(r.s32max, int32(uint32(r.umax)))
+	}
+	if uint32(r.smin>>32)+1 == uint32(r.smax>>32) && int32(r.smin) < 0 && int32(r.smax) >= 0 {
+		r.s32min = max(r.s32min, int32(r.smin))
+		r.s32max = min(r.s32max, int32(r.smax))
+	}
 	if int32(r.u32min) <= int32(r.u32max) {
 		r.s32min = max(r.s32min, int32(r.u32min))
 		r.s32max = min(r.s32max, int32(r.u32max))
@@ -220,6 +231,15 @@ func (r *reg) deduce32() {
 	if uint32(r.s32min) <= uint32(r.s32max) {
 		r.u32min = max(uint32(r.s32min), r.u32min)
 		r.u32max = min(uint32(r.s32max), r.u32max)
+	} else if r.u32max < uint32(r.s32min) {
+		// The s32 range crosses the sign boundary and the u32 range
+		// overlaps only its non-negative part.
+		r.s32min = int32(r.u32min)
+		r.u32max = min(r.u32max, uint32(r.s32max))
+	} else if uint32(r.s32max) < r.u32min {
+		// ... or only its negative part.
+		r.s32max = int32(r.u32max)
+		r.u32min = max(r.u32min, uint32(r.s32min))
 	}
 }
 
@@ -231,6 +251,15 @@ func (r *reg) deduce64() {
 	if uint64(r.smin) <= uint64(r.smax) {
 		r.umin = max(uint64(r.smin), r.umin)
 		r.umax = min(uint64(r.smax), r.umax)
+	} else if r.umax < uint64(r.smin) {
+		// The s64 range crosses the sign boundary and the u64 range
+		// overlaps only its non-negative part.
+		r.smin = int64(r.umin)
+		r.umax = min(r.umax, uint64(r.smax))
+	} else if uint64(r.smax) < r.umin {
+		// ... or only its negative part.
+		r.smax = int64(r.umax)
+		r.umin = max(r.umin, uint64(r.smin))
 	}
 }
 
