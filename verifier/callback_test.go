@@ -160,6 +160,11 @@ var moreVerdicts = []struct {
 	{"movsx64 within the narrow range", "call 7\nr3 = r0\nr3 &= 0xff\nr7 = (s8)r3\nif r7 s> 127 goto +2\nr0 = 0\nexit\nr10 = 1\nexit", verifier.Options{}, ""},
 	{"movsx64 may be negative", "call 7\nr3 = r0\nr3 &= 0xff\nr7 = (s8)r3\nif r7 s< 0 goto +2\nr0 = 0\nexit\nr10 = 1\nexit", verifier.Options{}, "frame pointer is read only"},
 	{"bounds across the sign boundary", "call 7\nr0 = (s8)r0\nr1 = 0xffffffffffffff00 ll\nif r0 > r1 goto +2\nif r0 < 128 goto +1\nr10 = 0\nr0 = 0\nexit", verifier.Options{}, ""},
+	{"strict alignment of the packet", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 8\nr0 = 2\nif r4 > r3 goto +1\nr0 = *(u32 *)(r2 +4)\nexit",
+		verifier.Options{ProgType: verifier.XDP, StrictAlignment: true}, "misaligned packet access off 2+0+0+4 size 4"},
+	{"strict alignment, aligned for NET_IP_ALIGN", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 8\nr0 = 2\nif r4 > r3 goto +1\nr0 = *(u32 *)(r2 +2)\nexit",
+		verifier.Options{ProgType: verifier.XDP, StrictAlignment: true}, ""},
+	{"strict alignment of a map value", lookup + "if r0 == 0 goto +1\nr0 = *(u32 *)(r0 +2)\nr0 = 0\nexit", verifier.Options{Maps: mapOpts.Maps, StrictAlignment: true}, "misaligned value access off 0+0+2 size 4"},
 	{"narrow spill keeps the link", "call 7\nr0 &= 0x8000\n*(u16 *)(r10 -8) = r0\nr1 = *(u16 *)(r10 -8)\nr2 = 0\nif r1 != r2 goto +2\nif r0 == r2 goto +1\nr10 = 0\nr0 = 0\nexit", verifier.Options{}, ""},
 }
 

@@ -215,6 +215,9 @@ func (v *verifier) memAccess(st *state, a access) (reg, error) {
 		}
 		return reg{}, v.fail(a.i, "R%d leaks addr into %s", v.insns[a.i].Src, into)
 	}
+	if err := v.strictAlignment(a, b); err != nil {
+		return reg{}, err
+	}
 	switch b.typ {
 	case ConstPtrToMap:
 		// The kernel reads struct bpf_map fields through vmlinux BTF
@@ -499,4 +502,28 @@ func (v *verifier) packetAccess(a access, b reg) (reg, error) {
 // (get_reg_width(r) <= 8*size).
 func fitsIn(r *reg, size int) bool {
 	return size >= 8 || r.umax < 1<<(8*size)
+}
+
+// strictAlignment applies BPF_F_STRICT_ALIGNMENT (check_ptr_alignment) to
+// an access through b; the stack has its own, always strict, check.
+func (v *verifier) strictAlignment(a access, b *reg) error {
+	if !v.opts.StrictAlignment || a.size == 1 || b.typ == PtrToStack {
+		return nil
+	}
+	var varOff any = b.varOff
+	if b.varOff.isConst() {
+		varOff = int64(b.varOff.v)
+	}
+	if b.typ == PtrToPacket || b.typ == PtrToPacketMeta {
+		const ipAlign = 2 // NET_IP_ALIGN as strict mode emulates it
+		if !tnumAdd(b.varOff, tnumConst(uint64(ipAlign+int64(b.off)+int64(a.off)))).isAligned(uint64(a.size)) {
+			return v.fail(a.i, "misaligned packet access off %d+%v+%d+%d size %d", ipAlign, varOff, b.off, a.off, a.size)
+		}
+		return nil
+	}
+	desc := map[RegType]string{PtrToMapKey: "key ", PtrToMapValue: "value ", PtrToCtx: "context ", PtrToSockCommon: "sock_common "}[b.typ]
+	if !tnumAdd(b.varOff, tnumConst(uint64(int64(b.off)+int64(a.off)))).isAligned(uint64(a.size)) {
+		return v.fail(a.i, "misaligned %saccess off %v+%d+%d size %d", desc, varOff, b.off, a.off, a.size)
+	}
+	return nil
 }

@@ -178,6 +178,11 @@ type Options struct {
 	// helpers' for the same id: an embedder's own helpers (see
 	// helpers.Custom).
 	Helpers map[helpers.ID]helpers.Proto
+	// StrictAlignment checks the alignment of every access of more than
+	// one byte, as the kernel does for BPF_F_STRICT_ALIGNMENT: packet
+	// accesses as if the packet started 2 bytes past an aligned address
+	// (NET_IP_ALIGN). Stack accesses and atomics are always checked.
+	StrictAlignment bool
 }
 
 // MapInfo describes one map a program may use: what the kernel's verifier

@@ -37,7 +37,7 @@ var synopsis = map[string]string{
 	"run":     "[--type raw|socket|xdp|tc|syscall] [--engine interp|jit] [--unverified] [--max-insns N] [--mem HEX | --mem-file F | --data-in F] [--data-out F] [--ctx-in F] [--ctx-out F] [--dump-maps F] [--repeat N] [--json] FILE[:PROG]",
 	"maps":    "[--json] FILE.o",
 	"bench":   "[--engine E] [--vs-kernel] [--type T] [--unverified] [--repeat N] [--mem HEX | --mem-file F | --data-in F] [--json] FILE[:PROG]",
-	"verify":  "[--type raw|socket|xdp|tc|syscall] [--log-level N] [--unprivileged] [--mem HEX | --mem-file F | --mem-size N] FILE[:PROG]",
+	"verify":  "[--type raw|socket|xdp|tc|syscall] [--log-level N] [--unprivileged] [--strict-alignment] [--mem HEX | --mem-file F | --mem-size N] FILE[:PROG]",
 	"trace":   "[-e PROGRAM | FILE] [-c CMD] [-p PID] [-o FILE] [-f text|json] [-l [PATTERN]] [-d] [-v] [ARGS...]",
 	"seccomp": "compile [-d|-dd|-ddd] --policy FILE | exec --policy FILE -- CMD [ARGS...]",
 	"filter":  "[-r FILE | -i IFACE] [-w FILE] [-c N] [-n] [-e] [-q] [-t...] [-d|-dd|-ddd] [-y DLT] [-O] [EXPRESSION]",

@@ -25,6 +25,7 @@ func cmdVerify(e *env, args []string) error {
 	progType := fs.String("type", "", "program type: raw, socket, xdp, tc or syscall (default: raw, or the ELF section's)")
 	logLevel := fs.Int("log-level", 0, "0: errors only, 1: every processed instruction, 2: and the register state")
 	unpriv := fs.Bool("unprivileged", false, "apply the rules for programs loaded without CAP_BPF")
+	strict := fs.Bool("strict-alignment", false, "check the alignment of every access, as BPF_F_STRICT_ALIGNMENT")
 	memHex := fs.String("mem", "", "raw type: the memory r1 points to, as hex (only its length matters)")
 	memFile := fs.String("mem-file", "", "raw type: the memory r1 points to, from a file")
 	memSize := fs.Int("mem-size", -1, "raw type: the size of the memory r1 points to")
@@ -93,7 +94,7 @@ func cmdVerify(e *env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	vopts.LogLevel, vopts.Unprivileged = *logLevel, *unpriv
+	vopts.LogLevel, vopts.Unprivileged, vopts.StrictAlignment = *logLevel, *unpriv, *strict
 	res, err := verifier.Verify(insns, vopts)
 	var verr *verifier.Error
 	switch {

@@ -9,6 +9,7 @@ func TestVerify(t *testing.T) {
 	load8 := writeFile(t, "load8.s", "r0 = *(u64 *)(r1 + 0)\nexit\n")
 	scalar := writeFile(t, "scalar.s", "r1 = 0\nr0 = *(u64 *)(r1 + 0)\nexit\n")
 	noexit := writeFile(t, "uninit.s", "r0 = r5\nexit\n")
+	xdpMisaligned := writeFile(t, "xdp.s", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 8\nr0 = 2\nif r4 > r3 goto +1\nr0 = *(u32 *)(r2 +4)\nexit\n")
 	cases := []struct {
 		args   []string
 		status int
@@ -22,6 +23,8 @@ func TestVerify(t *testing.T) {
 		{[]string{"verify", "--log-level", "2", "--mem-size", "8", load8}, 0, "R10=fp0"},
 		{[]string{"verify", "--type", "syscall", load8}, 0, ""},
 		{[]string{"verify", "--type", "xdp", load8}, 1, "invalid bpf_context access off=0 size=8"},
+		{[]string{"verify", "--type", "xdp", "--strict-alignment", xdpMisaligned}, 1, "misaligned packet access off 2+0+0+4 size 4"},
+		{[]string{"verify", "--type", "xdp", xdpMisaligned}, 0, ""},
 		{[]string{"verify", "/nonexistent.s"}, 2, "no such file"},
 		{[]string{"verify"}, 2, "usage"},
 	}

@@ -63,8 +63,10 @@ type Program struct {
 	Unpriv     bool
 	UnprivFail bool
 	UnprivMsgs []string
-	LoadErr    error // the instructions could not be extracted
-	Spec       *ebpf.ProgramSpec
+	// StrictAlignment reports __flag(BPF_F_STRICT_ALIGNMENT).
+	StrictAlignment bool
+	LoadErr         error // the instructions could not be extracted
+	Spec            *ebpf.ProgramSpec
 	// Collection is the object the program comes from, for its maps.
 	Collection *ebpf.CollectionSpec
 	// Maps describes the object's maps for the verifier, indexed as the
@@ -172,6 +174,7 @@ const (
 	tagFailUnpriv  = "comment:test_expect_failure_unpriv"
 	tagOKUnpriv    = "comment:test_expect_success_unpriv"
 	tagMsgUnpriv   = "comment:test_expect_msg_unpriv="
+	tagFlag        = "comment:test_prog_flags="
 )
 
 // Programs reads every program of a compiled object with its annotations.
@@ -236,6 +239,8 @@ func Programs(obj string) ([]Program, error) {
 						p.Description = strings.TrimPrefix(tag, tagDescription)
 					case tag == tagAuxiliary:
 						p.Auxiliary = true
+					case tag == tagFlag+"BPF_F_STRICT_ALIGNMENT":
+						p.StrictAlignment = true
 					case tag == tagFailUnpriv:
 						p.Unpriv, p.UnprivFail, explicitUnpriv = true, true, true
 					case tag == tagOKUnpriv:
@@ -396,4 +401,10 @@ extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __attribute__((weak)) 
 		_ = os.WriteFile(path, []byte(decls), 0o644)
 	}
 	return path
+}
+
+// Options returns the verifier options the program's annotations ask for,
+// for program type pt.
+func (p Program) Options(pt verifier.ProgType) verifier.Options {
+	return verifier.Options{ProgType: pt, Maps: p.Maps, StrictAlignment: p.StrictAlignment}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gbpf/gbpf/verifier"
+	"golang.org/x/sys/unix"
 )
 
 // skipOrFail skips with reason, or fails when CI=true.
@@ -128,6 +129,9 @@ func kernelVerdict(p Program) (accepted bool, took time.Duration, reason string,
 		spec.Type = ebpf.RawTracepoint
 	}
 	spec.License = "GPL"
+	if p.StrictAlignment {
+		spec.Flags |= unix.BPF_F_STRICT_ALIGNMENT
+	}
 	// The maps the program refers to, created for this load only.
 	for k := range spec.Instructions {
 		ins := &spec.Instructions[k]
@@ -247,11 +251,11 @@ func TestCorpus(t *testing.T) {
 				continue
 			}
 			start := time.Now()
-			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps})
+			_, err := verifier.Verify(p.Insns, p.Options(pt))
 			elapsed += time.Since(start)
 			if err != nil {
 				// Again with the instructions in the log, for __msg.
-				_, err = verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps, LogLevel: 1})
+				_, err = verifier.Verify(p.Insns, withLog(p.Options(pt), 1))
 			}
 			if errors.Is(err, verifier.ErrUnsupported) {
 				unsupported++
@@ -351,7 +355,7 @@ func TestCorpus(t *testing.T) {
 		var all, kset, small time.Duration
 		for _, tp := range timed {
 			start := time.Now()
-			_, _ = verifier.Verify(tp.p.Insns, verifier.Options{ProgType: tp.pt, Maps: tp.p.Maps})
+			_, _ = verifier.Verify(tp.p.Insns, tp.p.Options(tp.pt))
 			d := time.Since(start)
 			all += d
 			if tp.kernel {
@@ -399,7 +403,7 @@ func BenchmarkCorpus(b *testing.B) {
 			if !ok || p.Auxiliary || p.LoadErr != nil || p.MapsUnsupported != "" {
 				continue
 			}
-			if _, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps}); errors.Is(err, verifier.ErrUnsupported) {
+			if _, err := verifier.Verify(p.Insns, p.Options(pt)); errors.Is(err, verifier.ErrUnsupported) {
 				continue
 			}
 			progs = append(progs, prog{p, pt})
@@ -409,7 +413,7 @@ func BenchmarkCorpus(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, p := range progs {
-			_, _ = verifier.Verify(p.p.Insns, verifier.Options{ProgType: p.pt, Maps: p.p.Maps})
+			_, _ = verifier.Verify(p.p.Insns, p.p.Options(p.pt))
 		}
 	}
 }
@@ -433,7 +437,7 @@ func TestCorpusUnprivileged(t *testing.T) {
 			if !ok || p.Auxiliary || !p.Unpriv || p.LoadErr != nil || p.MapsUnsupported != "" {
 				continue
 			}
-			_, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps, Unprivileged: true, LogLevel: 1})
+			_, err := verifier.Verify(p.Insns, unprivileged(withLog(p.Options(pt), 1)))
 			if errors.Is(err, verifier.ErrUnsupported) {
 				continue
 			}
@@ -482,7 +486,7 @@ func TestOne(t *testing.T) {
 				continue
 			}
 			pt, _ := progType(p.Section)
-			res, err := verifier.Verify(p.Insns, verifier.Options{ProgType: pt, Maps: p.Maps, LogLevel: 2})
+			res, err := verifier.Verify(p.Insns, withLog(p.Options(pt), 2))
 			if err != nil {
 				t.Logf("%s: %+v", p.Name, err)
 			} else {
@@ -491,4 +495,14 @@ func TestOne(t *testing.T) {
 			t.Logf("annotation: fail=%v msgs=%q maps=%+v unsupported=%q", p.ExpectFail, p.Msgs, p.Maps, p.MapsUnsupported)
 		}
 	}
+}
+
+func withLog(o verifier.Options, level int) verifier.Options {
+	o.LogLevel = level
+	return o
+}
+
+func unprivileged(o verifier.Options) verifier.Options {
+	o.Unprivileged = true
+	return o
 }
