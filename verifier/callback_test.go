@@ -165,6 +165,10 @@ var moreVerdicts = []struct {
 	{"strict alignment, aligned for NET_IP_ALIGN", "r2 = *(u32 *)(r1 +0)\nr3 = *(u32 *)(r1 +4)\nr4 = r2\nr4 += 8\nr0 = 2\nif r4 > r3 goto +1\nr0 = *(u32 *)(r2 +2)\nexit",
 		verifier.Options{ProgType: verifier.XDP, StrictAlignment: true}, ""},
 	{"strict alignment of a map value", lookup + "if r0 == 0 goto +1\nr0 = *(u32 *)(r0 +2)\nr0 = 0\nexit", verifier.Options{Maps: mapOpts.Maps, StrictAlignment: true}, "misaligned value access off 0+0+2 size 4"},
+	{"ld_abs in a void subprogram", "r6 = r1\ncall f\nr0 = 0\nexit\nf:\nr6 = r1\nr0 = *(u8 *)skb[0]\nexit",
+		verifier.Options{ProgType: verifier.SocketFilter, Funcs: []verifier.FuncInfo{{Insn: 0, ScalarReturn: true}, {Insn: 4}}}, "LD_ABS is only allowed in functions that return 'int'."},
+	{"ld_abs in an int subprogram", "r6 = r1\ncall f\nr0 = 0\nexit\nf:\nr6 = r1\nr0 = *(u8 *)skb[0]\nexit",
+		verifier.Options{ProgType: verifier.SocketFilter, Funcs: []verifier.FuncInfo{{Insn: 0, ScalarReturn: true}, {Insn: 4, ScalarReturn: true}}}, ""},
 	{"narrow spill keeps the link", "call 7\nr0 &= 0x8000\n*(u16 *)(r10 -8) = r0\nr1 = *(u16 *)(r10 -8)\nr2 = 0\nif r1 != r2 goto +2\nif r0 == r2 goto +1\nr10 = 0\nr0 = 0\nexit", verifier.Options{}, ""},
 }
 

@@ -35,6 +35,9 @@ func (v *verifier) run() error {
 	if err := v.checkMapLoads(); err != nil {
 		return err
 	}
+	if err := v.checkFuncInfo(); err != nil {
+		return err
+	}
 	v.computeLiveness()
 	n := len(v.insns)
 	v.info = make([]InsnInfo, n)
@@ -655,4 +658,25 @@ func (v *verifier) insnText(i int) string {
 		}
 	}
 	return ins.String()
+}
+
+// checkFuncInfo applies the rule check_btf_func takes from the functions'
+// BTF: legacy packet loads, which return 0 from the function when they
+// fail, only in subprograms that return a scalar.
+func (v *verifier) checkFuncInfo() error {
+	for _, fi := range v.opts.Funcs {
+		if fi.Insn <= 0 || fi.Insn >= len(v.insns) || fi.ScalarReturn {
+			continue
+		}
+		sp := v.subprogOf[fi.Insn]
+		if v.subprogs[sp] != fi.Insn {
+			continue
+		}
+		for i := fi.Insn; i < len(v.insns) && v.subprogOf[i] == sp; i++ {
+			if ins := v.insns[i]; ins.Class() == isa.ClassLD && !ins.IsLoadImm64() {
+				return v.fail(-1, "LD_ABS is only allowed in functions that return 'int'.")
+			}
+		}
+	}
+	return nil
 }

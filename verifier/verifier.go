@@ -183,6 +183,16 @@ type Options struct {
 	// accesses as if the packet started 2 bytes past an aligned address
 	// (NET_IP_ALIGN). Stack accesses and atomics are always checked.
 	StrictAlignment bool
+	// Funcs is the BTF function information loaded with the program
+	// (func_info), if any: a subprogram that uses LD_ABS or LD_IND must
+	// return a scalar.
+	Funcs []FuncInfo
+}
+
+// FuncInfo is what the verifier reads from one function's BTF.
+type FuncInfo struct {
+	Insn         int  // slice index of the function's first instruction
+	ScalarReturn bool // it returns an integer or enum, not void or a pointer
 }
 
 // MapInfo describes one map a program may use: what the kernel's verifier

@@ -65,6 +65,8 @@ type Program struct {
 	UnprivMsgs []string
 	// StrictAlignment reports __flag(BPF_F_STRICT_ALIGNMENT).
 	StrictAlignment bool
+	// Funcs is the functions' BTF information, as the kernel gets it.
+	Funcs []verifier.FuncInfo
 	LoadErr         error // the instructions could not be extracted
 	Spec            *ebpf.ProgramSpec
 	// Collection is the object the program comes from, for its maps.
@@ -268,6 +270,11 @@ func Programs(obj string) ([]Program, error) {
 			// the privileged one, as the selftests' test_loader.
 			p.UnprivFail = p.ExpectFail
 		}
+		for k := range ps.Instructions {
+			if fn := btf.FuncMetadata(&ps.Instructions[k]); fn != nil {
+				p.Funcs = append(p.Funcs, verifier.FuncInfo{Insn: k, ScalarReturn: scalarReturn(fn)})
+			}
+		}
 		insns := make(asm.Instructions, len(ps.Instructions))
 		copy(insns, ps.Instructions)
 		for k := range insns {
@@ -406,5 +413,21 @@ extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __attribute__((weak)) 
 // Options returns the verifier options the program's annotations ask for,
 // for program type pt.
 func (p Program) Options(pt verifier.ProgType) verifier.Options {
-	return verifier.Options{ProgType: pt, Maps: p.Maps, StrictAlignment: p.StrictAlignment}
+	return verifier.Options{ProgType: pt, Maps: p.Maps, StrictAlignment: p.StrictAlignment, Funcs: p.Funcs}
+}
+
+// scalarReturn reports whether a function returns a small integer or an
+// enum (the kernel's btf_type_is_small_int || btf_is_any_enum).
+func scalarReturn(fn *btf.Func) bool {
+	proto, ok := fn.Type.(*btf.FuncProto)
+	if !ok {
+		return false
+	}
+	switch t := btf.UnderlyingType(proto.Return).(type) {
+	case *btf.Int:
+		return t.Size <= 8
+	case *btf.Enum:
+		return true
+	}
+	return false
 }
