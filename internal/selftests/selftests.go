@@ -66,9 +66,9 @@ type Program struct {
 	// StrictAlignment reports __flag(BPF_F_STRICT_ALIGNMENT).
 	StrictAlignment bool
 	// Funcs is the functions' BTF information, as the kernel gets it.
-	Funcs []verifier.FuncInfo
-	LoadErr         error // the instructions could not be extracted
-	Spec            *ebpf.ProgramSpec
+	Funcs   []verifier.FuncInfo
+	LoadErr error // the instructions could not be extracted
+	Spec    *ebpf.ProgramSpec
 	// Collection is the object the program comes from, for its maps.
 	Collection *ebpf.CollectionSpec
 	// Maps describes the object's maps for the verifier, indexed as the
