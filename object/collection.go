@@ -2,12 +2,14 @@ package object
 
 import (
 	"fmt"
+	"github.com/cilium/ebpf/btf"
 	"io"
 	"sort"
 	"strings"
 
 	"github.com/gbpf/gbpf/helpers"
 	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/verifier"
 	"github.com/gbpf/gbpf/vm"
 )
 
@@ -101,6 +103,7 @@ func NewCollection(spec *Spec, opts CollectionOptions) (*Collection, error) {
 			Maps:        c.MapList,
 			TraceOutput: opts.TraceOutput,
 			Unverified:  opts.Unverified,
+			Funcs:       funcInfo(ps.Funcs),
 		})
 		if err != nil {
 			return nil, &Error{Section: ps.Section, Symbol: name, Insn: -1, Feature: "loading program", Err: err}
@@ -186,4 +189,32 @@ func (ms *MapSpec) live() *maps.Spec {
 // isReadOnlyData reports whether a global data map holds .rodata.
 func isReadOnlyData(name string) bool {
 	return name == ".rodata" || strings.HasPrefix(name, ".rodata.")
+}
+
+// funcInfo gives the verifier the functions' BTF, where the object has it.
+func funcInfo(fs []Func) []verifier.FuncInfo {
+	var out []verifier.FuncInfo
+	for _, f := range fs {
+		if f.BTF != nil {
+			out = append(out, verifier.FuncInfo{Insn: f.Index, ScalarReturn: ReturnsScalar(f.BTF)})
+		}
+	}
+	return out
+}
+
+// ReturnsScalar reports whether a function's BTF says it returns a small
+// integer or an enum (the kernel's btf_type_is_small_int ||
+// btf_is_any_enum), not void or a pointer.
+func ReturnsScalar(fn *btf.Func) bool {
+	proto, ok := fn.Type.(*btf.FuncProto)
+	if !ok {
+		return false
+	}
+	switch t := btf.UnderlyingType(proto.Return).(type) {
+	case *btf.Int:
+		return t.Size <= 8
+	case *btf.Enum:
+		return true
+	}
+	return false
 }

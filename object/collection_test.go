@@ -150,3 +150,23 @@ func TestCollectionErrors(t *testing.T) {
 		t.Errorf("tracepoint program: %v", err)
 	}
 }
+
+// TestFuncBTF checks that the functions of a linked program carry their
+// BTF, which the verifier reads (return types, for LD_ABS).
+func TestFuncBTF(t *testing.T) {
+	spec, c := loadCollection(t, "globals", object.CollectionOptions{})
+	ps := spec.Programs["with_calls"]
+	if len(ps.Funcs) < 2 {
+		t.Fatalf("with_calls has %d functions, want the entry and its callees", len(ps.Funcs))
+	}
+	for _, f := range ps.Funcs {
+		if f.BTF == nil || f.BTF.Name != f.Name {
+			t.Errorf("function %s at %d: BTF %v", f.Name, f.Index, f.BTF)
+		} else if !object.ReturnsScalar(f.BTF) {
+			t.Errorf("function %s returns a scalar, ReturnsScalar says no", f.Name)
+		}
+	}
+	if fs := c.Programs["with_calls"].Verification(); fs == nil {
+		t.Error("with_calls was not verified")
+	}
+}

@@ -407,7 +407,7 @@ func (l *loader) convertProgram(name string, ps *ebpf.ProgramSpec) (*ProgramSpec
 	for i := range cins {
 		if sym := cins[i].Symbol(); sym != "" {
 			funcs[sym] = i
-			p.Funcs = append(p.Funcs, Func{Name: sym, Index: i})
+			p.Funcs = append(p.Funcs, Func{Name: sym, Index: i, BTF: btf.FuncMetadata(&cins[i])})
 		}
 	}
 	slots := isa.NewSlotIndex(insns)

@@ -28,6 +28,7 @@ package object
 import (
 	"errors"
 	"fmt"
+	"github.com/cilium/ebpf/btf"
 	"sort"
 	"strings"
 
@@ -156,8 +157,9 @@ type ProgramSpec struct {
 
 // Func is a function of a linked program.
 type Func struct {
-	Name  string // symbol name
-	Index int    // index in Insns of its first instruction
+	Name  string    // symbol name
+	Index int       // index in Insns of its first instruction
+	BTF   *btf.Func // its BTF (func_info), nil if the object has none
 }
 
 // MapSpec describes a map of an object.

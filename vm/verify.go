@@ -31,7 +31,7 @@ func VerifierOptions(opts Options) (verifier.Options, error) {
 	if !ok {
 		return verifier.Options{}, fmt.Errorf("program type %s: %w by the verifier", opts.Type, ErrUnsupported)
 	}
-	vo := verifier.Options{ProgType: t, MemSize: opts.MemSize, Maps: make([]verifier.MapInfo, len(opts.Maps))}
+	vo := verifier.Options{ProgType: t, MemSize: opts.MemSize, Maps: make([]verifier.MapInfo, len(opts.Maps)), Funcs: opts.Funcs}
 	for i, m := range opts.Maps {
 		if m == nil {
 			return verifier.Options{}, fmt.Errorf("map %d: %w: nil", i, ErrBadMap)

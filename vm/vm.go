@@ -131,6 +131,9 @@ type Options struct {
 	// VerifierLogLevel is the verifier's log level (see verifier.Options);
 	// the log is in Program.Verification().Log, or in the error.
 	VerifierLogLevel int
+	// Funcs is the program's BTF function information, for the
+	// verifier (object.NewCollection passes the object's).
+	Funcs []verifier.FuncInfo
 }
 
 // Errors of Load, wrapped in a *LoadError.

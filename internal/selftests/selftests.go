@@ -27,6 +27,7 @@ import (
 
 	"github.com/gbpf/gbpf/isa"
 	"github.com/gbpf/gbpf/maps"
+	"github.com/gbpf/gbpf/object"
 	"github.com/gbpf/gbpf/verifier"
 )
 
@@ -272,7 +273,7 @@ func Programs(obj string) ([]Program, error) {
 		}
 		for k := range ps.Instructions {
 			if fn := btf.FuncMetadata(&ps.Instructions[k]); fn != nil {
-				p.Funcs = append(p.Funcs, verifier.FuncInfo{Insn: k, ScalarReturn: scalarReturn(fn)})
+				p.Funcs = append(p.Funcs, verifier.FuncInfo{Insn: k, ScalarReturn: object.ReturnsScalar(fn)})
 			}
 		}
 		insns := make(asm.Instructions, len(ps.Instructions))
@@ -414,20 +415,4 @@ extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __attribute__((weak)) 
 // for program type pt.
 func (p Program) Options(pt verifier.ProgType) verifier.Options {
 	return verifier.Options{ProgType: pt, Maps: p.Maps, StrictAlignment: p.StrictAlignment, Funcs: p.Funcs}
-}
-
-// scalarReturn reports whether a function returns a small integer or an
-// enum (the kernel's btf_type_is_small_int || btf_is_any_enum).
-func scalarReturn(fn *btf.Func) bool {
-	proto, ok := fn.Type.(*btf.FuncProto)
-	if !ok {
-		return false
-	}
-	switch t := btf.UnderlyingType(proto.Return).(type) {
-	case *btf.Int:
-		return t.Size <= 8
-	case *btf.Enum:
-		return true
-	}
-	return false
 }
