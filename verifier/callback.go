@@ -118,7 +118,7 @@ func (v *verifier) callbackExit(st *state, i int) error {
 
 // exactIterations is how many iterations of a long bpf_loop or of
 // for_each_map_elem are explored before changed scalars are widened.
-const exactIterations = 16
+const exactIterations = 2
 
 // maxUnrolledLoop is the largest bpf_loop count whose iterations are all
 // explored without widening.
