@@ -571,6 +571,11 @@ func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
 		return false, nil, v.fail(i, "cannot return stack pointer to the caller frame")
 	}
 	ret := *r0
+	if v.tailReach[callee.subprog] {
+		// A tail call from the subprogram returns the target's r0
+		// instead: some scalar.
+		ret = unknownScalar()
+	}
 	st.frames = st.frames[:len(st.frames)-1]
 	caller := st.cur()
 	caller.regs[isa.R0] = ret

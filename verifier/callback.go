@@ -99,6 +99,7 @@ func (v *verifier) callbackExit(st *state, i int) error {
 	}
 	st.frames = st.frames[:len(st.frames)-1]
 	st.insn = callee.callsite
+	st.cbReturn = true
 	if v.insns[callee.callsite].Imm32() == int32(helpers.Loop) && st.cur().regs[isa.R1].umax <= maxUnrolledLoop {
 		// A short bpf_loop ends by its count: every iteration is
 		// explored precisely, as the kernel does for the scalars it

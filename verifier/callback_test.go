@@ -62,6 +62,7 @@ var callbackVerdicts = []struct {
 	{"callback returns a pointer", strings.ReplaceAll(loop, "COUNT", "1") + "exit", "r0 = r10\nexit", verifier.Options{}, "R0 not a scalar value"},
 	{"callback reads an argument it lacks", strings.ReplaceAll(loop, "COUNT", "1") + "exit", "r0 = r3\nr0 = 0\nexit", verifier.Options{}, "R3 !read_ok"},
 	{"callback writes past ctx", strings.ReplaceAll(loop, "COUNT", "1") + "exit", "r1 = 0\n*(u64 *)(r2 +8) = r1\nr0 = 0\nexit", verifier.Options{}, "invalid write to stack R2 off=0 size=8"},
+	{"endless loop around bpf_loop", "l:\nr1 = 1\nld_pseudo r2, 4, CB\nr3 = 0\nr4 = 0\ncall 181\ngoto l", "r0 = 0\nexit", verifier.Options{}, "infinite loop detected at insn"},
 	{"callback not a function", "r1 = 1\nr2 = 0\nr3 = 0\nr4 = 0\ncall 181\nexit", "", verifier.Options{}, "R2 type=scalar expected=func"},
 	{"for_each reads key and value", forEach, "r0 = *(u64 *)(r2 +0)\nr0 = *(u64 *)(r3 +40)\nr0 = 0\nexit", mapOpts, ""},
 	{"for_each key write", forEach, "r1 = 0\n*(u64 *)(r2 +0) = r1\nr0 = 0\nexit", mapOpts, "write to change key R2 not allowed"},
@@ -86,7 +87,12 @@ func TestCallbacks(t *testing.T) {
 			if tc.cb == "" {
 				insns = assemble(t, tc.main)
 			}
-			checkVerdict(t, insns, tc.opts, tc.reason)
+			opts := tc.opts
+			if opts.ProgType == verifier.SocketFilter {
+				// Legacy packet loads in subprograms need their BTF.
+				opts.Funcs = []verifier.FuncInfo{{Insn: 0, ScalarReturn: true}, {Insn: len(assemble(t, strings.ReplaceAll(tc.main, "CB", "0"))), ScalarReturn: true}}
+			}
+			checkVerdict(t, insns, opts, tc.reason)
 		})
 	}
 }
@@ -142,9 +148,21 @@ var moreVerdicts = []struct {
 	{"ringbuf record in a subprogram", "call f\nexit\nf:\n" + reserve + "if r0 == 0 goto +3\nr1 = r0\nr2 = 0\ncall 132\nr0 = 0\nexit", mapOpts, ""},
 	{"ringbuf record leaked by a subprogram", "call f\nr0 = 0\nexit\nf:\n" + reserve + "r0 = 0\nexit", mapOpts, "Unreleased reference id="},
 	{"spin lock held at a subprogram's exit", "call f\nr0 = 0\nexit\nf:\n" + lockedLookup + "if r0 == 0 goto +3\nr1 = r0\nr1 += 4\ncall 93\nr0 = 0\nexit", lockOpts, "bpf_spin_unlock is missing"},
-	{"tail call from a subprogram", "call f\nexit\nf:\nr2 = map_fd(8)\nr3 = 0\ncall 12\nr0 = 0\nexit", progArrayOpts, ""},
-	{"tail call under a deep stack", "r2 = 0\n*(u64 *)(r10 -256) = r2\ncall f\nexit\nf:\nr2 = map_fd(8)\nr3 = 0\ncall 12\nr0 = 0\nexit", progArrayOpts,
+	{"tail call from a subprogram", "call f\nexit\nf:\nr2 = map_fd(8)\nr3 = 0\ncall 12\nr0 = 0\nexit", withFuncs(progArrayOpts, 2), ""},
+	{"tail call from a subprogram without BTF", "call f\nexit\nf:\nr2 = map_fd(8)\nr3 = 0\ncall 12\nr0 = 0\nexit", progArrayOpts, "tail_call is not allowed in subprogs without BTF"},
+	{"tail call from a void subprogram", "call f\nexit\nf:\nr2 = map_fd(8)\nr3 = 0\ncall 12\nr0 = 0\nexit",
+		verifier.Options{ProgType: verifier.SocketFilter, Maps: progArrayOpts.Maps, Funcs: []verifier.FuncInfo{{Insn: 0, ScalarReturn: true}, {Insn: 2}}},
+		"tail_call is only allowed in functions that return 'int'."},
+	{"a subprogram that tail calls returns a scalar", "r2 = r10\nr2 += -8\ncall f\nr1 = 1\n*(u64 *)(r0 +0) = r1\nr0 = 0\nexit\nf:\nr7 = r2\nr2 = map_fd(8)\nr3 = 0\ncall 12\nr0 = r7\nexit",
+		withFuncs(progArrayOpts, 7), "R0 invalid mem access 'scalar'"},
+	{"tail call under a deep stack", "r2 = 0\n*(u64 *)(r10 -256) = r2\ncall f\nexit\nf:\nr2 = map_fd(8)\nr3 = 0\ncall 12\nr0 = 0\nexit", withFuncs(progArrayOpts, 4),
 		"tail_calls are not allowed when call stack of previous frames is 256 bytes. Too large"},
+	{"packet pointers after adjust_head", "r6 = r1\nr2 = *(u32 *)(r6 +0)\nr3 = *(u32 *)(r6 +4)\nr7 = r2\nr2 += 8\nif r2 > r3 goto +4\nr1 = r6\nr2 = -100\ncall 44\nr0 = *(u64 *)(r7 +0)\nr0 = 0\nexit",
+		verifier.Options{ProgType: verifier.XDP}, "R7 invalid mem access 'scalar'"},
+	{"cmpxchg may not store", "r2 = 1000\n*(u64 *)(r10 -8) = r2\nr0 = 5\nr3 = 0\nr0 = cmpxchg_64(r10 -8, r0, r3)\nr2 = *(u64 *)(r10 -8)\nr1 += r2\nr0 = *(u8 *)(r1 +0)\nexit",
+		verifier.Options{MemSize: 64}, "math between mem pointer and register with unbounded min value is not allowed"},
+	{"a byte swap drops a delta link", "r6 = r1\nr1 = *(u64 *)(r6 +0)\nr7 = r1\nr1 += 100\nr1 = le64 r1\nr2 = r1\nr1 += 5\nif r2 > 10 goto +4\nr1 += 95\nr6 += r1\nr0 = *(u8 *)(r6 +0)\nexit\nr0 = 0\nexit",
+		verifier.Options{MemSize: 64}, "invalid access to memory, mem_size=64 off=100 size=1"},
 	{"syscall context", "r0 = *(u64 *)(r1 +96)\n*(u32 *)(r1 +8) = r0\nr0 = 0\nexit", verifier.Options{ProgType: verifier.Syscall}, ""},
 	{"syscall context misaligned", "r0 = *(u64 *)(r1 +100)\nr0 = 0\nexit", verifier.Options{ProgType: verifier.Syscall}, "invalid bpf_context access off=100 size=8"},
 	{"syscall sleepable maps", "r1 = map_fd(2)\nr2 = r10\nr2 += -8\ncall 88\nr0 = 0\nexit", verifier.Options{ProgType: verifier.Syscall, Maps: mapOpts.Maps}, ""},
@@ -219,4 +237,11 @@ func TestLivenessPrunes(t *testing.T) {
 	if res.ProcessedInsns < 120 {
 		t.Errorf("processed %d instructions: a path that reads r5 was pruned", res.ProcessedInsns)
 	}
+}
+
+// withFuncs gives o BTF function information: the entry and a subprogram
+// at instruction sub, both returning a scalar.
+func withFuncs(o verifier.Options, sub int) verifier.Options {
+	o.Funcs = []verifier.FuncInfo{{Insn: 0, ScalarReturn: true}, {Insn: sub, ScalarReturn: true}}
+	return o
 }

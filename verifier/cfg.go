@@ -29,6 +29,7 @@ type verifier struct {
 	cbFork       *state                // the state entering a callback, forked by the last helper call
 	freeFrames   []*frame              // frames of ended paths, for reuse
 	live         []regSet              // registers each instruction's frame may still read (computeLiveness)
+	tailReach    []bool                // subprograms that may end in a tail call, directly or through calls
 	start        time.Time             // when Verify began
 	took         time.Duration         // how long it took, set with the log's statistics
 	info         []InsnInfo

@@ -123,17 +123,24 @@ func (v *verifier) visit(cur *state) (bool, error) {
 	// Hash only where a loop may be closing or a checkpoint is added.
 	var key loopKey
 	hashed := false
-	if v.callsCB[i] {
+	iteration := v.callsCB[i] && cur.cbReturn
+	cur.cbReturn = false
+	if iteration {
 		// A callback iteration that an earlier one, still being
 		// explored, covers adds nothing: the iterations have converged.
+		// (A state that comes back to the call any other way, around a
+		// loop of the program, is checked as any loop is.)
 		for _, c := range v.cbActive[i] {
 			if statesEqual(c.st, cur, false, v.opts.Unprivileged, v.live[i]) {
 				c.hit++
 				return true, nil
 			}
 		}
+	}
+	if v.callsCB[i] {
 		addNew = true
-	} else if v.inProgress[i] > 0 {
+	}
+	if !iteration && v.inProgress[i] > 0 {
 		key, hashed = loopKeyOf(i, cur), true
 		for _, c := range v.loops[key] {
 			if c.insn == i && statesEqual(c.st, cur, true, v.opts.Unprivileged, allRegs) {
@@ -212,6 +219,9 @@ func (v *verifier) checkStackDepth() error {
 		inCB = inCB || isCB[sp]
 		if ldAbs[sp] && inCB {
 			return v.fail(-1, "cannot use BPF_LD_[ABS|IND] within callback")
+		}
+		if tailCall[sp] && inCB {
+			return v.unsupported(-1, "tail calls from callbacks are not supported yet")
 		}
 		if sp != 0 && tailCall[sp] && depth >= 256 {
 			return v.fail(-1, "tail_calls are not allowed when call stack of previous frames is %d bytes. Too large", depth)
@@ -361,7 +371,7 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 				// A byte swap: nothing is known but the width.
 				*d = unknownScalar()
 			}
-			d.id = 0
+			d.id, d.off = 0, 0 // truncate(8) returns at once
 			d.truncate(int(ins.Constant / 8))
 			return nil
 		}
@@ -417,7 +427,7 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 			}
 			if s.id == 0 && !s.varOff.isConst() {
 				v.nextID++
-				s.id = v.nextID
+				s.id, s.off = v.nextID, 0
 			}
 			if !alu32 {
 				f.regs[ins.Dst] = *s
@@ -441,7 +451,7 @@ func (v *verifier) checkALU(st *state, i int, ins isa.Instruction) error {
 			}
 			if noSext && s.id == 0 && !s.varOff.isConst() {
 				v.nextID++
-				s.id = v.nextID
+				s.id, s.off = v.nextID, 0
 			}
 			r = *s
 			if alu32 {
@@ -660,10 +670,53 @@ func (v *verifier) insnText(i int) string {
 	return ins.String()
 }
 
-// checkFuncInfo applies the rule check_btf_func takes from the functions'
-// BTF: legacy packet loads, which return 0 from the function when they
-// fail, only in subprograms that return a scalar.
+// checkFuncInfo applies the rules the kernel takes from the functions' BTF
+// (check_btf_func) or, without it, from their absence
+// (check_abnormal_return): a subprogram that uses LD_ABS or LD_IND (which
+// return 0 from the function when they fail) or tail calls (whose target's
+// r0 comes back in its place) must be declared to return a scalar, and
+// without BTF no subprogram may use them. It also records which
+// subprograms may end in a tail call (tailReach), whose callers then get
+// an unknown scalar in r0.
 func (v *verifier) checkFuncInfo() error {
+	n := len(v.subprogs)
+	ldAbs, tail := make([]bool, n), make([]bool, n)
+	calls := make([][]int, n)
+	for i, ins := range v.insns {
+		sp := v.subprogOf[i]
+		switch {
+		case ins.Class() == isa.ClassLD && !ins.IsLoadImm64():
+			ldAbs[sp] = true
+		case ins.IsHelperCall() && helpers.ID(ins.Imm32()) == helpers.TailCall:
+			tail[sp] = true
+		case ins.IsLocalCall():
+			calls[sp] = append(calls[sp], v.subprogOf[v.target[i]])
+		}
+	}
+	v.tailReach = make([]bool, n)
+	for changed := true; changed; {
+		changed = false
+		for sp := range calls {
+			r := tail[sp]
+			for _, c := range calls[sp] {
+				r = r || v.tailReach[c]
+			}
+			if r && !v.tailReach[sp] {
+				v.tailReach[sp], changed = true, true
+			}
+		}
+	}
+	if len(v.opts.Funcs) == 0 {
+		for sp := 1; sp < n; sp++ {
+			if ldAbs[sp] {
+				return v.fail(-1, "LD_ABS is not allowed in subprogs without BTF")
+			}
+			if tail[sp] {
+				return v.fail(-1, "tail_call is not allowed in subprogs without BTF")
+			}
+		}
+		return nil
+	}
 	for _, fi := range v.opts.Funcs {
 		if fi.Insn <= 0 || fi.Insn >= len(v.insns) || fi.ScalarReturn {
 			continue
@@ -672,10 +725,11 @@ func (v *verifier) checkFuncInfo() error {
 		if v.subprogs[sp] != fi.Insn {
 			continue
 		}
-		for i := fi.Insn; i < len(v.insns) && v.subprogOf[i] == sp; i++ {
-			if ins := v.insns[i]; ins.Class() == isa.ClassLD && !ins.IsLoadImm64() {
-				return v.fail(-1, "LD_ABS is only allowed in functions that return 'int'.")
-			}
+		if ldAbs[sp] {
+			return v.fail(-1, "LD_ABS is only allowed in functions that return 'int'.")
+		}
+		if tail[sp] {
+			return v.fail(-1, "tail_call is only allowed in functions that return 'int'.")
 		}
 	}
 	return nil

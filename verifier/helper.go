@@ -189,6 +189,19 @@ func (v *verifier) checkHelperCall(st *state, i int, ins isa.Instruction) error 
 		}
 		v.cbFork = cb
 	}
+	if changesPacket(p.ID) {
+		// The packet may move: every pointer into it is stale
+		// (clear_all_pkt_pointers).
+		st.eachReg(func(r *reg) {
+			if r.typ == PtrToPacket || r.typ == PtrToPacketMeta || r.typ == PtrToPacketEnd {
+				if v.opts.Unprivileged {
+					*r = reg{}
+				} else {
+					*r = unknownScalar()
+				}
+			}
+		})
+	}
 	for r := isa.R1; r <= isa.R5; r++ {
 		f.regs[r] = reg{}
 	}
@@ -371,4 +384,20 @@ func (v *verifier) constStr(i int, regno isa.Register, r reg) error {
 		}
 	}
 	return v.fail(i, "string is not zero-terminated")
+}
+
+// changesPacket reports whether a helper may move or resize the packet
+// (bpf_helper_changes_pkt_data); a tail-called program may call any of
+// them.
+func changesPacket(id helpers.ID) bool {
+	switch id {
+	case helpers.CloneRedirect, helpers.L3CsumReplace, helpers.L4CsumReplace, helpers.LWTPushEncap,
+		helpers.LWTSeg6Action, helpers.LWTSeg6AdjustSrh, helpers.LWTSeg6StoreBytes, helpers.MsgPopData,
+		helpers.MsgPullData, helpers.MsgPushData, helpers.SKBAdjustRoom, helpers.SKBChangeHead,
+		helpers.SKBChangeProto, helpers.SKBChangeTail, helpers.SKBPullData, helpers.SKBStoreBytes,
+		helpers.SKBVlanPop, helpers.SKBVlanPush, helpers.StoreHdrOpt, helpers.XDPAdjustHead,
+		helpers.XDPAdjustMeta, helpers.XDPAdjustTail, helpers.TailCall:
+		return true
+	}
+	return false
 }

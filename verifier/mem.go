@@ -119,14 +119,12 @@ func (v *verifier) checkAtomic(st *state, i int, ins isa.Instruction) error {
 	if loaded.typ != Scalar && !(ins.Constant == isa.AtomicXchg || ins.Constant == isa.AtomicCmpXchg) {
 		loaded = unknownScalar()
 	}
+	// The memory afterwards holds some scalar, as the kernel's check of
+	// the write (value_regno -1) has it: computed from memory and src,
+	// and for cmpxchg src only if the comparison succeeded.
 	a.write = true
-	c := *s
-	a.value = &c
-	if ins.Constant != isa.AtomicXchg && ins.Constant != isa.AtomicCmpXchg {
-		// The stored value is computed from memory and src: some scalar.
-		u := unknownScalar()
-		a.value = &u
-	}
+	u := unknownScalar()
+	a.value = &u
 	if _, err := v.memAccess(st, a); err != nil {
 		return err
 	}
@@ -335,6 +333,7 @@ func (v *verifier) stackWrite(fr *frame, a access, off int) error {
 			// holds for the other.
 			v.nextID++
 			a.value.id, a.src.id = v.nextID, v.nextID
+			a.value.off, a.src.off = 0, 0
 		}
 		v.saveSpill(slot, *a.value, a.size)
 		return nil
@@ -375,7 +374,7 @@ func (v *verifier) saveSpill(slot *stackSlot, r reg, size int) {
 		// The stored bytes are the register's low bytes; the kernel
 		// keeps the register (and its id) only if it fits.
 		r.truncate(size)
-		r.id = 0
+		r.id, r.off = 0, 0
 	}
 	if slot.isSpill() || slot.spillSize > 0 {
 		for k := range slot.kinds {
@@ -407,7 +406,7 @@ func (v *verifier) stackRead(fr *frame, a access, off int) (reg, error) {
 		if byteIdx == 0 && a.size <= int(slot.spillSize) {
 			r := slot.spill
 			if !fitsIn(&r, a.size) {
-				r.id = 0 // a narrowing fill breaks the link
+				r.id, r.off = 0, 0 // a narrowing fill breaks the link
 			}
 			return r, nil
 		}

@@ -70,6 +70,10 @@ type state struct {
 	refs []ref
 	// lock is the bpf_spin_lock the program holds (active_lock).
 	lock heldLock
+	// cbReturn marks a state that a callback's exit has just brought
+	// back to its helper call: only such a state is another iteration
+	// that an earlier one, still being explored, may cover.
+	cbReturn bool
 	// spec marks a path a CPU may only execute speculatively (the
 	// kernel's speculative states): it prunes no path that is not.
 	spec bool
