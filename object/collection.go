@@ -103,7 +103,7 @@ func NewCollection(spec *Spec, opts CollectionOptions) (*Collection, error) {
 			Maps:        c.MapList,
 			TraceOutput: opts.TraceOutput,
 			Unverified:  opts.Unverified,
-			Funcs:       funcInfo(ps.Funcs),
+			Funcs:       ps.FuncInfo(),
 		})
 		if err != nil {
 			return nil, &Error{Section: ps.Section, Symbol: name, Insn: -1, Feature: "loading program", Err: err}
@@ -191,10 +191,11 @@ func isReadOnlyData(name string) bool {
 	return name == ".rodata" || strings.HasPrefix(name, ".rodata.")
 }
 
-// funcInfo gives the verifier the functions' BTF, where the object has it.
-func funcInfo(fs []Func) []verifier.FuncInfo {
+// FuncInfo describes the program's functions to the verifier, from their
+// BTF where the object has it (vm.Options.Funcs).
+func (ps *ProgramSpec) FuncInfo() []verifier.FuncInfo {
 	var out []verifier.FuncInfo
-	for _, f := range fs {
+	for _, f := range ps.Funcs {
 		if f.BTF != nil {
 			out = append(out, verifier.FuncInfo{Insn: f.Index, ScalarReturn: ReturnsScalar(f.BTF)})
 		}

@@ -131,8 +131,10 @@ func (p *Program) ctxAccess(st *runState, i int, a uint64, m memOp) error {
 	if m.atomic || off+m.size > st.ctxN {
 		return bad("")
 	}
-	switch ins.op {
-	case opLdxSB, opLdxSH, opLdxSW:
+	signed := ins.op == opLdxSB || ins.op == opLdxSH || ins.op == opLdxSW
+	if signed && ctxPointerField(e.typ, off) {
+		// The field loads an address, which a sign extension would
+		// corrupt; the verifier refuses these loads too.
 		return bad(" (sign-extending load)")
 	}
 	var v uint64
@@ -156,9 +158,23 @@ func (p *Program) ctxAccess(st *runState, i int, a uint64, m memOp) error {
 		return bad("")
 	}
 	if !m.write {
+		if signed {
+			sh := 64 - 8*m.size
+			r = uint64(int64(r<<sh) >> sh)
+		}
 		st.regs[ins.dst&15] = r
 	}
 	return nil
+}
+
+// ctxPointerField reports whether the context field at off of a program
+// of type t yields a packet address: xdp_md's data, data_end and
+// data_meta, and __sk_buff's.
+func ctxPointerField(t helpers.ProgType, off uint64) bool {
+	if t == helpers.XDP {
+		return off < 12
+	}
+	return off >= 76 && off < 84 || off >= 140 && off < 144
 }
 
 // skbSkOff is the offset of __sk_buff.sk.

@@ -146,3 +146,22 @@ func TestSyscallContextSize(t *testing.T) {
 		t.Errorf("104 bytes: %+v, %v; want r0 = 9", res, err)
 	}
 }
+
+// TestSignExtendingContextLoad checks that a sign-extending load of a
+// context field the verifier allows sign-extends the field's value, on
+// both engines.
+func TestSignExtendingContextLoad(t *testing.T) {
+	prog := assemble(t, "r0 = *(s32 *)(r1 +8)\nr0 >>= 32\nexit") // __sk_buff.mark, the upper half of its sign extension
+	ctx := make([]byte, 192)
+	ctx[8], ctx[9], ctx[10], ctx[11] = 0xf0, 0xff, 0xff, 0xff // mark = 0xfffffff0
+	for _, e := range vm.Engines() {
+		p, err := vm.Load(prog, vm.Options{Engine: e, Type: helpers.SchedCLS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.TestRun(vm.TestRunOptions{Data: make([]byte, 14), Context: ctx})
+		if err != nil || res.R0 != 0xffffffff {
+			t.Errorf("%s: %+v, %v; want r0 = 0xffffffff", e, res, err)
+		}
+	}
+}

@@ -70,7 +70,7 @@ func cmdVerify(e *env, args []string) error {
 		if err != nil {
 			return usagef("%v", err)
 		}
-		lopts.Type, lopts.Maps, insns = helpers.ProgType(ps.Type), coll.MapList, ps.Insns
+		lopts.Type, lopts.Maps, lopts.Funcs, insns = helpers.ProgType(ps.Type), coll.MapList, ps.FuncInfo(), ps.Insns
 	} else {
 		progs, err := readPrograms(pos[0], *syntax)
 		if err != nil {

@@ -45,7 +45,7 @@ func TestVerificationTime(t *testing.T) {
 			t.Errorf("%s: gbpf: %v", key, err)
 			continue
 		}
-		vo, err := vm.VerifierOptions(vm.Options{Type: helpers.ProgType(ps.Type), Maps: coll.MapList})
+		vo, err := vm.VerifierOptions(vm.Options{Type: helpers.ProgType(ps.Type), Maps: coll.MapList, Funcs: ps.FuncInfo()})
 		if err != nil {
 			t.Fatal(err)
 		}
