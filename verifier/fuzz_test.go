@@ -43,7 +43,9 @@ func runAccepted(t *testing.T, prog []isa.Instruction, memSize int, input []byte
 	if _, err := verifier.Verify(prog, verifier.Options{MemSize: memSize}); err != nil {
 		return
 	}
-	p, err := vm.Load(prog, vm.Options{NoLimit: true, Unverified: true}) // checked mode finds faults
+	// Checked mode finds faults; the budget, far above what a verified
+	// program of this size may execute, finds programs that do not end.
+	p, err := vm.Load(prog, vm.Options{MaxInsns: 50_000_000, Unverified: true})
 	if err != nil {
 		t.Fatalf("verified program does not load: %v\n%v", err, prog)
 	}
@@ -51,6 +53,8 @@ func runAccepted(t *testing.T, prog []isa.Instruction, memSize int, input []byte
 	copy(mem, input)
 	if _, err := p.Run(mem); errors.Is(err, vm.ErrBadAccess) {
 		t.Fatalf("verified program faults: %v\n%v", err, prog)
+	} else if errors.Is(err, vm.ErrBudgetExhausted) {
+		t.Fatalf("verified program runs on past 50,000,000 instructions\n%v", prog)
 	} else if err != nil && !errors.Is(err, vm.ErrMisaligned) {
 		t.Fatalf("verified program fails: %v", err)
 	}
