@@ -567,8 +567,9 @@ func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
 	// uninitialised (prepare_func_exit): the caller may not read it then.
 	callee := st.cur()
 	r0 := &callee.regs[isa.R0]
-	if r0.typ == PtrToStack && int(r0.frame) == len(st.frames)-1 {
-		return false, nil, v.fail(i, "cannot return stack pointer to the caller frame")
+	if r0.typ == PtrToStack {
+		// Even a caller's, as the kernel refuses it.
+		return false, nil, v.fail(i, "cannot return stack pointer to the caller")
 	}
 	ret := *r0
 	if v.tailReach[callee.subprog] {

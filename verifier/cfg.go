@@ -20,18 +20,19 @@ type verifier struct {
 	si    *isa.SlotIndex
 	log   strings.Builder
 
-	subprogs     []int                 // first instruction of each subprogram, sorted; subprogs[0] = 0
-	subprogOf    []int                 // subprogram of each instruction
-	prune        []bool                // prune points: jump targets and fall-throughs of conditional jumps
-	target       []int                 // jump target of each jump, call target of each local call and callback lddw, else -1
-	callsCB      []bool                // helper calls that call a callback (bpf_loop, for_each_map_elem): forced checkpoints
-	cbActive     map[int][]*checkpoint // in-progress checkpoints at callback call sites
-	cbFork       *state                // the state entering a callback, forked by the last helper call
-	freeFrames   []*frame              // frames of ended paths, for reuse
-	live         []regSet              // registers each instruction's frame may still read (computeLiveness)
-	tailReach    []bool                // subprograms that may end in a tail call, directly or through calls
-	start        time.Time             // when Verify began
-	took         time.Duration         // how long it took, set with the log's statistics
+	subprogs     []int                   // first instruction of each subprogram, sorted; subprogs[0] = 0
+	subprogOf    []int                   // subprogram of each instruction
+	prune        []bool                  // prune points: jump targets and fall-throughs of conditional jumps
+	target       []int                   // jump target of each jump, call target of each local call and callback lddw, else -1
+	callsCB      []bool                  // helper calls that call a callback (bpf_loop, for_each_map_elem): forced checkpoints
+	cbActive     map[cbKey][]*checkpoint // in-progress checkpoints at callback call sites, by call
+	cbFork       *state                  // the state entering a callback, forked by the last helper call
+	freeFrames   []*frame                // frames of ended paths, for reuse
+	live         []regSet                // registers each instruction's frame may still read (computeLiveness)
+	tailReach    []bool                  // subprograms that may end in a tail call, directly or through calls
+	nextCall     uint32                  // the last frame.cbCall given
+	start        time.Time               // when Verify began
+	took         time.Duration           // how long it took, set with the log's statistics
 	info         []InsnInfo
 	stackDepth   []int // per subprogram
 	maxCtxOffset int   // one past the last context byte accessed (max_ctx_offset)
@@ -294,4 +295,11 @@ func (v *verifier) successors(i int) []int {
 		}
 	}
 	return out
+}
+
+// cbKey names one call of a callback-calling helper: the instruction and
+// the frame's cbCall.
+type cbKey struct {
+	insn int
+	call uint32
 }

@@ -43,7 +43,7 @@ func (v *verifier) run() error {
 	v.info = make([]InsnInfo, n)
 	v.explored = make([][]*checkpoint, n)
 	v.loops = map[loopKey][]*checkpoint{}
-	v.cbActive = map[int][]*checkpoint{}
+	v.cbActive = map[cbKey][]*checkpoint{}
 	v.inProgress = make([]int, n)
 	v.stackDepth = make([]int, len(v.subprogs))
 	cur := v.initialState()
@@ -125,12 +125,18 @@ func (v *verifier) visit(cur *state) (bool, error) {
 	hashed := false
 	iteration := v.callsCB[i] && cur.cbReturn
 	cur.cbReturn = false
+	if v.callsCB[i] && !iteration {
+		// A new call: its iterations are its own.
+		v.nextCall++
+		cur.cur().cbCall = v.nextCall
+	}
 	if iteration {
-		// A callback iteration that an earlier one, still being
-		// explored, covers adds nothing: the iterations have converged.
-		// (A state that comes back to the call any other way, around a
-		// loop of the program, is checked as any loop is.)
-		for _, c := range v.cbActive[i] {
+		// A callback iteration that an earlier iteration of the same
+		// call, still being explored, covers adds nothing: the
+		// iterations have converged. (A state that comes back to the
+		// call any other way, around a loop of the program, is checked
+		// as any loop is.)
+		for _, c := range v.cbActive[cbKey{i, cur.cur().cbCall}] {
 			if statesEqual(c.st, cur, false, v.opts.Unprivileged, v.live[i]) {
 				c.hit++
 				return true, nil
@@ -179,7 +185,8 @@ func (v *verifier) visit(cur *state) (bool, error) {
 	cur.parent = cp
 	v.loops[key] = append(v.loops[key], cp)
 	if v.callsCB[i] {
-		v.cbActive[i] = append(v.cbActive[i], cp)
+		k := cbKey{i, cur.cur().cbCall}
+		v.cbActive[k] = append(v.cbActive[k], cp)
 	}
 	v.inProgress[i]++
 	v.totalStates++

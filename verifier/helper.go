@@ -319,6 +319,9 @@ func (v *verifier) helperAccess(st *state, i int, regno isa.Register, n int64, w
 		}
 		return nil
 	case PtrToStack:
+		if int(b.frame) >= len(st.frames) {
+			return v.fail(i, "verifier internal error: R%d points into a frame that has returned", regno)
+		}
 		fr := st.frames[b.frame]
 		off := int64(b.off)
 		var lo, hi int64

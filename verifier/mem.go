@@ -276,6 +276,9 @@ func (v *verifier) memRegionAccess(a access, b reg) (reg, error) {
 
 // stackAccess checks and performs an access to a stack frame.
 func (v *verifier) stackAccess(st *state, a access, b reg) (reg, error) {
+	if int(b.frame) >= len(st.frames) {
+		return reg{}, v.fail(a.i, "verifier internal error: R%d points into a frame that has returned", a.base)
+	}
 	fr := st.frames[b.frame]
 	off := int64(b.off) + int64(a.off)
 	if !tnumAdd(b.varOff, tnumConst(uint64(off))).isAligned(uint64(a.size)) {
@@ -308,8 +311,9 @@ func (v *verifier) stackAccess(st *state, a access, b reg) (reg, error) {
 	}
 	fr.depth = max(fr.depth, int(-lo))
 	v.stackDepth[fr.subprog] = max(v.stackDepth[fr.subprog], fr.depth)
-	if a.write && st.frames[b.frame] != st.cur() && a.value != nil && a.value.typ == PtrToStack && a.size == 8 &&
-		a.value.frame == uint8(len(st.frames)-1) {
+	if a.write && st.frames[b.frame] != st.cur() && a.value != nil && a.value.typ == PtrToStack && a.size == 8 {
+		// Any stack pointer, not only the current frame's: one to an
+		// intermediate frame would dangle once that frame returns.
 		return reg{}, v.fail(a.i, "cannot spill pointers to stack into stack frame of the caller")
 	}
 	if !b.varOff.isConst() {

@@ -32,6 +32,10 @@ type frame struct {
 	depth    int  // bytes of stack touched
 	callback bool // the frame is a callback's: its exit goes back to the helper call (in_callback_fn)
 	cbIter   int  // callback iterations explored from this frame's current call (callback_depth)
+	// cbCall numbers the frame's current arrival at a callback-calling
+	// helper: iterations of one call may prune each other, not those of
+	// an earlier pass of a loop around the call.
+	cbCall uint32
 }
 
 // slotAt returns the slot holding stack offset off (negative), growing the
@@ -184,20 +188,42 @@ func hashState(s *state) uint64 {
 	mix := func(x uint64) {
 		h = (h ^ x) * 1099511628211
 	}
+	// One multiply per register: the bounds folded by rotation and
+	// exclusive or are as good a hash and cost a cycle each.
+	fold := func(r *reg) uint64 {
+		return r.varOff.v ^ bits.RotateLeft64(r.varOff.m, 11) ^ bits.RotateLeft64(uint64(r.smin), 19) ^
+			bits.RotateLeft64(uint64(r.smax), 27) ^ bits.RotateLeft64(r.umin, 35) ^ bits.RotateLeft64(r.umax, 43) ^
+			bits.RotateLeft64(uint64(uint32(r.s32min))|uint64(uint32(r.s32max))<<32, 51) ^
+			bits.RotateLeft64(uint64(r.u32min)|uint64(r.u32max)<<32, 59)
+	}
+	mix(uint64(s.cbDepth)) // exact equality compares it
 	for _, f := range s.frames {
 		mix(uint64(f.callsite))
 		for k := range f.regs {
 			r := &f.regs[k]
 			mix(uint64(r.typ) | uint64(uint32(r.off))<<8 | uint64(r.frame)<<40)
-			if r.typ == NotInit {
+			if r.typ != NotInit {
+				mix(fold(r))
+			}
+		}
+		// The stack too: states that differ only there (a counter kept
+		// on the stack) must not share a key. Empty slots hash as
+		// missing ones, as exact equality treats them.
+		for k := range f.stack {
+			sl := &f.stack[k]
+			var kinds uint64
+			for b, t := range sl.kinds {
+				kinds |= uint64(t) << (8 * b)
+			}
+			if kinds == 0 && sl.spillSize == 0 {
 				continue
 			}
-			// One multiply per register: the bounds folded by rotation
-			// and exclusive or are as good a hash and cost a cycle each.
-			mix(r.varOff.v ^ bits.RotateLeft64(r.varOff.m, 11) ^ bits.RotateLeft64(uint64(r.smin), 19) ^
-				bits.RotateLeft64(uint64(r.smax), 27) ^ bits.RotateLeft64(r.umin, 35) ^ bits.RotateLeft64(r.umax, 43) ^
-				bits.RotateLeft64(uint64(uint32(r.s32min))|uint64(uint32(r.s32max))<<32, 51) ^
-				bits.RotateLeft64(uint64(r.u32min)|uint64(r.u32max)<<32, 59))
+			mix(kinds ^ uint64(k)<<56 ^ uint64(sl.spillSize)<<48)
+			if sl.isSpill() {
+				sp := &sl.spill
+				mix(uint64(sp.typ) | uint64(uint32(sp.off))<<8 | uint64(sp.frame)<<40)
+				mix(fold(sp))
+			}
 		}
 	}
 	return h ^ h>>29
@@ -226,10 +252,11 @@ func (v *verifier) done(c *checkpoint) {
 			v.loops[c.key] = l
 		}
 		v.inProgress[c.insn]--
-		if l := v.cbActive[c.insn]; len(l) > 0 {
+		if key := (cbKey{c.insn, c.st.cur().cbCall}); len(v.cbActive[key]) > 0 {
+			l := v.cbActive[key]
 			for k, x := range l {
 				if x == c {
-					v.cbActive[c.insn] = append(l[:k], l[k+1:]...)
+					v.cbActive[key] = append(l[:k], l[k+1:]...)
 					break
 				}
 			}
