@@ -548,7 +548,7 @@ func (v *verifier) checkExit(st *state, i int) (bool, *state, error) {
 		return false, nil, v.fail(i, "bpf_spin_unlock is missing")
 	}
 	if len(st.frames) == 1 {
-		if err := v.checkReferenceLeak(st, i); err != nil {
+		if err := v.checkReferenceLeak(st, i, -1); err != nil {
 			return false, nil, err
 		}
 		r0, err := v.readReg(st, i, isa.R0)

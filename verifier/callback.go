@@ -82,7 +82,7 @@ func (v *verifier) pushCallback(st *state, i int, id helpers.ID, sp int, mapIdx 
 func (v *verifier) callbackExit(st *state, i int) error {
 	// The references it acquired must be released before it returns
 	// (check_reference_leak for in_callback_fn).
-	if err := v.checkCallbackLeak(st, i); err != nil {
+	if err := v.checkReferenceLeak(st, i, len(st.frames)-1); err != nil {
 		return err
 	}
 	callee := st.cur()
@@ -196,23 +196,4 @@ func forEachMap(t maps.Type) bool {
 		return true
 	}
 	return false
-}
-
-// checkCallbackLeak refuses a callback's exit while it holds references it
-// acquired.
-func (v *verifier) checkCallbackLeak(st *state, i int) error {
-	cb := len(st.frames) - 1
-	var last *ref
-	for k := range st.refs {
-		if r := &st.refs[k]; r.cbFrame == cb {
-			if last != nil {
-				v.logf("Unreleased reference id=%d alloc_insn=%d\n", last.id, v.slot(last.insn))
-			}
-			last = r
-		}
-	}
-	if last != nil {
-		return v.fail(i, "Unreleased reference id=%d alloc_insn=%d", last.id, v.slot(last.insn))
-	}
-	return nil
 }

@@ -104,7 +104,8 @@ func TestCallbacks(t *testing.T) {
 }
 
 // checkVerdict verifies insns and checks the verdict: accepted for an
-// empty reason, else rejected with it.
+// empty reason, else rejected with a *verifier.Error whose reason contains
+// it and whose log has the reason.
 func checkVerdict(t *testing.T, insns []isa.Instruction, opts verifier.Options, reason string) {
 	t.Helper()
 	res, err := verifier.Verify(insns, opts)
@@ -117,12 +118,18 @@ func checkVerdict(t *testing.T, insns []isa.Instruction, opts verifier.Options, 
 		}
 		return
 	}
+	if err == nil {
+		t.Fatalf("accepted, want %q\n%s", reason, res.Log)
+	}
 	var ve *verifier.Error
 	if !errors.As(err, &ve) {
-		t.Fatalf("got %v, want a *verifier.Error with %q", err, reason)
+		t.Fatalf("error %T is not a *verifier.Error", err)
 	}
 	if !strings.Contains(ve.Reason, reason) {
-		t.Fatalf("reason %q, want %q\n%s", ve.Reason, reason, ve.Log)
+		t.Fatalf("reason %q, want %q\n%+v", ve.Reason, reason, err)
+	}
+	if !strings.Contains(ve.Log, ve.Reason) {
+		t.Fatalf("log lacks the reason:\n%s", ve.Log)
 	}
 }
 

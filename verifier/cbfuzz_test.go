@@ -70,6 +70,30 @@ func genLoopProgram(r *rand.Rand) (main, cb string) {
 	return b.String(), c.String()
 }
 
+// runLoopProgram verifies the program of seed and, if it is accepted,
+// runs it in checked mode over mem, failing t on any error. It reports
+// whether the program was accepted.
+func runLoopProgram(t *testing.T, seed uint64, mem []byte) bool {
+	t.Helper()
+	r := rand.New(rand.NewPCG(seed, seed^0x51ed))
+	main, cb := genLoopProgram(r)
+	insns := withCallback(t, main, cb)
+	if _, err := verifier.Verify(insns, verifier.Options{MemSize: 64}); err != nil {
+		if errors.Is(err, verifier.ErrUnsupported) {
+			t.Fatalf("unsupported: %v\n%s\n%s", err, main, cb)
+		}
+		return false
+	}
+	p, err := vm.Load(insns, vm.Options{MemSize: 64, Unverified: true, MaxInsns: 50_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Run(mem); err != nil {
+		t.Fatalf("seed %d: accepted program fails: %v\n%s\n%s", seed, err, main, cb)
+	}
+	return true
+}
+
 // FuzzCallbackSound is FuzzVerifySound for bpf_loop callbacks: every
 // accepted program runs in checked mode, on any memory, without a fault
 // and within the budget.
@@ -78,24 +102,9 @@ func FuzzCallbackSound(f *testing.F) {
 		f.Add(s, []byte{1, 2, 3})
 	}
 	f.Fuzz(func(t *testing.T, seed uint64, input []byte) {
-		r := rand.New(rand.NewPCG(seed, seed^0x51ed))
-		main, cb := genLoopProgram(r)
-		insns := withCallback(t, main, cb)
-		if _, err := verifier.Verify(insns, verifier.Options{MemSize: 64}); err != nil {
-			if errors.Is(err, verifier.ErrUnsupported) {
-				t.Fatalf("unsupported: %v\n%s\n%s", err, main, cb)
-			}
-			return
-		}
-		p, err := vm.Load(insns, vm.Options{MemSize: 64, Unverified: true, MaxInsns: 50_000_000})
-		if err != nil {
-			t.Fatal(err)
-		}
 		mem := make([]byte, 64)
 		copy(mem, input)
-		if _, err := p.Run(mem); err != nil {
-			t.Fatalf("accepted program fails: %v\n%s\n%s", err, main, cb)
-		}
+		runLoopProgram(t, seed, mem)
 	})
 }
 
@@ -104,22 +113,8 @@ func FuzzCallbackSound(f *testing.F) {
 func TestCallbackSoundness(t *testing.T) {
 	accepted, n := 0, 600
 	for seed := uint64(0); seed < uint64(n); seed++ {
-		r := rand.New(rand.NewPCG(seed, seed^0x51ed))
-		main, cb := genLoopProgram(r)
-		insns := withCallback(t, main, cb)
-		if _, err := verifier.Verify(insns, verifier.Options{MemSize: 64}); err != nil {
-			if errors.Is(err, verifier.ErrUnsupported) {
-				t.Fatalf("unsupported: %v\n%s\n%s", err, main, cb)
-			}
-			continue
-		}
-		accepted++
-		p, err := vm.Load(insns, vm.Options{MemSize: 64, Unverified: true, MaxInsns: 50_000_000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Run(make([]byte, 64)); err != nil {
-			t.Fatalf("seed %d: accepted program fails: %v\n%s\n%s", seed, err, main, cb)
+		if runLoopProgram(t, seed, make([]byte, 64)) {
+			accepted++
 		}
 	}
 	t.Logf("%d of %d programs accepted and run", accepted, n)

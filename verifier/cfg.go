@@ -29,6 +29,7 @@ type verifier struct {
 	cbFork       *state                  // the state entering a callback, forked by the last helper call
 	freeFrames   []*frame                // frames of ended paths, for reuse
 	live         []regSet                // registers each instruction's frame may still read (computeLiveness)
+	sub          subprogFacts            // what each subprogram contains (scanSubprogs)
 	tailReach    []bool                  // subprograms that may end in a tail call, directly or through calls
 	nextCall     uint32                  // the last frame.cbCall given
 	start        time.Time               // when Verify began

@@ -35,6 +35,7 @@ func (v *verifier) run() error {
 	if err := v.checkMapLoads(); err != nil {
 		return err
 	}
+	v.scanSubprogs()
 	if err := v.checkFuncInfo(); err != nil {
 		return err
 	}
@@ -201,25 +202,8 @@ func (v *verifier) visit(cur *state) (bool, error) {
 // a subprogram that tail calls may not be entered with 256 bytes or more
 // of stack below it, and no callback may reach LD_ABS or LD_IND.
 func (v *verifier) checkStackDepth() error {
-	calls := make([][]int, len(v.subprogs))
-	tailCall := make([]bool, len(v.subprogs))
-	ldAbs := make([]bool, len(v.subprogs))
-	isCB := make([]bool, len(v.subprogs))
-	for i, ins := range v.insns {
-		sp := v.subprogOf[i]
-		switch {
-		case ins.IsLocalCall():
-			calls[sp] = append(calls[sp], v.subprogOf[v.target[i]])
-		case ins.IsLoadImm64() && ins.Src == isa.PseudoFunc:
-			// A callback counts as called where it is named.
-			calls[sp] = append(calls[sp], v.subprogOf[v.target[i]])
-			isCB[v.subprogOf[v.target[i]]] = true
-		case ins.IsHelperCall() && helpers.ID(ins.Imm32()) == helpers.TailCall:
-			tailCall[sp] = true
-		case ins.Class() == isa.ClassLD && !ins.IsLoadImm64():
-			ldAbs[sp] = true
-		}
-	}
+	sub := &v.sub
+	calls, tailCall, ldAbs, isCB := sub.calls, sub.tail, sub.ldAbs, sub.isCB
 	round := func(d int) int { return (max(d, 1) + 31) &^ 31 }
 	var walk func(sp, depth, frames int, inCB bool) error
 	walk = func(sp, depth, frames int, inCB bool) error {
@@ -687,25 +671,13 @@ func (v *verifier) insnText(i int) string {
 // an unknown scalar in r0.
 func (v *verifier) checkFuncInfo() error {
 	n := len(v.subprogs)
-	ldAbs, tail := make([]bool, n), make([]bool, n)
-	calls := make([][]int, n)
-	for i, ins := range v.insns {
-		sp := v.subprogOf[i]
-		switch {
-		case ins.Class() == isa.ClassLD && !ins.IsLoadImm64():
-			ldAbs[sp] = true
-		case ins.IsHelperCall() && helpers.ID(ins.Imm32()) == helpers.TailCall:
-			tail[sp] = true
-		case ins.IsLocalCall():
-			calls[sp] = append(calls[sp], v.subprogOf[v.target[i]])
-		}
-	}
+	ldAbs, tail := v.sub.ldAbs, v.sub.tail
 	v.tailReach = make([]bool, n)
 	for changed := true; changed; {
 		changed = false
-		for sp := range calls {
+		for sp := range v.sub.local {
 			r := tail[sp]
-			for _, c := range calls[sp] {
+			for _, c := range v.sub.local[sp] {
 				r = r || v.tailReach[c]
 			}
 			if r && !v.tailReach[sp] {
@@ -740,4 +712,36 @@ func (v *verifier) checkFuncInfo() error {
 		}
 	}
 	return nil
+}
+
+// subprogFacts is what each subprogram contains, found once by
+// scanSubprogs for the rules on calls, tail calls and legacy packet loads.
+type subprogFacts struct {
+	local [][]int // the subprograms each calls directly
+	calls [][]int // those and the callbacks it names (check_max_stack_depth's edges)
+	isCB  []bool  // named as a callback somewhere
+	tail  []bool  // tail calls
+	ldAbs []bool  // uses LD_ABS or LD_IND
+}
+
+func (v *verifier) scanSubprogs() {
+	n := len(v.subprogs)
+	f := subprogFacts{local: make([][]int, n), calls: make([][]int, n), isCB: make([]bool, n), tail: make([]bool, n), ldAbs: make([]bool, n)}
+	for i, ins := range v.insns {
+		sp := v.subprogOf[i]
+		switch {
+		case ins.IsLocalCall():
+			f.local[sp] = append(f.local[sp], v.subprogOf[v.target[i]])
+			f.calls[sp] = append(f.calls[sp], v.subprogOf[v.target[i]])
+		case ins.IsLoadImm64() && ins.Src == isa.PseudoFunc:
+			// A callback counts as called where it is named.
+			f.calls[sp] = append(f.calls[sp], v.subprogOf[v.target[i]])
+			f.isCB[v.subprogOf[v.target[i]]] = true
+		case ins.IsHelperCall() && helpers.ID(ins.Imm32()) == helpers.TailCall:
+			f.tail[sp] = true
+		case ins.Class() == isa.ClassLD && !ins.IsLoadImm64():
+			f.ldAbs[sp] = true
+		}
+	}
+	v.sub = f
 }

@@ -103,13 +103,11 @@ func (v *verifier) checkAtomic(st *state, i int, ins isa.Instruction) error {
 		return v.fail(i, "BPF_ATOMIC stores into R%d %s is not allowed", ins.Dst, d.typ)
 	}
 	size := isa.SizeBytes(ins.OpCode)
-	if d.typ == PtrToMapValue && size > 1 && !tnumAdd(d.varOff, tnumConst(uint64(int64(d.off)+int64(ins.Offset)))).isAligned(uint64(size)) {
-		// Atomics are always checked strictly (check_generic_ptr_alignment).
-		var varOff any = d.varOff
-		if d.varOff.isConst() {
-			varOff = int64(d.varOff.v)
+	if d.typ == PtrToMapValue && size > 1 {
+		// Atomics are always checked strictly.
+		if err := v.checkAlign(i, "value ", d, int64(ins.Offset), size); err != nil {
+			return err
 		}
-		return v.fail(i, "misaligned value access off %v+%d+%d size %d", varOff, d.off, ins.Offset, size)
 	}
 	a := access{i: i, base: ins.Dst, off: int32(ins.Offset), size: size}
 	loaded, err := v.memAccess(st, a)
@@ -281,12 +279,8 @@ func (v *verifier) stackAccess(st *state, a access, b reg) (reg, error) {
 	}
 	fr := st.frames[b.frame]
 	off := int64(b.off) + int64(a.off)
-	if !tnumAdd(b.varOff, tnumConst(uint64(off))).isAligned(uint64(a.size)) {
-		var varOff any = b.varOff
-		if b.varOff.isConst() {
-			varOff = int64(b.varOff.v)
-		}
-		return reg{}, v.fail(a.i, "misaligned stack access off %v+%d+%d size %d", varOff, b.off, a.off, a.size)
+	if err := v.checkAlign(a.i, "stack ", &b, int64(a.off), a.size); err != nil {
+		return reg{}, err
 	}
 	what := " read from"
 	if a.write {
@@ -513,20 +507,24 @@ func (v *verifier) strictAlignment(a access, b *reg) error {
 	if !v.opts.StrictAlignment || a.size == 1 || b.typ == PtrToStack {
 		return nil
 	}
-	var varOff any = b.varOff
-	if b.varOff.isConst() {
-		varOff = int64(b.varOff.v)
-	}
 	if b.typ == PtrToPacket || b.typ == PtrToPacketMeta {
 		const ipAlign = 2 // NET_IP_ALIGN as strict mode emulates it
 		if !tnumAdd(b.varOff, tnumConst(uint64(ipAlign+int64(b.off)+int64(a.off)))).isAligned(uint64(a.size)) {
-			return v.fail(a.i, "misaligned packet access off %d+%v+%d+%d size %d", ipAlign, varOff, b.off, a.off, a.size)
+			return v.fail(a.i, "misaligned packet access off %d+%v+%d+%d size %d", ipAlign, b.varOff.logValue(), b.off, a.off, a.size)
 		}
 		return nil
 	}
-	desc := map[RegType]string{PtrToMapKey: "key ", PtrToMapValue: "value ", PtrToCtx: "context ", PtrToSockCommon: "sock_common "}[b.typ]
-	if !tnumAdd(b.varOff, tnumConst(uint64(int64(b.off)+int64(a.off)))).isAligned(uint64(a.size)) {
-		return v.fail(a.i, "misaligned %saccess off %v+%d+%d size %d", desc, varOff, b.off, a.off, a.size)
+	return v.checkAlign(a.i, alignDesc[b.typ], b, int64(a.off), a.size)
+}
+
+// alignDesc names memory in the alignment messages (check_ptr_alignment).
+var alignDesc = map[RegType]string{PtrToMapKey: "key ", PtrToMapValue: "value ", PtrToCtx: "context ", PtrToSockCommon: "sock_common "}
+
+// checkAlign is check_generic_ptr_alignment: b's offsets plus the
+// instruction's must be a multiple of size; desc names the memory.
+func (v *verifier) checkAlign(i int, desc string, b *reg, insnOff int64, size int) error {
+	if tnumAdd(b.varOff, tnumConst(uint64(int64(b.off)+insnOff))).isAligned(uint64(size)) {
+		return nil
 	}
-	return nil
+	return v.fail(i, "misaligned %saccess off %v+%d+%d size %d", desc, b.varOff.logValue(), b.off, insnOff, size)
 }

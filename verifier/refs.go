@@ -28,14 +28,20 @@ func (s *state) releaseReference(id uint32) bool {
 }
 
 // checkReferenceLeak refuses an exit from the program, or a tail call,
-// while references are held (check_reference_leak).
-func (v *verifier) checkReferenceLeak(st *state, i int) error {
-	if len(st.refs) == 0 {
-		return nil
+// while references are held (check_reference_leak); with cbFrame >= 0, an
+// exit from that callback frame while it holds references it acquired.
+func (v *verifier) checkReferenceLeak(st *state, i int, cbFrame int) error {
+	var last *ref
+	for k := range st.refs {
+		if r := &st.refs[k]; cbFrame < 0 || r.cbFrame == cbFrame {
+			if last != nil {
+				v.logf("Unreleased reference id=%d alloc_insn=%d\n", last.id, v.slot(last.insn))
+			}
+			last = r
+		}
 	}
-	for _, r := range st.refs[:len(st.refs)-1] {
-		v.logf("Unreleased reference id=%d alloc_insn=%d\n", r.id, v.slot(r.insn))
+	if last != nil {
+		return v.fail(i, "Unreleased reference id=%d alloc_insn=%d", last.id, v.slot(last.insn))
 	}
-	r := st.refs[len(st.refs)-1]
-	return v.fail(i, "Unreleased reference id=%d alloc_insn=%d", r.id, v.slot(r.insn))
+	return nil
 }

@@ -127,3 +127,12 @@ func (a tnum) isAligned(size uint64) bool {
 
 // String prints as the kernel's tnum_strn: "(0x0; 0xff)".
 func (a tnum) String() string { return fmt.Sprintf("(%#x; %#x)", a.v, a.m) }
+
+// logValue is how alignment messages print a variable offset: a number
+// when it is known, the tnum otherwise.
+func (a tnum) logValue() any {
+	if a.isConst() {
+		return int64(a.v)
+	}
+	return a
+}

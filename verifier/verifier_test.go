@@ -1,7 +1,6 @@
 package verifier_test
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -226,30 +225,7 @@ const lookupQueue = "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = r10\nr2 += -8\nr1 = map
 func TestVerdicts(t *testing.T) {
 	for _, tc := range verdicts {
 		t.Run(tc.name, func(t *testing.T) {
-			insns := assemble(t, tc.src)
-			res, err := verifier.Verify(insns, tc.opts)
-			if tc.reason == "" {
-				if err != nil {
-					t.Fatalf("rejected: %+v", err)
-				}
-				if res.ProcessedInsns == 0 {
-					t.Fatal("accepted without processing any instruction")
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("accepted, want %q\n%s", tc.reason, res.Log)
-			}
-			var ve *verifier.Error
-			if !errors.As(err, &ve) {
-				t.Fatalf("error %T is not a *verifier.Error", err)
-			}
-			if !strings.Contains(ve.Reason, tc.reason) {
-				t.Fatalf("reason %q, want %q\n%+v", ve.Reason, tc.reason, err)
-			}
-			if !strings.Contains(ve.Log, ve.Reason) {
-				t.Fatalf("log lacks the reason:\n%s", ve.Log)
-			}
+			checkVerdict(t, assemble(t, tc.src), tc.opts, tc.reason)
 		})
 	}
 }
